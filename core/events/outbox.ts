@@ -1,0 +1,55 @@
+import type { Transaction } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import type { EventType } from './catalogue.ts';
+
+export const OUTBOX_CHANNEL = 'echosphere_outbox';
+
+export interface NewEvent {
+  orgId: string;
+  type: EventType;
+  data: Record<string, unknown>;
+  sessionId?: string;
+  assistantId?: string;
+}
+
+export interface EventRow {
+  id: string;
+  org_id: string;
+  type: EventType;
+  session_id: string | null;
+  assistant_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+/**
+ * Records a domain event inside the caller's transaction, so the event exists exactly when the change it describes
+ * does. The NOTIFY is delivered on commit and wakes the webhook deliverer without waiting for a poll.
+ */
+export async function appendEvent(trx: Transaction, event: NewEvent): Promise<EventRow> {
+  const [row] = await trx<EventRow>('events')
+    .insert({
+      id: newId('event'),
+      org_id: event.orgId,
+      type: event.type,
+      session_id: event.sessionId ?? null,
+      assistant_id: event.assistantId ?? null,
+      data: JSON.stringify(event.data) as unknown as Record<string, unknown>,
+    })
+    .returning('*');
+  await trx.raw('SELECT pg_notify(?, ?)', [OUTBOX_CHANNEL, row!.id]);
+  return row!;
+}
+
+/** The public shape of an event, as listed by the API and sent as a webhook body. */
+export function toPublicEvent(row: EventRow) {
+  return {
+    id: row.id,
+    object: 'event' as const,
+    type: row.type,
+    created_at: row.created_at.toISOString(),
+    session_id: row.session_id,
+    assistant_id: row.assistant_id,
+    data: row.data,
+  };
+}

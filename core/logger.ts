@@ -1,0 +1,19 @@
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+/** JSON lines when not on a terminal (or when asked), colourised single lines when a person is watching. */
+export function createLogger(options: { level: string; format: 'auto' | 'json' | 'pretty' }): Logger {
+  const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY);
+  const format = pretty
+    ? winston.format.combine(
+        winston.format.colorize(),
+        winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
+        winston.format.printf(({ level, message, timestamp, ...meta }) => {
+          const rest = Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
+          return `${timestamp} ${level} ${message}${rest}`;
+        }),
+      )
+    : winston.format.combine(winston.format.timestamp(), winston.format.json());
+  return winston.createLogger({ level: options.level, format, transports: [new winston.transports.Console()] });
+}

@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+import * as platformSchema from './001_platform_schema.ts';
+
+/** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
+const migrations: Record<string, Knex.Migration> = {
+  '001_platform_schema': platformSchema,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Database } from '../../core/db/database.ts';
+
+/**
+ * A freshly migrated database for one test file: a new database on the PostgreSQL server named by
+ * TEST_DATABASE_URL (dropped again by `close`), or an in-memory PGlite when it is not set.
+ */
+export async function openTestDatabase(): Promise<Database & { url?: string }> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const db = await Database.open({});
+    await db.migrate();
+    return db;
+  }
+  const name = `echosphere_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await Database.open({ url: url.toString(), poolMax: 20 });
+  await db.migrate();
+  const close = db.close.bind(db);
+  return Object.assign(db, {
+    url: url.toString(),
+    close: async () => {
+      await close();
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  });
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
