@@ -1,0 +1,43 @@
+import type { NextFunction, Request, Response } from 'express';
+import { PlatformError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+
+export function sendError(res: Response, req: Request, error: PlatformError): void {
+  res.status(error.status).json({
+    error: {
+      type: error.type,
+      code: error.code,
+      message: error.message,
+      ...(error.param ? { param: error.param } : {}),
+      request_id: req.id,
+    },
+  });
+}
+
+/** Maps body-parser failures and typed platform errors to the public error shape; everything else is a logged 500. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) return;
+    sendError(res, req, toPlatformError(error, req, logger));
+  };
+}
+
+function toPlatformError(error: unknown, req: Request, logger: Logger): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const bodyParserType = (error as { type?: string }).type;
+  if (bodyParserType === 'entity.too.large') {
+    return new PlatformError('invalid_request', 'body_too_large', 'The request body is larger than this API accepts.', undefined, 413);
+  }
+  if (bodyParserType === 'entity.parse.failed') {
+    return new PlatformError('invalid_request', 'malformed_json', 'The request body is not valid JSON.');
+  }
+  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
+    return new PlatformError('invalid_request', 'unsupported_encoding', 'The request body encoding is not supported.', undefined, 415);
+  }
+  logger.error('unhandled error', { request_id: req.id, error: error instanceof Error ? error.stack : String(error) });
+  return new PlatformError('internal', 'internal_error', 'Something went wrong on our side. The request id helps us find it.');
+}
+
+export function notFoundRoute(req: Request, res: Response): void {
+  sendError(res, req, new PlatformError('not_found', 'route_not_found', `No route ${req.method} ${req.path}.`));
+}

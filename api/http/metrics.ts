@@ -1,0 +1,33 @@
+import type { NextFunction, Request, Response } from 'express';
+import client from 'prom-client';
+
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry });
+
+const requests = new client.Counter({
+  name: 'echosphere_http_requests_total',
+  help: 'HTTP requests by route template, method and status code',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+const duration = new client.Histogram({
+  name: 'echosphere_http_request_duration_seconds',
+  help: 'HTTP request latency by route template and method',
+  labelNames: ['method', 'route'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+/** Labels by route template (`/v1/assistants/:id`), never by raw path, so label cardinality stays bounded. */
+export function httpMetrics(req: Request, res: Response, next: NextFunction): void {
+  const start = process.hrtime.bigint();
+  res.on('finish', () => {
+    const routePath = req.route?.path as string | undefined;
+    const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    requests.inc({ method: req.method, route, status: String(res.statusCode) });
+    duration.observe({ method: req.method, route }, seconds);
+  });
+  next();
+}

@@ -1,0 +1,22 @@
+import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
+import { PlatformError } from '../../core/errors.ts';
+import { sendError } from './error-handler.ts';
+
+/**
+ * Per-key limits with the IETF RateLimit-Policy / RateLimit headers (draft 8) and 429 + Retry-After.
+ * Counters live in this process: behind a load balancer each api instance allows the configured rate.
+ */
+export function perKeyRateLimit(options: { requests: number; windowS: number }) {
+  return rateLimit({
+    windowMs: options.windowS * 1000,
+    limit: options.requests,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'per-key',
+    keyGenerator: (req: Request) => req.auth?.keyId ?? 'anonymous',
+    handler: (req: Request, res: Response) => {
+      sendError(res, req, new PlatformError('rate_limited', 'rate_limit_exceeded', `Too many requests: this key may make ${options.requests} per ${options.windowS} s.`));
+    },
+  });
+}

@@ -1,0 +1,20 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../../core/logger.ts';
+
+/** One line per request, carrying its id. Never the Authorization header or bodies. */
+export function requestLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.http('request', {
+        request_id: req.id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        duration_ms: Math.round(Number(process.hrtime.bigint() - start) / 1e4) / 100,
+        org_id: req.auth?.orgId,
+      });
+    });
+    next();
+  };
+}

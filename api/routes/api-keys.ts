@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isId } from '../../core/ids.ts';
+import { notFound } from '../../core/errors.ts';
+import { createApiKey, revokeApiKey, toPublicApiKey, type ApiKeyRow } from '../../core/repositories/api-keys.ts';
+import type { ApiDeps } from '../deps.ts';
+import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+const origin = z.union([z.literal('*'), z.url().regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com')]);
+
+const createApiKeyBody = z
+  .strictObject({
+    type: z.enum(['secret', 'public']).default('secret'),
+    name: z.string().trim().min(1).max(200).default('API key'),
+    allowed_assistant_ids: z.array(z.string().refine((id) => isId('assistant', id), 'must be an assistant id')).min(1).max(100).optional(),
+    allowed_origins: z.array(origin).min(1).max(50).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const grants = ['allowed_assistant_ids', 'allowed_origins'] as const;
+    for (const grant of grants) {
+      if (body.type === 'public' && !body[grant]) ctx.addIssue({ code: 'custom', path: [grant], message: 'is required for public keys' });
+      if (body.type === 'secret' && body[grant]) ctx.addIssue({ code: 'custom', path: [grant], message: 'applies to public keys only' });
+    }
+  });
+
+export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/api-keys', async (req, res) => {
+    const { orgId } = authOf(req);
+    const body = parseBody(createApiKeyBody, req);
+    const created = await db.tenant(orgId, (trx) =>
+      createApiKey(trx, {
+        orgId,
+        type: body.type,
+        name: body.name,
+        allowedAssistantIds: body.allowed_assistant_ids ?? null,
+        allowedOrigins: body.allowed_origins ?? null,
+      }),
+    );
+    res.status(201).json({ ...toPublicApiKey(created.row), key: created.plaintext });
+  });
+
+  router.get('/api-keys', async (req, res) => {
+    const { orgId } = authOf(req);
+    const page = parse(paginationQuery('apiKey'), req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => fetchPage<ApiKeyRow>(trx('api_keys').where({ org_id: orgId }), page));
+    res.json(listResponse(rows.map(toPublicApiKey), hasMore));
+  });
+
+  router.delete('/api-keys/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'apiKey', 'API key');
+    const row = await db.tenant(orgId, (trx) => revokeApiKey(trx, orgId, id));
+    if (!row) throw notFound('API key', id);
+    apiKeyCache.forget(id);
+    res.json(toPublicApiKey(row));
+  });
+
+  return router;
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+
+let api: TestApi;
+let key: string;
+
+before(async () => {
+  api = await startTestApi();
+  ({ secretKey: key } = await api.createOrganization());
+});
+after(() => api.close());
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${api.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+test('an assistant is created with defaults, read, patched and deleted', async () => {
+  const created = await call('POST', '/v1/assistants', { name: 'Receptionist', system_prompt: 'Be brief.' });
+  assert.equal(created.status, 201);
+  assert.match(created.body.id, /^asst_/);
+  assert.equal(created.body.model.provider, 'scripted');
+  assert.equal(created.body.turn.endpointing_min_delay_ms, 500);
+  const patched = await call('PATCH', `/v1/assistants/${created.body.id}`, { first_message: 'Hello!' });
+  assert.equal(patched.status, 200);
+  assert.equal(patched.body.first_message, 'Hello!');
+  assert.equal(patched.body.name, 'Receptionist');
+  const fetched = await call('GET', `/v1/assistants/${created.body.id}`);
+  assert.deepEqual(fetched.body, patched.body);
+  const deleted = await call('DELETE', `/v1/assistants/${created.body.id}`);
+  assert.deepEqual(deleted.body, { id: created.body.id, object: 'assistant', deleted: true });
+  assert.equal((await call('GET', `/v1/assistants/${created.body.id}`)).status, 404);
+});
+
+test('a nested validation error names its field', async () => {
+  const response = await call('POST', '/v1/assistants', {
+    name: 'x',
+    system_prompt: 'y',
+    turn: { endpointing_min_delay_ms: 900, endpointing_max_delay_ms: 100 },
+  });
+  assert.equal(response.status, 400);
+  assert.equal(response.body.error.param, 'turn.endpointing_max_delay_ms');
+  const unknown = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', voice: { provider: 'local', pitch: 3 } });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.body.error.code, 'unknown_field');
+  assert.equal(unknown.body.error.param, 'voice.pitch');
+});
+
+test('a patch is validated against the merged assistant', async () => {
+  const created = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y' });
+  const response = await call('PATCH', `/v1/assistants/${created.body.id}`, {
+    turn: { endpointing_min_delay_ms: 5000, endpointing_max_delay_ms: 10 },
+  });
+  assert.equal(response.status, 400);
+  assert.equal(response.body.error.param, 'turn.endpointing_max_delay_ms');
+});
+
+test('lists page newest first with cursors', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push((await call('POST', '/v1/assistants', { name: `p${i}`, system_prompt: '' })).body.id);
+  const first = await call('GET', '/v1/assistants?limit=2');
+  assert.equal(first.body.has_more, true);
+  const second = await call('GET', `/v1/assistants?limit=2&starting_after=${first.body.data[1].id}`);
+  const back = await call('GET', `/v1/assistants?limit=2&ending_before=${second.body.data[0].id}`);
+  assert.deepEqual(back.body.data.map((a: any) => a.id), first.body.data.map((a: any) => a.id));
+  assert.deepEqual([...first.body.data, ...second.body.data].map((a: any) => a.id), ids.slice(-4).reverse());
+  assert.equal((await call('GET', '/v1/assistants?starting_after=nonsense')).status, 400);
+  assert.equal((await call('GET', '/v1/assistants?limit=0')).status, 400);
+});

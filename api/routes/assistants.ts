@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { createAssistantBody, updateAssistantBody } from '../../core/domain/assistant-config.ts';
+import { notFound } from '../../core/errors.ts';
+import {
+  assistantConfigOf,
+  deleteAssistant,
+  getAssistant,
+  insertAssistant,
+  replaceAssistant,
+  toPublicAssistant,
+  type AssistantRow,
+} from '../../core/repositories/assistants.ts';
+import type { ApiDeps } from '../deps.ts';
+import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+export function assistantRoutes({ db }: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/assistants', async (req, res) => {
+    const { orgId } = authOf(req);
+    const config = parseBody(createAssistantBody, req);
+    const row = await db.tenant(orgId, (trx) => insertAssistant(trx, orgId, config));
+    res.status(201).json(toPublicAssistant(row));
+  });
+
+  router.get('/assistants', async (req, res) => {
+    const { orgId } = authOf(req);
+    const page = parse(paginationQuery('assistant'), req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => fetchPage<AssistantRow>(trx('assistants').where({ org_id: orgId }), page));
+    res.json(listResponse(rows.map(toPublicAssistant), hasMore));
+  });
+
+  router.get('/assistants/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'assistant', 'assistant');
+    const row = await db.tenant(orgId, (trx) => getAssistant(trx, orgId, id));
+    if (!row) throw notFound('assistant', id);
+    res.json(toPublicAssistant(row));
+  });
+
+  router.patch('/assistants/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'assistant', 'assistant');
+    const changes = parseBody(updateAssistantBody, req);
+    const row = await db.tenant(orgId, async (trx) => {
+      const current = await getAssistant(trx, orgId, id);
+      if (!current) throw notFound('assistant', id);
+      // Validate the merged result as a whole: cross-field rules (endpointing min ≤ max) span old and new values.
+      const merged = parse(createAssistantBody, { ...assistantConfigOf(current), ...changes });
+      return replaceAssistant(trx, orgId, id, merged);
+    });
+    res.json(toPublicAssistant(row!));
+  });
+
+  router.delete('/assistants/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'assistant', 'assistant');
+    const deleted = await db.tenant(orgId, (trx) => deleteAssistant(trx, orgId, id));
+    if (!deleted) throw notFound('assistant', id);
+    res.json({ id, object: 'assistant', deleted: true });
+  });
+
+  return router;
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { ApiDeps } from '../deps.ts';
+import { registry } from '../http/metrics.ts';
+
+export function operationsRoutes({ db, logger }: ApiDeps): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (req, res) => {
+    try {
+      await db.ping();
+      res.json({ status: 'ready', database: 'ok' });
+    } catch (error) {
+      logger.warn('readiness check failed', { request_id: req.id, error: String(error) });
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { getOrganization, toPublicOrganization, updateOrganization } from '../../core/repositories/organizations.ts';
+import type { ApiDeps } from '../deps.ts';
+import { authOf } from '../http/request-context.ts';
+import { parseBody } from '../http/validation.ts';
+
+export const updateOrganizationBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  settings: z
+    .strictObject({
+      max_concurrent_sessions: z.number().int().min(1).max(100_000).optional(),
+      recording_retention_days: z.number().int().min(1).max(3650).optional(),
+    })
+    .optional(),
+});
+
+export function organizationRoutes({ db, config }: ApiDeps): Router {
+  const router = Router();
+  const defaults = { maxConcurrentSessions: config.defaultMaxConcurrentSessions };
+
+  router.get('/organization', async (req, res) => {
+    const { orgId } = authOf(req);
+    const row = await db.tenant(orgId, (trx) => getOrganization(trx, orgId));
+    res.json(toPublicOrganization(row!, defaults));
+  });
+
+  router.patch('/organization', async (req, res) => {
+    const { orgId } = authOf(req);
+    const body = parseBody(updateOrganizationBody, req);
+    const row = await db.tenant(orgId, (trx) => updateOrganization(trx, orgId, body));
+    res.json(toPublicOrganization(row, defaults));
+  });
+
+  return router;
+}

@@ -1,0 +1,151 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { generateToken } from '../../core/crypto/tokens.ts';
+import type { SessionRow } from '../../core/domain/session.ts';
+import { toPublicSession } from '../../core/domain/session.ts';
+import { PlatformError, notFound } from '../../core/errors.ts';
+import { appendEvent } from '../../core/events/outbox.ts';
+import { isId } from '../../core/ids.ts';
+import { getAssistant, toPublicAssistant } from '../../core/repositories/assistants.ts';
+import { effectiveSettings, getOrganization } from '../../core/repositories/organizations.ts';
+import { countLiveSessions, endUnconnectedSession, getSession, insertSession, sessionsQuery } from '../../core/repositories/sessions.ts';
+import { listMessages, toPublicMessage } from '../../core/repositories/messages.ts';
+import type { ApiDeps } from '../deps.ts';
+import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf, type AuthContext } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+export const createSessionBody = z.strictObject({
+  assistant_id: z.string().refine((id) => isId('assistant', id), 'must be an assistant id'),
+  transport: z.enum(['websocket', 'livekit']).default('websocket'),
+  audio: z
+    .strictObject({
+      encoding: z.enum(['pcm_s16le', 'mulaw']).default('pcm_s16le'),
+      sample_rate_hz: z.union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)]).default(16000),
+    })
+    .default({ encoding: 'pcm_s16le', sample_rate_hz: 16000 }),
+  metadata: z
+    .record(z.string().max(64), z.string().max(512))
+    .refine((value) => Object.keys(value).length <= 50, 'may hold at most 50 keys')
+    .default({}),
+});
+
+const listSessionsQuery = paginationQuery('session').extend({
+  assistant_id: z.string().refine((id) => isId('assistant', id), 'must be an assistant id').optional(),
+  status: z.enum(['created', 'active', 'ended', 'failed']).optional(),
+  created_after: z.iso.datetime({ offset: true }).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Public keys carry grants: which assistants, from which browser origins. */
+function checkPublicKeyGrants(auth: AuthContext, req: Request, assistantId: string): void {
+  if (auth.keyType !== 'public') return;
+  if (!auth.allowedAssistantIds?.includes(assistantId)) {
+    throw new PlatformError('permission', 'assistant_not_allowed', 'This public key may not start sessions with this assistant.', 'assistant_id');
+  }
+  const origin = req.header('origin');
+  if (!auth.allowedOrigins?.includes('*') && !(origin && auth.allowedOrigins?.includes(origin))) {
+    throw new PlatformError('permission', 'origin_not_allowed', 'This public key may not be used from this origin.');
+  }
+}
+
+function streamUrl(req: Request, publicUrl: string | undefined, sessionId: string): string {
+  const base = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  return `${base.replace(/^http/, 'ws')}/v1/sessions/${sessionId}/stream`;
+}
+
+export function sessionRoutes({ db, config }: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/sessions', async (req, res) => {
+    const auth = authOf(req);
+    const body = parseBody(createSessionBody, req);
+    checkPublicKeyGrants(auth, req, body.assistant_id);
+    if (body.transport === 'livekit') {
+      throw new PlatformError('invalid_request', 'transport_not_available', 'The livekit transport is not available on this server yet; use "websocket".', 'transport', 501);
+    }
+    const token = generateToken('st_');
+    const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
+    const row = await db.tenant(auth.orgId, async (trx) => {
+      // Locking the organization row serialises concurrent creates, so the limit cannot be raced past.
+      const org = await getOrganization(trx, auth.orgId, { forUpdate: true });
+      const assistant = await getAssistant(trx, auth.orgId, body.assistant_id);
+      if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+      const { max_concurrent_sessions: limit } = effectiveSettings(org!, { maxConcurrentSessions: config.defaultMaxConcurrentSessions });
+      if ((await countLiveSessions(trx, auth.orgId)) >= limit) {
+        throw new PlatformError('conflict', 'concurrency_limit_reached', `This organization already has ${limit} live sessions (its max_concurrent_sessions).`);
+      }
+      const session = await insertSession(trx, {
+        orgId: auth.orgId,
+        assistant: toPublicAssistant(assistant),
+        transport: body.transport,
+        audio: body.audio,
+        metadata: body.metadata,
+        streamTokenHash: token.hash,
+        streamTokenExpiresAt: expiresAt,
+      });
+      await appendEvent(trx, {
+        orgId: auth.orgId,
+        type: 'session.created',
+        sessionId: session.id,
+        assistantId: session.assistant_id,
+        data: { session: toPublicSession(session) },
+      });
+      return session;
+    });
+    res.status(201).json({
+      ...toPublicSession(row),
+      websocket: { url: streamUrl(req, config.publicUrl, row.id), token: token.plaintext, expires_at: expiresAt.toISOString() },
+    });
+  });
+
+  router.get('/sessions', async (req, res) => {
+    const { orgId } = authOf(req);
+    const query = parse(listSessionsQuery, req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => {
+      const builder = sessionsQuery(trx, orgId);
+      if (query.assistant_id) builder.where('sessions.assistant_id', query.assistant_id);
+      if (query.status) builder.where('sessions.status', query.status);
+      if (query.created_after) builder.where('sessions.created_at', '>', query.created_after);
+      if (query.created_before) builder.where('sessions.created_at', '<', query.created_before);
+      return fetchPage<SessionRow>(builder, query, 'sessions.id');
+    });
+    res.json(listResponse(rows.map(toPublicSession), hasMore));
+  });
+
+  router.get('/sessions/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'session', 'session');
+    const row = await db.tenant(orgId, (trx) => getSession(trx, orgId, id));
+    if (!row) throw notFound('session', id);
+    res.json(toPublicSession(row));
+  });
+
+  router.get('/sessions/:id/messages', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'session', 'session');
+    const page = parse(paginationQuery('message'), req.query, 'query');
+    const result = await db.tenant(orgId, async (trx) => {
+      if (!(await getSession(trx, orgId, id))) throw notFound('session', id);
+      return listMessages(trx, orgId, id, page);
+    });
+    res.json(listResponse(result.rows.map(toPublicMessage), result.hasMore));
+  });
+
+  router.post('/sessions/:id/end', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'session', 'session');
+    const row = await db.tenant(orgId, async (trx) => {
+      const current = await getSession(trx, orgId, id);
+      if (!current) throw notFound('session', id);
+      if (current.status === 'ended' || current.status === 'failed') {
+        throw new PlatformError('conflict', 'session_already_ended', `Session "${id}" has already ended.`);
+      }
+      return current.status === 'created' ? endUnconnectedSession(trx, orgId, id, 'customer-ended') : current;
+    });
+    res.json(toPublicSession(row!));
+  });
+
+  return router;
+}

@@ -1,0 +1,73 @@
+import type { PublicAssistant } from '../repositories/assistants.ts';
+
+export type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
+export type Transport = 'websocket' | 'livekit';
+
+export interface AudioFormat {
+  encoding: 'pcm_s16le' | 'mulaw';
+  sample_rate_hz: 8000 | 16000 | 24000 | 48000;
+}
+
+export interface SessionUsage {
+  audio_in_ms: number;
+  audio_out_ms: number;
+  stt_audio_ms: number;
+  llm_prompt_tokens: number;
+  llm_completion_tokens: number;
+  tts_characters: number;
+}
+
+export interface SessionLatency {
+  turns: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  end_of_turn_delay_ms: number | null;
+  llm_ttft_ms: number | null;
+  tts_ttfb_ms: number | null;
+}
+
+export interface SessionRow {
+  id: string;
+  org_id: string;
+  assistant_id: string;
+  assistant: PublicAssistant;
+  transport: Transport;
+  status: SessionStatus;
+  ended_reason: string | null;
+  audio: AudioFormat;
+  metadata: Record<string, string>;
+  stream_token_hash: Buffer | null;
+  stream_token_expires_at: Date | null;
+  usage: SessionUsage | null;
+  latency: SessionLatency | null;
+  created_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+  /** Joined from recordings when the query asks for it. */
+  recording_status?: string | null;
+}
+
+export const LIVE_STATUSES: readonly SessionStatus[] = ['created', 'active'];
+
+export function toPublicSession(row: SessionRow) {
+  return {
+    id: row.id,
+    object: 'session' as const,
+    assistant_id: row.assistant_id,
+    assistant: row.assistant,
+    transport: row.transport,
+    status: row.status,
+    ended_reason: row.ended_reason,
+    audio: row.audio,
+    metadata: row.metadata,
+    created_at: row.created_at.toISOString(),
+    started_at: row.started_at?.toISOString() ?? null,
+    ended_at: row.ended_at?.toISOString() ?? null,
+    duration_ms: row.started_at && row.ended_at ? row.ended_at.getTime() - row.started_at.getTime() : null,
+    usage: row.usage,
+    latency: row.latency,
+    recording: row.recording_status ? { status: row.recording_status } : null,
+  };
+}
+
+export type PublicSession = ReturnType<typeof toPublicSession>;

@@ -1,0 +1,34 @@
+import type { Config } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { Database } from './db/database.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { dataDirSecret } from './secrets-file.ts';
+import { ConfigError } from './config.ts';
+import path from 'node:path';
+
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  secretBox: SecretBox;
+}
+
+/** What every role needs: the database (migrated), the secret box and a logger. */
+export async function openPlatform(config: Config, options: { migrate?: boolean } = {}): Promise<Platform> {
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const encryptionKey = config.encryptionKey ?? embeddedEncryptionKey(config);
+  const db = await Database.open({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
+    poolMax: config.databasePoolMax,
+  });
+  if (options.migrate ?? true) await db.migrate();
+  return { config, logger, db, secretBox: new SecretBox(encryptionKey) };
+}
+
+function embeddedEncryptionKey(config: Config): Buffer {
+  if (config.databaseUrl) {
+    throw new ConfigError('Invalid configuration:\n  ECHOSPHERE_ENCRYPTION_KEY: required with DATABASE_URL (32 bytes, base64: `openssl rand -base64 32`)');
+  }
+  return dataDirSecret(config.dataDir, 'encryption.key');
+}

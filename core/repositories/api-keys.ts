@@ -1,0 +1,78 @@
+import type { Transaction } from '../db/database.ts';
+import { generateApiKey, type ApiKeyType } from '../crypto/tokens.ts';
+import { newId } from '../ids.ts';
+
+export interface ApiKeyRow {
+  id: string;
+  org_id: string;
+  type: ApiKeyType;
+  name: string;
+  display_prefix: string;
+  hash: Buffer;
+  allowed_assistant_ids: string[] | null;
+  allowed_origins: string[] | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface NewApiKey {
+  orgId: string;
+  type: ApiKeyType;
+  name: string;
+  allowedAssistantIds?: string[] | null;
+  allowedOrigins?: string[] | null;
+}
+
+export async function createApiKey(trx: Transaction, input: NewApiKey): Promise<{ row: ApiKeyRow; plaintext: string }> {
+  const key = generateApiKey(input.type);
+  const [row] = await trx<ApiKeyRow>('api_keys')
+    .insert({
+      id: newId('apiKey'),
+      org_id: input.orgId,
+      type: input.type,
+      name: input.name,
+      display_prefix: key.displayPrefix,
+      hash: key.hash,
+      allowed_assistant_ids: input.allowedAssistantIds ? (JSON.stringify(input.allowedAssistantIds) as never) : null,
+      allowed_origins: input.allowedOrigins ? (JSON.stringify(input.allowedOrigins) as never) : null,
+    })
+    .returning('*');
+  return { row: row!, plaintext: key.plaintext };
+}
+
+/** Cross-tenant by nature: the key is what tells us the tenant. Run inside `db.system`. */
+export async function findApiKeyByHash(trx: Transaction, hash: Buffer): Promise<ApiKeyRow | undefined> {
+  return trx<ApiKeyRow>('api_keys').where({ hash }).first();
+}
+
+export async function listApiKeys(trx: Transaction, orgId: string) {
+  return trx<ApiKeyRow>('api_keys').where({ org_id: orgId });
+}
+
+export async function revokeApiKey(trx: Transaction, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await trx<ApiKeyRow>('api_keys')
+    .where({ org_id: orgId, id })
+    .update({ revoked_at: trx.raw('coalesce(revoked_at, now())') as never })
+    .returning('*');
+  return row;
+}
+
+export async function touchApiKey(trx: Transaction, id: string): Promise<void> {
+  await trx('api_keys').where({ id }).update({ last_used_at: trx.fn.now() });
+}
+
+export function toPublicApiKey(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    object: 'api_key' as const,
+    type: row.type,
+    name: row.name,
+    prefix: row.display_prefix,
+    allowed_assistant_ids: row.allowed_assistant_ids,
+    allowed_origins: row.allowed_origins,
+    created_at: row.created_at.toISOString(),
+    last_used_at: row.last_used_at?.toISOString() ?? null,
+    revoked_at: row.revoked_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Transaction } from '../db/database.ts';
+import type { AssistantConfig } from '../domain/assistant-config.ts';
+import { newId } from '../ids.ts';
+
+export interface AssistantRow {
+  id: string;
+  org_id: string;
+  name: string;
+  config: Omit<AssistantConfig, 'name'>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function insertAssistant(trx: Transaction, orgId: string, config: AssistantConfig): Promise<AssistantRow> {
+  const { name, ...rest } = config;
+  const [row] = await trx<AssistantRow>('assistants')
+    .insert({ id: newId('assistant'), org_id: orgId, name, config: JSON.stringify(rest) as never })
+    .returning('*');
+  return row!;
+}
+
+export async function getAssistant(trx: Transaction, orgId: string, id: string): Promise<AssistantRow | undefined> {
+  return trx<AssistantRow>('assistants').where({ org_id: orgId, id }).first();
+}
+
+export async function replaceAssistant(trx: Transaction, orgId: string, id: string, config: AssistantConfig): Promise<AssistantRow | undefined> {
+  const { name, ...rest } = config;
+  const [row] = await trx<AssistantRow>('assistants')
+    .where({ org_id: orgId, id })
+    .update({ name, config: JSON.stringify(rest) as never, updated_at: trx.fn.now() as never })
+    .returning('*');
+  return row;
+}
+
+export async function deleteAssistant(trx: Transaction, orgId: string, id: string): Promise<boolean> {
+  return (await trx('assistants').where({ org_id: orgId, id }).delete().returning('id')).length > 0;
+}
+
+export function assistantConfigOf(row: AssistantRow): AssistantConfig {
+  return { name: row.name, ...row.config };
+}
+
+/** The public assistant object; sessions embed the same shape as their snapshot. */
+export function toPublicAssistant(row: AssistantRow) {
+  return {
+    id: row.id,
+    object: 'assistant' as const,
+    ...assistantConfigOf(row),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export type PublicAssistant = ReturnType<typeof toPublicAssistant>;

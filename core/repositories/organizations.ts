@@ -1,0 +1,78 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { randomBytes } from 'node:crypto';
+import type { Transaction } from '../db/database.ts';
+import { newId } from '../ids.ts';
+
+export interface OrganizationSettings {
+  max_concurrent_sessions: number;
+  recording_retention_days: number;
+}
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  settings: Partial<OrganizationSettings>;
+  tool_signing_secret: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const DEFAULT_RECORDING_RETENTION_DAYS = 30;
+
+/** Settings as they apply: stored values over platform defaults. */
+export function effectiveSettings(row: OrganizationRow, defaults: { maxConcurrentSessions: number }): OrganizationSettings {
+  return {
+    max_concurrent_sessions: row.settings.max_concurrent_sessions ?? defaults.maxConcurrentSessions,
+    recording_retention_days: row.settings.recording_retention_days ?? DEFAULT_RECORDING_RETENTION_DAYS,
+  };
+}
+
+/** Creating organizations is an operator action (CLI, first start): it runs as the system role. */
+export async function createOrganization(trx: Transaction, secretBox: SecretBox, name: string): Promise<OrganizationRow> {
+  const [row] = await trx<OrganizationRow>('organizations')
+    .insert({
+      id: newId('organization'),
+      name,
+      // Signs tool calls to the organization's servers, Standard Webhooks style (whsec_ + base64 key).
+      tool_signing_secret: secretBox.seal(`whsec_${randomBytes(24).toString('base64')}`),
+    })
+    .returning('*');
+  return row!;
+}
+
+export async function getOrganization(trx: Transaction, orgId: string, options: { forUpdate?: boolean } = {}) {
+  const query = trx<OrganizationRow>('organizations').where({ id: orgId }).first();
+  return options.forUpdate ? query.forUpdate() : query;
+}
+
+export async function updateOrganization(
+  trx: Transaction,
+  orgId: string,
+  changes: { name?: string; settings?: Partial<OrganizationSettings> },
+): Promise<OrganizationRow> {
+  const [row] = await trx<OrganizationRow>('organizations')
+    .where({ id: orgId })
+    .update({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.settings ? { settings: trx.raw('settings || ?::jsonb', [JSON.stringify(changes.settings)]) as never } : {}),
+      updated_at: trx.fn.now() as never,
+    })
+    .returning('*');
+  return row!;
+}
+
+export async function countOrganizations(trx: Transaction): Promise<number> {
+  const row = await trx('organizations').count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+export function toPublicOrganization(row: OrganizationRow, defaults: { maxConcurrentSessions: number }) {
+  return {
+    id: row.id,
+    object: 'organization' as const,
+    name: row.name,
+    settings: effectiveSettings(row, defaults),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,62 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Transaction } from '../db/database.ts';
+
+export const CREDENTIAL_PROVIDERS = ['openai', 'deepgram', 'elevenlabs'] as const;
+export type CredentialProvider = (typeof CREDENTIAL_PROVIDERS)[number];
+
+export interface ProviderCredentialRow {
+  org_id: string;
+  provider: CredentialProvider;
+  sealed_api_key: string;
+  api_key_last4: string;
+  base_url: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function upsertProviderCredential(
+  trx: Transaction,
+  secretBox: SecretBox,
+  input: { orgId: string; provider: CredentialProvider; apiKey: string; baseUrl: string | null },
+): Promise<ProviderCredentialRow> {
+  const [row] = await trx<ProviderCredentialRow>('provider_credentials')
+    .insert({
+      org_id: input.orgId,
+      provider: input.provider,
+      sealed_api_key: secretBox.seal(input.apiKey),
+      api_key_last4: input.apiKey.slice(-4),
+      base_url: input.baseUrl,
+    })
+    .onConflict(['org_id', 'provider'])
+    .merge(['sealed_api_key', 'api_key_last4', 'base_url', 'updated_at'])
+    .returning('*');
+  return row!;
+}
+
+export async function listProviderCredentials(trx: Transaction, orgId: string): Promise<ProviderCredentialRow[]> {
+  return trx<ProviderCredentialRow>('provider_credentials').where({ org_id: orgId }).orderBy('provider');
+}
+
+export async function getProviderCredential(trx: Transaction, orgId: string, provider: CredentialProvider) {
+  return trx<ProviderCredentialRow>('provider_credentials').where({ org_id: orgId, provider }).first();
+}
+
+export async function deleteProviderCredential(trx: Transaction, orgId: string, provider: CredentialProvider): Promise<boolean> {
+  return (await trx('provider_credentials').where({ org_id: orgId, provider }).delete().returning('provider')).length > 0;
+}
+
+/** The decrypted key, for the runtime building a provider client. Never returned by the API. */
+export function openProviderCredential(row: ProviderCredentialRow, secretBox: SecretBox) {
+  return { apiKey: secretBox.open(row.sealed_api_key), baseUrl: row.base_url };
+}
+
+export function toPublicProviderCredential(row: ProviderCredentialRow) {
+  return {
+    object: 'provider_credential' as const,
+    provider: row.provider,
+    api_key_last4: row.api_key_last4,
+    base_url: row.base_url,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { createApiApp } from '../../api/server.ts';
+import { parseConfig, type Config } from '../../core/config.ts';
+import { SecretBox } from '../../core/crypto/secret-box.ts';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../../core/logger.ts';
+import { provisionOrganization } from '../../core/provisioning.ts';
+import { openTestDatabase } from './database.ts';
+
+export interface TestApi {
+  baseUrl: string;
+  server: http.Server;
+  deps: ApiDeps;
+  db: ApiDeps['db'];
+  config: Config;
+  createOrganization(name?: string): Promise<{ orgId: string; secretKey: string }>;
+  close(): Promise<void>;
+}
+
+/** The real api on an ephemeral port over a fresh test database. `env` overrides configuration variables. */
+export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+  const config = parseConfig({
+    LOG_LEVEL: 'error',
+    LOG_FORMAT: 'json',
+    ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
+    ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
+    ...options.env,
+  });
+  const db = await openTestDatabase();
+  const deps: ApiDeps = {
+    db,
+    config,
+    logger: createLogger({ level: config.logLevel, format: 'json' }),
+    secretBox: new SecretBox(randomBytes(32)),
+    apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000),
+  };
+  const server = http.createServer(createApiApp(deps));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    server,
+    deps,
+    db,
+    config,
+    async createOrganization(name = 'Test organization') {
+      const { org, secretKey } = await provisionOrganization(db, deps.secretBox, name);
+      return { orgId: org.id, secretKey };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}
