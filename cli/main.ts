@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig } from '../core/config.ts';
+import { createKeyCommand, createOrganizationCommand, migrateCommand } from './admin-commands.ts';
+import { CliError } from './cli-error.ts';
+import { startCommand } from './start.ts';
+
+const USAGE = `Usage: echosphere <command>
+
+  start [--roles api,agent,workers]   run EchoSphere (all roles in one process by default)
+  migrate                             apply database migrations and exit
+  orgs create --name <name>           create an organization and print its first secret key
+  keys create --org <org_id> [--name <name>] [--type secret|public]
+              [--assistants <asst_id,…>] [--origins <origin,…>]
+                                      create an API key and print it (shown once)
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, subcommand, ...rest] = argv;
+  try {
+    if (command === 'start') {
+      const { values } = parseArgs({ args: argv.slice(1), options: { roles: { type: 'string' } } });
+      const env = values.roles ? { ...process.env, ECHOSPHERE_ROLES: values.roles } : process.env;
+      return await startCommand(parseConfig(env));
+    }
+    if (command === 'migrate') return await migrateCommand(parseConfig());
+    if (command === 'orgs' && subcommand === 'create') {
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
+      if (!values.name) return fail('orgs create needs --name');
+      return await createOrganizationCommand(parseConfig(), values.name);
+    }
+    if (command === 'keys' && subcommand === 'create') {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          org: { type: 'string' },
+          name: { type: 'string' },
+          type: { type: 'string', default: 'secret' },
+          assistants: { type: 'string' },
+          origins: { type: 'string' },
+        },
+      });
+      if (!values.org) return fail('keys create needs --org');
+      if (values.type !== 'secret' && values.type !== 'public') return fail('--type is secret or public');
+      return await createKeyCommand(parseConfig(), {
+        orgId: values.org,
+        name: values.name ?? `${values.type === 'public' ? 'Public' : 'Secret'} key`,
+        type: values.type,
+        allowedAssistantIds: values.assistants?.split(',').filter(Boolean),
+        allowedOrigins: values.origins?.split(',').filter(Boolean),
+      });
+    }
+    process.stdout.write(USAGE);
+    if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CliError) return fail(error.message);
+    throw error;
+  }
+}
+
+function fail(message: string): void {
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 2;
+}

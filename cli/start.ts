@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
+import { createApiApp } from '../api/server.ts';
+import type { Config } from '../core/config.ts';
+import { openPlatform, type Platform } from '../core/platform.ts';
+import { provisionOrganization } from '../core/provisioning.ts';
+import { countOrganizations } from '../core/repositories/organizations.ts';
+
+interface RunningRole {
+  name: string;
+  /** Stop taking new work, finish or hand back what is in flight. */
+  stop(): Promise<void>;
+}
+
+/** Starts the configured roles in this process and stops them in order on SIGTERM/SIGINT. */
+export async function startCommand(config: Config): Promise<void> {
+  const startedAt = Date.now();
+  const platform = await openPlatform(config);
+  const { logger } = platform;
+  const firstStart = !config.databaseUrl ? await provisionDefaultOrganization(platform) : undefined;
+
+  const roles: RunningRole[] = [];
+  let baseUrl: string | undefined;
+  if (config.roles.includes('api') || config.roles.includes('agent')) {
+    const api = await startApi(platform);
+    baseUrl = api.baseUrl;
+    roles.push(api);
+  }
+
+  logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
+  if (baseUrl) printWelcome(baseUrl, config, firstStart);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    for (const role of [...roles].reverse()) {
+      await role.stop().catch((error: unknown) => logger.error('role did not stop cleanly', { role: role.name, error: String(error) }));
+    }
+    await platform.db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: string }> {
+  const { config, logger, db, secretBox } = platform;
+  const app = createApiApp({ db, config, logger, secretBox, apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000) });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const baseUrl = config.publicUrl ?? `http://${host}:${port}`;
+  return {
+    name: 'api',
+    baseUrl,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), config.shutdownGraceS * 1000).unref();
+      });
+    },
+  };
+}
+
+/** The embedded default's first start: one organization and its key, so the printed curl commands just work. */
+async function provisionDefaultOrganization(platform: Platform) {
+  if ((await platform.db.system(countOrganizations)) > 0) return undefined;
+  const { org, secretKey } = await provisionOrganization(platform.db, platform.secretBox, 'Default organization');
+  return { orgId: org.id, secretKey };
+}
+
+function printWelcome(baseUrl: string, config: Config, firstStart: { orgId: string; secretKey: string } | undefined): void {
+  const lines = [
+    '',
+    `  EchoSphere is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`}`,
+    '',
+    `  API        ${baseUrl}/v1`,
+    `  API docs   ${baseUrl}/docs`,
+    `  Health     ${baseUrl}/readyz`,
+  ];
+  if (firstStart) {
+    lines.push(
+      '',
+      `  A default organization was created (${firstStart.orgId}). Its secret key, shown only this once:`,
+      '',
+      `    ${firstStart.secretKey}`,
+      '',
+      `  export ECHOSPHERE_KEY=${firstStart.secretKey}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
