@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { apiClient } from '../../test/support/client.ts';
+
+let api: TestApi;
+let call: ReturnType<typeof apiClient>;
+
+before(async () => {
+  api = await startTestApi({ env: { ECHOSPHERE_RATE_LIMIT_REQUESTS: '5', ECHOSPHERE_RATE_LIMIT_WINDOW_S: '60' } });
+  const { secretKey } = await api.createOrganization('Acme');
+  call = apiClient(api.baseUrl, secretKey);
+});
+after(() => api.close());
+
+test('organization settings read and update with defaults', async () => {
+  const current = await call('GET', '/v1/organization');
+  assert.equal(current.body.name, 'Acme');
+  assert.deepEqual(current.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 30 });
+  const updated = await call('PATCH', '/v1/organization', { settings: { recording_retention_days: 7 } });
+  assert.deepEqual(updated.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 7 });
+  assert.match(updated.headers.get('ratelimit-policy') ?? '', /^"per-key"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:$/);
+  assert.match(updated.headers.get('ratelimit') ?? '', /^"per-key"; r=3; t=\d+/);
+});
+
+test('provider credentials are stored sealed and never returned', async () => {
+  const secret = 'sk-test-abcdefghijklmnop1234';
+  const put = await call('PUT', '/v1/provider-credentials/openai', { api_key: secret, base_url: 'http://127.0.0.1:9/v1' });
+  assert.equal(put.status, 200);
+  assert.equal(put.body.api_key_last4, '1234');
+  assert.ok(!JSON.stringify(put.body).includes(secret));
+  const stored = await api.db.system((trx) => trx('provider_credentials').first());
+  assert.ok(!JSON.stringify(stored).includes(secret), 'sealed at rest');
+  assert.equal((await call('PUT', '/v1/provider-credentials/nope', { api_key: secret })).status, 404);
+});
+
+test('past the limit: 429 with Retry-After', async () => {
+  let response = await call('GET', '/v1/organization');
+  for (let i = 0; i < 5 && response.status !== 429; i++) response = await call('GET', '/v1/organization');
+  assert.equal(response.status, 429);
+  assert.equal(response.body.error.type, 'rate_limited');
+  assert.ok(Number(response.headers.get('retry-after')) > 0);
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { apiClient } from '../../test/support/client.ts';
+
+let api: TestApi;
+let call: ReturnType<typeof apiClient>;
+let assistantId: string;
+
+before(async () => {
+  api = await startTestApi();
+  const { secretKey } = await api.createOrganization();
+  call = apiClient(api.baseUrl, secretKey);
+  assistantId = (await call('POST', '/v1/assistants', { name: 'Support', system_prompt: 'Help.' })).body.id;
+});
+after(() => api.close());
+
+test('creating a session snapshots the assistant, hands out a stream token and records session.created', async () => {
+  const created = await call('POST', '/v1/sessions', { assistant_id: assistantId, metadata: { customer: '42' } });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.status, 'created');
+  assert.equal(created.body.assistant.id, assistantId);
+  assert.deepEqual(created.body.audio, { encoding: 'pcm_s16le', sample_rate_hz: 16000 });
+  assert.match(created.body.websocket.url, new RegExp(`/v1/sessions/${created.body.id}/stream$`));
+  assert.match(created.body.websocket.token, /^st_/);
+
+  await call('PATCH', `/v1/assistants/${assistantId}`, { name: 'Renamed' });
+  const fetched = await call('GET', `/v1/sessions/${created.body.id}`);
+  assert.equal(fetched.body.assistant.name, 'Support', 'the snapshot does not follow later edits');
+  assert.equal(fetched.body.websocket, undefined, 'the token is shown on creation only');
+
+  const events = await api.db.system((trx) => trx('events').where({ session_id: created.body.id }));
+  assert.deepEqual(events.map((event) => event.type), ['session.created']);
+});
+
+test('sessions list with filters and end before connecting', async () => {
+  const other = (await call('POST', '/v1/assistants', { name: 'Other', system_prompt: '' })).body.id;
+  const mine = (await call('POST', '/v1/sessions', { assistant_id: other })).body.id;
+  const filtered = await call('GET', `/v1/sessions?assistant_id=${other}`);
+  assert.deepEqual(filtered.body.data.map((s: { id: string }) => s.id), [mine]);
+
+  const ended = await call('POST', `/v1/sessions/${mine}/end`);
+  assert.equal(ended.body.status, 'ended');
+  assert.equal(ended.body.ended_reason, 'customer-ended');
+  assert.equal((await call('POST', `/v1/sessions/${mine}/end`)).status, 409);
+  const byStatus = await call('GET', `/v1/sessions?status=ended&assistant_id=${other}`);
+  assert.equal(byStatus.body.data.length, 1);
+  const future = await call('GET', `/v1/sessions?created_after=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
+  assert.equal(future.body.data.length, 0);
+  assert.equal((await call('GET', '/v1/sessions?created_after=yesterday')).status, 400);
+});
+
+test('racing creates never exceed max_concurrent_sessions', async () => {
+  const { secretKey } = await api.createOrganization('Limited');
+  const limited = apiClient(api.baseUrl, secretKey);
+  await limited('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 3 } });
+  const assistant = (await limited('POST', '/v1/assistants', { name: 'a', system_prompt: '' })).body.id;
+  const results = await Promise.all(Array.from({ length: 12 }, () => limited('POST', '/v1/sessions', { assistant_id: assistant })));
+  const statuses = results.map((result) => result.status).sort();
+  assert.deepEqual(statuses, [201, 201, 201, ...Array(9).fill(409)]);
+  assert.equal(results.find((result) => result.status === 409)!.body.error.code, 'concurrency_limit_reached');
+});
+
+test('livekit transport answers a clear not-available error', async () => {
+  const response = await call('POST', '/v1/sessions', { assistant_id: assistantId, transport: 'livekit' });
+  assert.equal(response.status, 501);
+  assert.equal(response.body.error.code, 'transport_not_available');
+});
+
+test('an unknown assistant is a 404 naming assistant_id', async () => {
+  const response = await call('POST', '/v1/sessions', { assistant_id: 'asst_00000000000000000000000000' });
+  assert.equal(response.status, 404);
+  assert.equal(response.body.error.param, 'assistant_id');
+});
