@@ -1,0 +1,54 @@
+/** Minimal RIFF/WAVE reading and writing for 16-bit PCM, enough for eSpeak output, test fixtures and STT uploads. */
+export interface PcmAudio {
+  sampleRateHz: number;
+  channels: number;
+  samples: Int16Array;
+}
+
+export function parseWav(bytes: Uint8Array): PcmAudio {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.toString('ascii', 0, 4) !== 'RIFF' || view.toString('ascii', 8, 12) !== 'WAVE') throw new Error('Not a WAV file');
+  let offset = 12;
+  let sampleRateHz = 0;
+  let channels = 0;
+  let bitsPerSample = 0;
+  while (offset + 8 <= view.length) {
+    const id = view.toString('ascii', offset, offset + 4);
+    // eSpeak writes 0x7fffffff-ish sizes when streaming; clamp the data chunk to what is really there.
+    const size = Math.min(view.readUInt32LE(offset + 4), view.length - offset - 8);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      channels = view.readUInt16LE(body + 2);
+      sampleRateHz = view.readUInt32LE(body + 4);
+      bitsPerSample = view.readUInt16LE(body + 14);
+    } else if (id === 'data') {
+      if (bitsPerSample !== 16) throw new Error(`Unsupported WAV sample size: ${bitsPerSample} bits`);
+      const count = Math.floor(size / 2);
+      const samples = new Int16Array(count);
+      for (let i = 0; i < count; i++) samples[i] = view.readInt16LE(body + i * 2);
+      return { sampleRateHz, channels, samples };
+    }
+    offset = body + size + (size % 2);
+  }
+  throw new Error('WAV file has no data chunk');
+}
+
+export function encodeWav(audio: PcmAudio): Buffer {
+  const dataBytes = audio.samples.length * 2;
+  const out = Buffer.alloc(44 + dataBytes);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + dataBytes, 4);
+  out.write('WAVE', 8, 'ascii');
+  out.write('fmt ', 12, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(audio.channels, 22);
+  out.writeUInt32LE(audio.sampleRateHz, 24);
+  out.writeUInt32LE(audio.sampleRateHz * audio.channels * 2, 28);
+  out.writeUInt16LE(audio.channels * 2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(dataBytes, 40);
+  for (let i = 0; i < audio.samples.length; i++) out.writeInt16LE(audio.samples[i]!, 44 + i * 2);
+  return out;
+}

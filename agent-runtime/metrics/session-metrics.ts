@@ -1,0 +1,80 @@
+import type { metrics } from '@livekit/agents';
+import type { TurnMetricsPayload } from '../transport/protocol.ts';
+
+export interface SessionUsage {
+  audio_in_ms: number;
+  audio_out_ms: number;
+  stt_audio_ms: number;
+  llm_prompt_tokens: number;
+  llm_completion_tokens: number;
+  tts_characters: number;
+}
+
+/** Provider usage as the library reports it (metrics_collected), plus the transport's audio totals at the end. */
+export class UsageTracker {
+  private sttAudioMs = 0;
+  private promptTokens = 0;
+  private completionTokens = 0;
+  private ttsCharacters = 0;
+
+  record(metric: metrics.AgentMetrics): void {
+    switch (metric.type) {
+      case 'llm_metrics':
+        this.promptTokens += metric.promptTokens;
+        this.completionTokens += metric.completionTokens;
+        break;
+      case 'stt_metrics':
+        this.sttAudioMs += metric.audioDurationMs;
+        break;
+      case 'tts_metrics':
+        this.ttsCharacters += metric.charactersCount;
+        break;
+      default:
+        break;
+    }
+  }
+
+  summary(audio: { inMs: number; outMs: number }): SessionUsage {
+    return {
+      audio_in_ms: Math.round(audio.inMs),
+      audio_out_ms: Math.round(audio.outMs),
+      stt_audio_ms: Math.round(this.sttAudioMs),
+      llm_prompt_tokens: this.promptTokens,
+      llm_completion_tokens: this.completionTokens,
+      tts_characters: this.ttsCharacters,
+    };
+  }
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+function median(values: Array<number | null>): number | null {
+  const present = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  return percentile(present, 50);
+}
+
+/** Per-turn latencies of the assistant's replies → the session's latency summary (`sessions.latency`). */
+export class LatencyTracker {
+  private readonly turns: TurnMetricsPayload[] = [];
+
+  record(turn: TurnMetricsPayload): void {
+    this.turns.push(turn);
+  }
+
+  summary() {
+    const e2e = this.turns.map((turn) => turn.e2e_ms).filter((value): value is number => value !== null).sort((a, b) => a - b);
+    return {
+      turns: e2e.length,
+      p50_ms: percentile(e2e, 50),
+      p95_ms: percentile(e2e, 95),
+      end_of_turn_delay_ms: median(this.turns.map((turn) => turn.end_of_turn_delay_ms)),
+      stt_delay_ms: median(this.turns.map((turn) => turn.stt_delay_ms)),
+      llm_ttft_ms: median(this.turns.map((turn) => turn.llm_ttft_ms)),
+      tts_ttfb_ms: median(this.turns.map((turn) => turn.tts_ttfb_ms)),
+    };
+  }
+}

@@ -1,0 +1,148 @@
+import type { llm as llmTypes, stt as sttTypes, tts as ttsTypes, VAD } from '@livekit/agents';
+import * as deepgram from '@livekit/agents-plugin-deepgram';
+import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
+import * as openai from '@livekit/agents-plugin-openai';
+import type { AssistantSnapshot } from '../config/assistant-snapshot.ts';
+import { type CredentialProvider, type ProviderCredential, resolveCredential } from './credentials.ts';
+import { LocalTTS } from './local-tts.ts';
+import { ProviderError } from './provider-error.ts';
+import { ScriptedLLM } from './scripted-llm.ts';
+import type { SharedResources } from './shared-resources.ts';
+
+export interface SessionProviders {
+  vad: VAD;
+  stt: sttTypes.STT | undefined;
+  llm: llmTypes.LLM;
+  tts: ttsTypes.TTS;
+}
+
+export interface ProviderContext {
+  assistant: AssistantSnapshot;
+  credentials: ReadonlyMap<string, ProviderCredential>;
+  env: NodeJS.ProcessEnv;
+  resources: SharedResources;
+  /** The rate the session's audio output runs at; offline TTS renders straight to it. */
+  outputSampleRateHz: number;
+}
+
+/** Models that exist only on OpenAI's realtime transcription endpoint; everything else goes through /audio/transcriptions. */
+const REALTIME_ONLY_STT_MODELS = new Set(['gpt-realtime-whisper', 'gpt-live-transcribe']);
+
+function credentialFor(provider: CredentialProvider, context: ProviderContext): ProviderCredential {
+  const credential = resolveCredential(provider, context.credentials, context.env);
+  if (!credential) {
+    throw new ProviderError(provider, `No ${provider} API key: add a provider credential for the organization or set it on the server`);
+  }
+  return credential;
+}
+
+function build<T>(provider: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw new ProviderError(provider, `Could not set up ${provider}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function buildLlm(context: ProviderContext): llmTypes.LLM {
+  const model = context.assistant.model;
+  if (model.provider === 'scripted') return new ScriptedLLM(model.script);
+  return build('openai', () => {
+    const credential = credentialFor('openai', context);
+    return new openai.LLM({
+      model: model.model ?? 'gpt-4o-mini',
+      client: context.resources.openAiClient(credential.apiKey, model.base_url ?? credential.baseUrl),
+      temperature: model.temperature,
+      maxCompletionTokens: model.max_tokens,
+    });
+  });
+}
+
+function buildStt(context: ProviderContext, vad: VAD): sttTypes.STT | undefined {
+  const transcriber = context.assistant.transcriber;
+  switch (transcriber.provider) {
+    case 'none':
+      return undefined;
+    case 'deepgram':
+      return build('deepgram', () => {
+        const credential = credentialFor('deepgram', context);
+        return new deepgram.STT({
+          apiKey: credential.apiKey,
+          model: transcriber.model ?? 'nova-3',
+          language: transcriber.language ?? 'en-US',
+          ...(transcriber.base_url ?? credential.baseUrl ? { baseUrl: transcriber.base_url ?? credential.baseUrl } : {}),
+        });
+      });
+    case 'openai':
+      return build('openai', () => {
+        const credential = credentialFor('openai', context);
+        const model = transcriber.model ?? 'gpt-4o-mini-transcribe';
+        // Non-realtime by default: it works against any OpenAI-compatible server and avoids the realtime stream's
+        // unhandled rejection on close; the session wraps it with the VAD to cut utterances.
+        const useRealtime = REALTIME_ONLY_STT_MODELS.has(model);
+        return new openai.STT({
+          model,
+          useRealtime,
+          ...(transcriber.language ? { language: transcriber.language } : {}),
+          client: context.resources.openAiClient(credential.apiKey, transcriber.base_url ?? credential.baseUrl),
+          ...(useRealtime ? { vad } : {}),
+        });
+      });
+  }
+}
+
+function buildTts(context: ProviderContext): ttsTypes.TTS {
+  const voice = context.assistant.voice;
+  switch (voice.provider) {
+    case 'local':
+      return build('local', () => {
+        return new LocalTTS({ sampleRateHz: context.outputSampleRateHz, speed: voice.speed_wpm });
+      });
+    case 'openai':
+      return build('openai', () => {
+        const credential = credentialFor('openai', context);
+        return new openai.TTS({
+          model: voice.model ?? 'tts-1',
+          voice: (voice.voice_id ?? 'alloy') as openai.TTSVoices,
+          client: context.resources.openAiClient(credential.apiKey, voice.base_url ?? credential.baseUrl),
+          ...(voice.speed !== undefined ? { speed: voice.speed } : {}),
+        });
+      });
+    case 'elevenlabs':
+      return build('elevenlabs', () => {
+        const credential = credentialFor('elevenlabs', context);
+        const settings = voice.settings ?? {};
+        return new elevenlabs.TTS({
+          apiKey: credential.apiKey,
+          ...(voice.voice_id ? { voiceId: voice.voice_id } : {}),
+          ...(voice.model ? { model: voice.model } : {}),
+          ...(voice.base_url ?? credential.baseUrl ? { baseURL: voice.base_url ?? credential.baseUrl } : {}),
+          ...(Object.keys(settings).length ? { voiceSettings: elevenLabsVoiceSettings(settings) } : {}),
+          encoding: 'pcm_22050',
+        });
+      });
+  }
+}
+
+/** Our snake_case voice settings to the plugin's shape (ElevenLabs needs stability and similarity together). */
+function elevenLabsVoiceSettings(settings: Record<string, unknown>): elevenlabs.VoiceSettings {
+  const number = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
+  return {
+    stability: number(settings.stability, 0.5),
+    similarity_boost: number(settings.similarity_boost, 0.75),
+    ...(typeof settings.style === 'number' ? { style: settings.style } : {}),
+    ...(typeof settings.speed === 'number' ? { speed: settings.speed } : {}),
+  } as elevenlabs.VoiceSettings;
+}
+
+/**
+ * Builds the providers an assistant names, exactly those: a provider that cannot be built (no key, bad option) is a
+ * ProviderError naming it, never a silent swap for another one.
+ */
+export async function buildProviders(context: ProviderContext): Promise<SessionProviders> {
+  const vad = await context.resources.vad(context.assistant.turn.vad).catch((error: unknown) => {
+    throw new ProviderError(`vad-${context.assistant.turn.vad}`, `Could not load the VAD: ${(error as Error).message}`, { cause: error });
+  });
+  return { vad, llm: buildLlm(context), stt: buildStt(context, vad), tts: buildTts(context) };
+}

@@ -1,0 +1,38 @@
+import type { SessionRun } from './run-session.ts';
+import type { SessionOutcome } from './runtime-deps.ts';
+
+/** The sessions this process is running, so a connection can be refused and a shutdown can end them all. */
+export class LiveSessions {
+  private readonly runs = new Map<string, SessionRun>();
+
+  has(sessionId: string): boolean {
+    return this.runs.has(sessionId);
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  add(run: SessionRun): void {
+    this.runs.set(run.session.id, run);
+    void run.done.finally(() => this.runs.delete(run.session.id));
+  }
+
+  /**
+   * Ends every live session with `server-shutdown` and waits up to `graceMs` for them to be persisted. Resolves with
+   * the outcomes that made it in time.
+   */
+  async shutdownAll(graceMs: number): Promise<SessionOutcome[]> {
+    const runs = [...this.runs.values()];
+    const ended = Promise.all(runs.map((run) => run.end('server-shutdown')));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<SessionOutcome[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), graceMs);
+    });
+    try {
+      return await Promise.race([ended, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,435 @@
+import { llm, voice } from '@livekit/agents';
+import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessage, type SessionRef } from '../../core/repositories/session-runtime.ts';
+import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
+import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
+import { ProviderError } from '../providers/provider-error.ts';
+import { buildProviders, type SessionProviders } from '../providers/provider-factory.ts';
+import { buildSessionTools } from '../tools/session-tools.ts';
+import { CLOSE_CODES, type ClientMessage, type TurnMetricsPayload } from '../transport/protocol.ts';
+import type { SessionTransport } from '../transport/session-transport.ts';
+import type { RuntimeDeps, RuntimeSession, SessionOutcome } from './runtime-deps.ts';
+
+/** How long ending may wait for the library to wind down before the transport is closed regardless. */
+const LIBRARY_CLOSE_TIMEOUT_MS = 1500;
+const SILENCE_CHECK_INTERVAL_MS = 250;
+
+const toMs = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds * 1000));
+
+/**
+ * Runs one session from its assistant snapshot on a transport, until it ends for any reason; resolves with how it
+ * ended once everything is persisted. Never rejects: a failure inside a session ends that session (status `failed`)
+ * and nothing else.
+ */
+export function runSession(session: RuntimeSession, transport: SessionTransport, deps: RuntimeDeps): SessionRun {
+  const run = new SessionRun(session, transport, deps);
+  void run.start();
+  return run;
+}
+
+export class SessionRun {
+  readonly done: Promise<SessionOutcome>;
+  private resolveDone!: (outcome: SessionOutcome) => void;
+  private readonly ref: SessionRef;
+  private readonly log;
+  private assistant: AssistantSnapshot | undefined;
+  private agentSession: voice.AgentSession | undefined;
+  private providers: SessionProviders | undefined;
+  private ending = false;
+  private readonly usage = new UsageTracker();
+  private readonly latency = new LatencyTracker();
+  /** Writes are chained so the transcript is stored in order and the end report sees all of it. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private lastActivityAt = Date.now();
+  private userSpeaking = false;
+  private agentState: voice.AgentState = 'initializing';
+  private currentSpeech: voice.SpeechHandle | undefined;
+  private firstMessageHandle: voice.SpeechHandle | undefined;
+  /** The user turn a reply answers: its timing metrics, or when typed text arrived. */
+  private pendingUserTurn: { metrics: llm.MetricsReport; typedAt?: number } | undefined;
+  private lastPlaybackStartedAt: number | undefined;
+
+  constructor(
+    readonly session: RuntimeSession,
+    private readonly transport: SessionTransport,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.ref = { orgId: session.orgId, sessionId: session.id, assistantId: session.assistantId };
+    this.log = deps.logger.child({ session_id: session.id, org_id: session.orgId });
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.transport.start({
+        onMessage: (message) => this.onClientMessage(message),
+        onDisconnect: (reason) => void this.end(reason === 'protocol-error' ? 'client-protocol-error' : 'client-disconnected'),
+      });
+      const assistant = parseAssistantSnapshot(this.session.assistant);
+      this.assistant = assistant;
+      const secrets = await loadRuntimeSecrets(this.deps.db, this.deps.secretBox, this.session.orgId);
+      if (this.ending) return;
+      this.providers = await buildProviders({
+        assistant,
+        credentials: secrets.credentials,
+        env: this.deps.env,
+        resources: this.deps.resources,
+        outputSampleRateHz: this.transport.outputSampleRateHz,
+      });
+      if (this.ending) return;
+      const agentSession = this.createAgentSession(assistant, this.providers);
+      this.agentSession = agentSession;
+      const tools = buildSessionTools(
+        assistant,
+        { sessionId: this.session.id, assistantId: this.session.assistantId, signingSecret: secrets.toolSigningSecret, http: this.deps.toolHttp },
+        {
+          onCall: (callId, name, args) => this.transport.send({ type: 'tool.call', call_id: callId, name, arguments: args }),
+          onResult: (callId, name, result, isError) => this.transport.send({ type: 'tool.result', call_id: callId, name, result, is_error: isError }),
+          onEndCall: () => void this.endAfterGoodbye(),
+        },
+      );
+      const agent = new voice.Agent({ instructions: assistant.system_prompt || 'You are a helpful voice assistant.', tools: Object.values(tools) });
+      this.wireEvents(agentSession);
+      agentSession.input.audio = this.transport.audioInput;
+      agentSession.output.audio = this.transport.audioOutput;
+      if (this.transport.textOutput) {
+        agentSession.output.transcription = this.transport.textOutput as unknown as typeof agentSession.output.transcription;
+      }
+      await agentSession.start({ agent, record: false });
+      if (this.ending) return;
+      this.transport.send({ type: 'session.started', session_id: this.session.id, audio: this.transport.audio });
+      this.armLimits(assistant);
+      if (assistant.first_message) {
+        this.firstMessageHandle = agentSession.say(assistant.first_message, { allowInterruptions: assistant.first_message_interruptible });
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Ends the session (idempotent). Resolves when everything is persisted. */
+  async end(reason: string, options: { status?: 'ended' | 'failed'; closeCode?: number } = {}): Promise<SessionOutcome> {
+    if (this.ending) return this.done;
+    this.ending = true;
+    const status = options.status ?? 'ended';
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    try {
+      this.transport.send({ type: 'session.ended', reason });
+      const agentSession = this.agentSession;
+      if (agentSession) {
+        await Promise.race([
+          agentSession.close().catch((error: unknown) => this.log.warn('Agent session close failed', { error: String(error) })),
+          delay(LIBRARY_CLOSE_TIMEOUT_MS),
+        ]);
+      }
+      await this.transport.close(options.closeCode ?? (status === 'failed' ? CLOSE_CODES.serverError : CLOSE_CODES.normal), reason);
+      await this.closeProviders();
+      await this.writes.catch(() => {});
+      await finishSession(this.deps.db, this.ref, {
+        status,
+        endedReason: reason,
+        usage: { ...this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs() }) },
+        latency: this.latency.summary(),
+      });
+    } catch (error) {
+      this.log.error('Could not finish the session cleanly', { error: String(error) });
+    }
+    const outcome = { status, endedReason: reason };
+    this.resolveDone(outcome);
+    return outcome;
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProviderError) {
+      this.log.warn('Provider failed', { provider: error.provider, error: error.message });
+      this.transport.send({ type: 'error', code: 'provider_error', message: error.message });
+      void this.end(`provider-error:${error.provider}`, { status: 'failed', closeCode: CLOSE_CODES.serverError });
+      return;
+    }
+    this.log.error('Session failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    this.transport.send({ type: 'error', code: 'internal_error', message: 'The session failed on the server' });
+    void this.end('server-error', { status: 'failed', closeCode: CLOSE_CODES.serverError });
+  }
+
+  private createAgentSession(assistant: AssistantSnapshot, providers: SessionProviders): voice.AgentSession {
+    const turn = assistant.turn;
+    return new voice.AgentSession({
+      vad: providers.vad,
+      ...(providers.stt ? { stt: providers.stt } : {}),
+      llm: providers.llm,
+      tts: providers.tts,
+      turnHandling: {
+        // VAD decides end of speech for every transcriber, so turn-taking behaves the same whichever STT is chosen;
+        // with no transcriber, turns come only from typed text.
+        turnDetection: providers.stt ? 'vad' : 'manual',
+        endpointing: { minDelay: turn.endpointing_min_delay_ms, maxDelay: turn.endpointing_max_delay_ms },
+        interruption: {
+          enabled: turn.interruptions_enabled,
+          minDuration: turn.interruption_min_duration_ms,
+          minWords: turn.interruption_min_words,
+          // An interruption stops the reply for good: resuming it would replay audio the client already dropped.
+          resumeFalseInterruption: false,
+        },
+      },
+      // WebSocket clients send what their microphone hears after their own echo cancellation (or none is needed):
+      // the library's 3 s warm-up would only make the first message impossible to interrupt.
+      aecWarmupDuration: 0,
+      // Our own silence_timeout_s decides when a quiet user ends the session.
+      userAwayTimeout: null,
+      connOptions: {
+        sttConnOptions: { maxRetry: 2, retryIntervalMs: 500, timeoutMs: 10_000 },
+        llmConnOptions: { maxRetry: 1, retryIntervalMs: 500, timeoutMs: 15_000 },
+        ttsConnOptions: { maxRetry: 2, retryIntervalMs: 500, timeoutMs: 10_000 },
+        maxUnrecoverableErrors: 0,
+      },
+    });
+  }
+
+  private wireEvents(agentSession: voice.AgentSession): void {
+    const guard = <T>(handler: (event: T) => void) => (event: T) => {
+      try {
+        handler(event);
+      } catch (error) {
+        this.fail(error);
+      }
+    };
+    agentSession.on(voice.AgentSessionEventTypes.UserStateChanged, guard((event: voice.UserStateChangedEvent) => {
+      this.lastActivityAt = Date.now();
+      this.userSpeaking = event.newState === 'speaking';
+      if (event.newState === 'speaking') this.transport.send({ type: 'user.speech.started' });
+      else if (event.oldState === 'speaking') this.transport.send({ type: 'user.speech.stopped' });
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.AgentStateChanged, guard((event: voice.AgentStateChangedEvent) => {
+      this.agentState = event.newState;
+      this.lastActivityAt = Date.now();
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.UserInputTranscribed, guard((event: voice.UserInputTranscribedEvent) => {
+      this.lastActivityAt = Date.now();
+      if (!event.isFinal && event.transcript) this.transport.send({ type: 'transcript', role: 'user', text: event.transcript, final: false });
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.SpeechCreated, guard((event: voice.SpeechCreatedEvent) => {
+      this.currentSpeech = event.speechHandle;
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.ConversationItemAdded, guard((event: voice.ConversationItemAddedEvent) => {
+      if (event.item.type === 'message') this.onMessage(event.item);
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.FunctionToolsExecuted, guard((event: voice.FunctionToolsExecutedEvent) => {
+      this.onToolsExecuted(event);
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.MetricsCollected, guard((event: voice.MetricsCollectedEvent) => {
+      this.usage.record(event.metrics);
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.Error, guard((event: voice.ErrorEvent) => {
+      if ('recoverable' in event.error && event.error.recoverable) return;
+      this.fail(new ProviderError(this.providerOf(event.error.type), errorMessage(event.error)));
+    }));
+    agentSession.on(voice.AgentSessionEventTypes.Close, guard((event: voice.CloseEvent) => {
+      if (this.ending) return;
+      if (event.error) this.fail(new ProviderError(this.providerOf(event.error.type), errorMessage(event.error)));
+      else void this.end('server-error', { status: 'failed' });
+    }));
+    this.transport.audioOutput.on(voice.AudioOutput.EVENT_PLAYBACK_STARTED, (event: voice.PlaybackStartedEvent) => {
+      this.lastPlaybackStartedAt = event.createdAt;
+    });
+  }
+
+  private providerOf(errorType: string): string {
+    const assistant = this.assistant!;
+    if (errorType === 'stt_error') return assistant.transcriber.provider;
+    if (errorType === 'tts_error') return assistant.voice.provider;
+    if (errorType === 'llm_error' || errorType === 'realtime_model_error') return assistant.model.provider;
+    return 'unknown';
+  }
+
+  private offsetMs(epochMs: number | undefined): number | null {
+    return epochMs === undefined ? null : Math.max(0, Math.round(epochMs - this.session.startedAt.getTime()));
+  }
+
+  private onMessage(item: llm.ChatMessage): void {
+    const text = item.textContent ?? '';
+    if (item.role === 'user') {
+      const typedAt = this.pendingUserTurn?.typedAt;
+      this.pendingUserTurn = { metrics: item.metrics, ...(typedAt !== undefined ? { typedAt } : {}) };
+      const start = item.metrics.startedSpeakingAt !== undefined ? item.metrics.startedSpeakingAt * 1000 : item.createdAt;
+      const end = item.metrics.stoppedSpeakingAt !== undefined ? item.metrics.stoppedSpeakingAt * 1000 : item.createdAt;
+      this.transport.send({ type: 'transcript', role: 'user', text, final: true });
+      this.persist({ role: 'user', text, startMs: this.offsetMs(start), endMs: this.offsetMs(end), interrupted: false });
+      this.checkEndCallPhrase(text, 'user');
+      return;
+    }
+    if (item.role !== 'assistant') return;
+    const turn = this.turnMetrics(item);
+    const startedAt = item.metrics.startedSpeakingAt !== undefined ? item.metrics.startedSpeakingAt * 1000 : this.lastPlaybackStartedAt;
+    const message: NewMessage = {
+      role: 'assistant',
+      text,
+      startMs: this.offsetMs(startedAt),
+      endMs: this.offsetMs(item.metrics.stoppedSpeakingAt !== undefined ? item.metrics.stoppedSpeakingAt * 1000 : Date.now()),
+      interrupted: item.interrupted,
+      metrics: turn ? { ...turn } : null,
+    };
+    void this.persist(message).then((id) => {
+      if (id && turn) this.transport.send({ type: 'turn.metrics', message_id: id, ...turn });
+    });
+    this.transport.send({ type: 'transcript', role: 'assistant', text, final: true, interrupted: item.interrupted });
+    if (turn) this.latency.record(turn);
+    this.pendingUserTurn = undefined;
+    this.checkEndCallPhrase(text, 'assistant');
+  }
+
+  /** Per-turn latencies of a reply to a user turn; replies nobody asked for (first message, say) have none. */
+  private turnMetrics(item: llm.ChatMessage): TurnMetricsPayload | undefined {
+    const userTurn = this.pendingUserTurn;
+    if (!userTurn) return undefined;
+    const typedE2e = userTurn.typedAt !== undefined && this.lastPlaybackStartedAt !== undefined ? this.lastPlaybackStartedAt - userTurn.typedAt : undefined;
+    return {
+      end_of_turn_delay_ms: toMs(userTurn.metrics.endOfTurnDelay),
+      stt_delay_ms: toMs(userTurn.metrics.transcriptionDelay),
+      llm_ttft_ms: toMs(item.metrics.llmNodeTtft),
+      tts_ttfb_ms: toMs(item.metrics.ttsNodeTtfb),
+      e2e_ms: item.metrics.e2eLatency !== undefined ? toMs(item.metrics.e2eLatency) : typedE2e !== undefined ? Math.max(0, Math.round(typedE2e)) : null,
+    };
+  }
+
+  private onToolsExecuted(event: voice.FunctionToolsExecutedEvent): void {
+    const now = this.offsetMs(Date.now());
+    this.persist({
+      role: 'assistant',
+      text: '',
+      startMs: now,
+      endMs: now,
+      interrupted: false,
+      toolCalls: event.functionCalls.map((call) => ({ id: call.callId, name: call.name, arguments: safeJson(call.args) })),
+    });
+    for (const output of event.functionCallOutputs) {
+      if (!output) continue;
+      this.persist({
+        role: 'tool',
+        text: '',
+        startMs: now,
+        endMs: now,
+        interrupted: false,
+        toolResult: { call_id: output.callId, name: output.name, output: safeJson(output.output), is_error: output.isError },
+      });
+    }
+  }
+
+  private persist(message: NewMessage): Promise<string | undefined> {
+    const write = this.writes.then(() => appendSessionMessage(this.deps.db, this.ref, message));
+    this.writes = write.catch((error: unknown) => this.log.error('Could not store a message', { error: String(error) }));
+    return write.catch(() => undefined);
+  }
+
+  private checkEndCallPhrase(text: string, role: 'user' | 'assistant'): void {
+    const phrases = this.assistant?.end_call_phrases ?? [];
+    if (phrases.length === 0 || this.ending) return;
+    const lower = text.toLowerCase();
+    if (!phrases.some((phrase) => lower.includes(phrase.toLowerCase()))) return;
+    // The assistant's own phrase has been heard already; a user's phrase gets the goodbye message first.
+    if (role === 'assistant') void this.end('assistant-ended');
+    else void this.endAfterGoodbye();
+  }
+
+  /** end_call and user end phrases: say end_call_message (if any), let it play out, then end. */
+  private async endAfterGoodbye(): Promise<void> {
+    const goodbye = this.assistant?.end_call_message;
+    if (goodbye && this.agentSession && !this.ending) {
+      try {
+        const handle = this.agentSession.say(goodbye, { allowInterruptions: false });
+        await Promise.race([handle.waitForPlayout(), delay(30_000)]);
+      } catch (error) {
+        this.log.warn('Could not say the end-call message', { error: String(error) });
+      }
+    }
+    await this.end('assistant-ended');
+  }
+
+  private armLimits(assistant: AssistantSnapshot): void {
+    if (assistant.max_duration_s) {
+      const timer = setTimeout(() => void this.end('max-duration'), assistant.max_duration_s * 1000);
+      timer.unref();
+      this.timers.push(timer);
+    }
+    const silenceTimeoutMs = assistant.silence_timeout_s ? assistant.silence_timeout_s * 1000 : undefined;
+    if (silenceTimeoutMs) {
+      const timer = setInterval(() => {
+        const waitingForUser = !this.userSpeaking && (this.agentState === 'listening' || this.agentState === 'idle');
+        if (!waitingForUser) this.lastActivityAt = Date.now();
+        else if (Date.now() - this.lastActivityAt >= silenceTimeoutMs) void this.end('silence-timeout');
+      }, SILENCE_CHECK_INTERVAL_MS);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  private onClientMessage(message: ClientMessage): void {
+    if (this.ending) return;
+    this.lastActivityAt = Date.now();
+    const agentSession = this.agentSession;
+    switch (message.type) {
+      case 'ping':
+        this.transport.send({ type: 'pong', ...(message.id ? { id: message.id } : {}) });
+        return;
+      case 'session.end':
+        void this.end('customer-ended');
+        return;
+      case 'interruptions.set':
+        this.setInterruptions(message.enabled);
+        return;
+      default:
+        break;
+    }
+    if (!agentSession) {
+      this.transport.send({ type: 'error', code: 'not_ready', message: 'The session is still starting' });
+      return;
+    }
+    try {
+      if (message.type === 'user.text') {
+        this.pendingUserTurn = { metrics: {}, typedAt: Date.now() };
+        if (this.currentSpeech && !this.currentSpeech.done() && this.currentSpeech.allowInterruptions) this.currentSpeech.interrupt();
+        agentSession.generateReply({ userInput: message.text });
+      } else if (message.type === 'assistant.say') {
+        agentSession.say(message.text, { allowInterruptions: message.interruptible ?? true });
+      }
+    } catch (error) {
+      this.transport.send({ type: 'error', code: 'not_ready', message: (error as Error).message });
+    }
+  }
+
+  private setInterruptions(enabled: boolean): void {
+    const agentSession = this.agentSession;
+    if (!agentSession) return;
+    agentSession.sessionOptions.turnHandling.interruption.enabled = enabled;
+    const speech = this.currentSpeech;
+    // The speech playing now follows the switch too, except a first message configured as not interruptible.
+    const pinned = speech === this.firstMessageHandle && this.assistant?.first_message_interruptible === false;
+    if (speech && !speech.done() && !pinned) speech.allowInterruptions = enabled;
+  }
+
+  private async closeProviders(): Promise<void> {
+    const providers = this.providers;
+    if (!providers) return;
+    // The VAD is shared by the process; only per-session providers are closed.
+    await Promise.allSettled([providers.tts.close(), providers.stt?.close(), providers.llm.aclose()]);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function errorMessage(error: { error?: unknown; type: string }): string {
+  const inner = error.error;
+  return inner instanceof Error ? inner.message : `${error.type}`;
+}

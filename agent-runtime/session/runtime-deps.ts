@@ -1,0 +1,33 @@
+import type { SecretBox } from '../../core/crypto/secret-box.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { GuardedHttpClient } from '../../core/net/guarded-http.ts';
+import type { SharedResources } from '../providers/shared-resources.ts';
+
+/** Process-wide things a session runs with; built once (see createRuntimeDeps) and shared by every session. */
+export interface RuntimeDeps {
+  db: Database;
+  secretBox: SecretBox;
+  logger: Logger;
+  resources: SharedResources;
+  /** Calls customer tool servers under the SSRF policy (ECHOSPHERE_ALLOW_PRIVATE_URLS). */
+  toolHttp: GuardedHttpClient;
+  /** Server-wide provider keys (OPENAI_API_KEY, DEEPGRAM_API_KEY, ELEVEN_API_KEY) used when an organization has none. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** The session row as the runtime needs it. */
+export interface RuntimeSession {
+  id: string;
+  orgId: string;
+  assistantId: string;
+  /** The assistant snapshot taken when the session was created. */
+  assistant: unknown;
+  /** Wall-clock time the session became active; message offsets are measured from it. */
+  startedAt: Date;
+}
+
+export interface SessionOutcome {
+  status: 'ended' | 'failed';
+  endedReason: string;
+}

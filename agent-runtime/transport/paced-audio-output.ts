@@ -1,0 +1,174 @@
+import { Future, voice } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
+import { type Paced, startPacing, stopPacing } from './pacing-clock.ts';
+import type { TranscriptCapture } from './transcript-capture.ts';
+
+export interface AudioSink {
+  sendAudio(samples: Int16Array): void;
+  audioStarted(): void;
+  /** The client must drop what it has buffered (barge-in). */
+  audioCleared(playedMs: number): void;
+  audioDone(playedMs: number): void;
+}
+
+export interface PacingOptions {
+  /** How far ahead of real time the client may be fed; covers network and timer jitter. */
+  leadMs: number;
+  /** Audio per binary frame sent to the client. */
+  frameMs: number;
+}
+
+interface Segment {
+  chunks: Int16Array[];
+  chunkOffset: number;
+  capturedSamples: number;
+  sentSamples: number;
+  flushed: boolean;
+  started: boolean;
+  finished: Future<void>;
+}
+
+/**
+ * The session's audio output over a message transport. The library hands over a whole reply in a fraction of a
+ * second; this paces it to the client in real time with a small lead, so that a barge-in can stop it (the client
+ * only ever holds `leadMs` of audio) and so that "how much was heard" is known. One segment plays at a time; a new
+ * segment's first frame waits for the previous one, like the library's own room output.
+ *
+ * Contract (see @livekit/agents voice/io.ts): onPlaybackStarted on a segment's first frame, onPlaybackFinished
+ * exactly once per segment — at the end of playout, or from clearBuffer() with interrupted=true.
+ */
+export class PacedAudioOutput extends voice.AudioOutput implements Paced {
+  private segment: Segment | undefined;
+  /** Wall-clock time at which the client runs out of the audio sent so far. */
+  private clientDrainsAt = 0;
+  private generation = 0;
+  private closed = false;
+  private readonly samplesPerFrame: number;
+  /** Total assistant audio actually sent, for usage (`audio_out_ms`). */
+  sentMs = 0;
+
+  constructor(
+    readonly sampleRateHz: number,
+    private readonly sink: AudioSink,
+    private readonly transcript: TranscriptCapture | undefined,
+    private readonly pacing: PacingOptions = { leadMs: 200, frameMs: 20 },
+  ) {
+    super(sampleRateHz, undefined, { pause: false });
+    this.samplesPerFrame = Math.round((sampleRateHz * pacing.frameMs) / 1000);
+  }
+
+  override async captureFrame(frame: AudioFrame): Promise<void> {
+    const generation = this.generation;
+    if (this.segment?.flushed) await this.segment.finished.await;
+    if (generation !== this.generation || this.closed) return;
+    await super.captureFrame(frame);
+    if (!this.segment) {
+      this.segment = {
+        chunks: [],
+        chunkOffset: 0,
+        capturedSamples: 0,
+        sentSamples: 0,
+        flushed: false,
+        started: false,
+        finished: new Future<void>(),
+      };
+      startPacing(this);
+    }
+    // Copy: frames can be views over buffers the resampler or TTS reuses.
+    this.segment.chunks.push(Int16Array.from(frame.data));
+    this.segment.capturedSamples += frame.samplesPerChannel;
+  }
+
+  override flush(): void {
+    super.flush();
+    if (this.segment) this.segment.flushed = true;
+  }
+
+  override clearBuffer(): void {
+    this.generation++;
+    const segment = this.segment;
+    if (!segment) return;
+    const now = Date.now();
+    const playedMs = segment.started ? this.toMs(segment.sentSamples) - Math.max(0, this.clientDrainsAt - now) : 0;
+    this.clientDrainsAt = now;
+    if (!segment.flushed) super.flush();
+    if (segment.started) this.sink.audioCleared(Math.round(playedMs));
+    this.finish(segment, true, Math.max(0, playedMs));
+  }
+
+  /** Called by the pacing clock: send what keeps the client `leadMs` ahead, and finish a segment that has played out. */
+  pump(now: number): void {
+    const segment = this.segment;
+    if (!segment) {
+      stopPacing(this);
+      return;
+    }
+    while (this.hasQueued(segment) && this.clientDrainsAt - now < this.pacing.leadMs) {
+      const samples = this.takeFrame(segment);
+      if (!segment.started) {
+        segment.started = true;
+        this.onPlaybackStarted(now);
+        this.sink.audioStarted();
+      }
+      this.sink.sendAudio(samples);
+      const ms = this.toMs(samples.length);
+      this.clientDrainsAt = Math.max(this.clientDrainsAt, now) + ms;
+      segment.sentSamples += samples.length;
+      this.sentMs += ms;
+    }
+    if (segment.flushed && !this.hasQueued(segment) && now >= this.clientDrainsAt) {
+      this.finish(segment, false, this.toMs(segment.sentSamples));
+    }
+  }
+
+  /** Ends playout for good (session over): an open segment counts as interrupted so nothing waits on it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.segment) this.clearBuffer();
+    stopPacing(this);
+  }
+
+  private finish(segment: Segment, interrupted: boolean, playedMs: number): void {
+    if (this.segment !== segment) return;
+    this.segment = undefined;
+    stopPacing(this);
+    const capturedMs = this.toMs(segment.capturedSamples);
+    const synchronizedTranscript = interrupted ? this.transcript?.heardText(playedMs, capturedMs) : undefined;
+    this.transcript?.reset();
+    if (!interrupted && segment.started) this.sink.audioDone(Math.round(playedMs));
+    this.onPlaybackFinished({
+      playbackPosition: playedMs / 1000,
+      interrupted,
+      ...(synchronizedTranscript !== undefined ? { synchronizedTranscript } : {}),
+    });
+    segment.finished.resolve();
+  }
+
+  /** A whole frame is ready, or the tail of a flushed segment (no short frames while the TTS is still producing). */
+  private hasQueued(segment: Segment): boolean {
+    const queued = segment.capturedSamples - segment.sentSamples;
+    return queued >= this.samplesPerFrame || (segment.flushed && queued > 0);
+  }
+
+  private takeFrame(segment: Segment): Int16Array {
+    const out = new Int16Array(this.samplesPerFrame);
+    let filled = 0;
+    while (filled < out.length && segment.chunks.length > 0) {
+      const chunk = segment.chunks[0]!;
+      const take = Math.min(out.length - filled, chunk.length - segment.chunkOffset);
+      out.set(chunk.subarray(segment.chunkOffset, segment.chunkOffset + take), filled);
+      filled += take;
+      segment.chunkOffset += take;
+      if (segment.chunkOffset >= chunk.length) {
+        segment.chunks.shift();
+        segment.chunkOffset = 0;
+      }
+    }
+    return filled === out.length ? out : out.subarray(0, filled);
+  }
+
+  private toMs(samples: number): number {
+    return (samples / this.sampleRateHz) * 1000;
+  }
+}

@@ -1,0 +1,119 @@
+import type { RawData, WebSocket } from 'ws';
+import { type AudioFormat, decodeWire, durationMsOfBytes, encodeWire } from '../audio/audio-format.ts';
+import { PacedAudioOutput, type PacingOptions } from './paced-audio-output.ts';
+import { CLOSE_CODES, parseClientMessage, type ServerEvent } from './protocol.ts';
+import type { SessionTransport, TransportHandlers } from './session-transport.ts';
+import { TranscriptCapture } from './transcript-capture.ts';
+import { WebSocketAudioInput } from './websocket-audio-input.ts';
+
+/** Audio frames longer than this are refused (1009): they would add their whole length to the turn latency. */
+export const MAX_INPUT_FRAME_MS = 100;
+
+/** Sends are dropped rather than queued once this much is waiting on a socket: a stalled client must not grow memory. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * A session over a plain WebSocket: binary frames carry audio in the format negotiated at session creation, text
+ * frames carry JSON control messages (transport/protocol.ts).
+ */
+export class WebSocketTransport implements SessionTransport {
+  readonly audioInput: WebSocketAudioInput;
+  readonly audioOutput: PacedAudioOutput;
+  readonly textOutput: TranscriptCapture;
+  private handlers: TransportHandlers | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly format: AudioFormat,
+    pacing?: PacingOptions,
+  ) {
+    this.audioInput = new WebSocketAudioInput(format.sampleRateHz);
+    this.textOutput = new TranscriptCapture();
+    this.audioOutput = new PacedAudioOutput(
+      format.sampleRateHz,
+      {
+        sendAudio: (samples) => this.sendBinary(encodeWire(format, samples)),
+        audioStarted: () => this.send({ type: 'assistant.audio.started' }),
+        audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
+        audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
+      },
+      this.textOutput,
+      pacing,
+    );
+  }
+
+  get audio() {
+    return { encoding: this.format.encoding, sample_rate_hz: this.format.sampleRateHz };
+  }
+
+  get outputSampleRateHz(): number {
+    return this.format.sampleRateHz;
+  }
+
+  start(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.socket.on('close', () => {
+      if (!this.closing) handlers.onDisconnect('client-disconnected');
+    });
+    // 'error' always precedes 'close' in ws; handling it keeps a broken socket from becoming an uncaught exception.
+    this.socket.on('error', () => {});
+  }
+
+  send(event: ServerEvent): void {
+    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    this.socket.send(JSON.stringify(event));
+  }
+
+  audioInMs(): number {
+    return this.audioInput.receivedMs;
+  }
+
+  audioOutMs(): number {
+    return this.audioOutput.sentMs;
+  }
+
+  async close(code: number, reason: string): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.audioOutput.close();
+    await this.audioInput.close().catch(() => {});
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason.slice(0, 120));
+      // A client that never answers the closing handshake is cut off.
+      const timer = setTimeout(() => this.socket.terminate(), 2000);
+      timer.unref();
+      this.socket.once('close', () => clearTimeout(timer));
+    }
+  }
+
+  private sendBinary(bytes: Buffer): void {
+    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    this.socket.send(bytes, { binary: true });
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closing || !this.handlers) return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (!isBinary) {
+      const parsed = parseClientMessage(bytes.toString('utf8'));
+      if (parsed.ok) this.handlers.onMessage(parsed.message);
+      else this.send({ type: 'error', code: parsed.code, message: parsed.message });
+      return;
+    }
+    const durationMs = durationMsOfBytes(this.format, bytes.byteLength);
+    if (durationMs > MAX_INPUT_FRAME_MS + 0.5) {
+      this.send({ type: 'error', code: 'frame_too_large', message: `Audio frames may be at most ${MAX_INPUT_FRAME_MS} ms` });
+      void this.close(CLOSE_CODES.tooLarge, 'audio frame too large');
+      this.handlers.onDisconnect('protocol-error');
+      return;
+    }
+    const samples = decodeWire(this.format, bytes);
+    if (!samples) {
+      this.send({ type: 'error', code: 'invalid_audio', message: 'pcm_s16le frames must hold whole 16-bit samples' });
+      return;
+    }
+    this.audioInput.pushSamples(samples);
+  }
+}

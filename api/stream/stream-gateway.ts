@@ -1,0 +1,99 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { SecretBox } from '../../core/crypto/secret-box.ts';
+import { hashesEqual, sha256 } from '../../core/crypto/tokens.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { Logger } from '../../core/logger.ts';
+import { claimSessionForStream, findSessionForStream } from '../../core/repositories/session-runtime.ts';
+import { parseAudioFormat } from '../../agent-runtime/audio/audio-format.ts';
+import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
+import { LiveSessions } from '../../agent-runtime/session/live-sessions.ts';
+import { runSession } from '../../agent-runtime/session/run-session.ts';
+import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/runtime-deps.ts';
+import { CLOSE_CODES } from '../../agent-runtime/transport/protocol.ts';
+import { WebSocketTransport } from '../../agent-runtime/transport/websocket-transport.ts';
+
+const STREAM_PATH = /^\/v1\/sessions\/([A-Za-z0-9_]{1,64})\/stream$/;
+
+/** Above the largest legal audio frame (100 ms of 48 kHz PCM16 = 9,600 bytes) and any sane control message. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+export interface StreamGatewayDeps {
+  db: Database;
+  secretBox: SecretBox;
+  logger: Logger;
+  /** ECHOSPHERE_ALLOW_PRIVATE_URLS: lets tool calls reach private addresses (development, tests). */
+  allowPrivateUrls: boolean;
+  /** Server-wide provider keys fallback; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the runtime dependencies built from the above (tests and benchmarks). */
+  runtime?: RuntimeDeps;
+}
+
+export interface StreamGateway {
+  /** Ends every live session with `server-shutdown`, waiting up to graceMs for them to be persisted. */
+  shutdownAll(graceMs: number): Promise<SessionOutcome[]>;
+  /** Sessions running in this process. */
+  liveSessionCount(): number;
+}
+
+/**
+ * Serves `GET /v1/sessions/{id}/stream?token=…` (WebSocket upgrade) on an existing HTTP server. Other upgrade paths
+ * are left to other handlers. A refused connection is accepted and then closed with the protocol's close code, so
+ * browser clients (which cannot read HTTP error statuses on a failed upgrade) learn why.
+ */
+export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps): StreamGateway {
+  const runtime = deps.runtime ?? createRuntimeDeps(deps);
+  const live = new LiveSessions();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const log = deps.logger.child({ component: 'stream-gateway' });
+
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = STREAM_PATH.exec(url.pathname);
+    if (!match) return;
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      accept(ws, match[1]!, url.searchParams.get('token') ?? '').catch((error: unknown) => {
+        log.error('Stream connection failed', { error: String(error) });
+        closeWith(ws, CLOSE_CODES.serverError, 'server error');
+      });
+    });
+  });
+
+  async function accept(ws: WebSocket, sessionId: string, token: string): Promise<void> {
+    // Frames that arrive while we check the token are held by ws until the transport listens.
+    ws.on('error', () => {});
+    const row = await findSessionForStream(deps.db, sessionId);
+    if (!row) return closeWith(ws, CLOSE_CODES.unknownSession, 'unknown session');
+    if (row.status !== 'created' || live.has(sessionId)) {
+      // A claimed session has no token hash any more: report "already connected or ended", not "bad token".
+      return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
+    }
+    if (!row.stream_token_hash || !hashesEqual(sha256(token), row.stream_token_hash)) {
+      return closeWith(ws, CLOSE_CODES.badToken, 'bad token');
+    }
+    if (!row.stream_token_expires_at || row.stream_token_expires_at.getTime() <= Date.now()) {
+      return closeWith(ws, CLOSE_CODES.badToken, 'token expired');
+    }
+    const claim = await claimSessionForStream(deps.db, row.org_id, sessionId);
+    if (!claim) return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
+    const transport = new WebSocketTransport(ws, parseAudioFormat(row.audio));
+    const run = runSession(
+      { id: row.id, orgId: row.org_id, assistantId: row.assistant_id, assistant: row.assistant, startedAt: claim.startedAt },
+      transport,
+      runtime,
+    );
+    live.add(run);
+  }
+
+  return {
+    shutdownAll: (graceMs) => live.shutdownAll(graceMs),
+    liveSessionCount: () => live.size,
+  };
+}
+
+function closeWith(ws: WebSocket, code: number, reason: string): void {
+  if (ws.readyState === ws.OPEN) ws.close(code, reason);
+}

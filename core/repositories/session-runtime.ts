@@ -1,0 +1,199 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Database, Transaction } from '../db/database.ts';
+import { appendEvent } from '../events/outbox.ts';
+import { newId } from '../ids.ts';
+
+/**
+ * What the agent runtime reads and writes while it runs a session: the stream claim, the transcript as it happens,
+ * and the end-of-session report. Every tenant write goes through `db.tenant` (RLS) and records its outbox event in
+ * the same transaction.
+ */
+
+export interface StreamSessionRow {
+  id: string;
+  org_id: string;
+  assistant_id: string;
+  assistant: unknown;
+  audio: unknown;
+  metadata: Record<string, string>;
+  status: 'created' | 'active' | 'ended' | 'failed';
+  stream_token_hash: Buffer | null;
+  stream_token_expires_at: Date | null;
+  started_at: Date | null;
+}
+
+/**
+ * Looks a session up by id alone. Cross-tenant by nature (the connecting client holds only a session id and its
+ * token, no API key), so it runs as the system role; the caller must verify the token before trusting the row.
+ */
+export async function findSessionForStream(db: Database, sessionId: string): Promise<StreamSessionRow | undefined> {
+  return db.system((trx) =>
+    trx<StreamSessionRow>('sessions')
+      .where({ id: sessionId })
+      .first('id', 'org_id', 'assistant_id', 'assistant', 'audio', 'metadata', 'status', 'stream_token_hash', 'stream_token_expires_at', 'started_at'),
+  );
+}
+
+/**
+ * created → active, exactly once: the conditional update is the lock, so of two racing connections one wins and the
+ * other sees `undefined` (4009). The token is single-use: its hash is cleared with the claim.
+ */
+export async function claimSessionForStream(db: Database, orgId: string, sessionId: string): Promise<{ startedAt: Date } | undefined> {
+  return db.tenant(orgId, async (trx) => {
+    const [row] = await trx('sessions')
+      .where({ org_id: orgId, id: sessionId, status: 'created' })
+      .update({ status: 'active', started_at: trx.fn.now(), stream_token_hash: null })
+      .returning(['id', 'assistant_id', 'started_at']);
+    if (!row) return undefined;
+    const startedAt = row.started_at as Date;
+    await appendEvent(trx, {
+      orgId,
+      type: 'session.started',
+      sessionId,
+      assistantId: row.assistant_id as string,
+      data: { session_id: sessionId, assistant_id: row.assistant_id, transport: 'websocket', started_at: startedAt.toISOString() },
+    });
+    return { startedAt };
+  });
+}
+
+export interface RuntimeSecrets {
+  credentials: Map<string, { apiKey: string; baseUrl?: string }>;
+  toolSigningSecret: string;
+}
+
+/** The organization's provider keys and tool signing secret, decrypted for the lifetime of one session. */
+export async function loadRuntimeSecrets(db: Database, secretBox: SecretBox, orgId: string): Promise<RuntimeSecrets> {
+  return db.tenant(orgId, async (trx) => {
+    const org = await trx('organizations').where({ id: orgId }).first('tool_signing_secret');
+    if (!org) throw new Error(`Organization ${orgId} not found`);
+    const rows = await trx('provider_credentials').where({ org_id: orgId }).select('provider', 'sealed_api_key', 'base_url');
+    const credentials = new Map<string, { apiKey: string; baseUrl?: string }>();
+    for (const row of rows) {
+      credentials.set(row.provider as string, {
+        apiKey: secretBox.open(row.sealed_api_key as string),
+        ...(row.base_url ? { baseUrl: row.base_url as string } : {}),
+      });
+    }
+    return { credentials, toolSigningSecret: secretBox.open(org.tool_signing_secret as string) };
+  });
+}
+
+export interface NewMessage {
+  role: 'user' | 'assistant' | 'tool' | 'system';
+  text: string;
+  startMs: number | null;
+  endMs: number | null;
+  interrupted: boolean;
+  toolCalls?: unknown[] | null;
+  toolResult?: Record<string, unknown> | null;
+  metrics?: Record<string, number | null> | null;
+}
+
+export interface SessionRef {
+  orgId: string;
+  sessionId: string;
+  assistantId: string;
+}
+
+/** One transcript item; spoken/typed user and assistant text also becomes a `transcript.final` event. */
+export async function appendSessionMessage(db: Database, ref: SessionRef, message: NewMessage): Promise<string> {
+  const id = newId('message');
+  await db.tenant(ref.orgId, async (trx) => {
+    await trx('messages').insert({
+      id,
+      org_id: ref.orgId,
+      session_id: ref.sessionId,
+      role: message.role,
+      text: message.text,
+      start_ms: message.startMs,
+      end_ms: message.endMs,
+      interrupted: message.interrupted,
+      tool_calls: message.toolCalls ? JSON.stringify(message.toolCalls) : null,
+      tool_result: message.toolResult ? JSON.stringify(message.toolResult) : null,
+      metrics: message.metrics ? JSON.stringify(message.metrics) : null,
+    });
+    if ((message.role === 'user' || message.role === 'assistant') && message.text) {
+      await appendEvent(trx, {
+        orgId: ref.orgId,
+        type: 'transcript.final',
+        sessionId: ref.sessionId,
+        assistantId: ref.assistantId,
+        data: {
+          session_id: ref.sessionId,
+          message_id: id,
+          role: message.role,
+          text: message.text,
+          start_ms: message.startMs,
+          end_ms: message.endMs,
+          interrupted: message.interrupted,
+        },
+      });
+    }
+  });
+  return id;
+}
+
+export interface SessionEnd {
+  status: 'ended' | 'failed';
+  endedReason: string;
+  usage: Record<string, number>;
+  latency: Record<string, number | null>;
+}
+
+/**
+ * active → ended/failed with the usage and latency summary, and the `session.ended` event carrying the end-of-session
+ * report (transcript, durations, usage, latency, reason). A session already ended elsewhere is left as it is.
+ */
+export async function finishSession(db: Database, ref: SessionRef, end: SessionEnd): Promise<Record<string, unknown> | undefined> {
+  return db.tenant(ref.orgId, async (trx) => {
+    const [row] = await trx('sessions')
+      .where({ org_id: ref.orgId, id: ref.sessionId })
+      .whereIn('status', ['created', 'active'])
+      .update({
+        status: end.status,
+        ended_reason: end.endedReason,
+        ended_at: trx.fn.now(),
+        stream_token_hash: null,
+        usage: JSON.stringify(end.usage),
+        latency: JSON.stringify(end.latency),
+      })
+      .returning(['id', 'assistant_id', 'created_at', 'started_at', 'ended_at', 'metadata']);
+    if (!row) return undefined;
+    const report = await endOfSessionReport(trx, ref, row, end);
+    await appendEvent(trx, { orgId: ref.orgId, type: 'session.ended', sessionId: ref.sessionId, assistantId: ref.assistantId, data: report });
+    return report;
+  });
+}
+
+async function endOfSessionReport(trx: Transaction, ref: SessionRef, row: Record<string, unknown>, end: SessionEnd): Promise<Record<string, unknown>> {
+  const messages = await trx('messages')
+    .where({ org_id: ref.orgId, session_id: ref.sessionId })
+    .orderBy('id', 'asc')
+    .select('id', 'role', 'text', 'start_ms', 'end_ms', 'interrupted', 'tool_calls', 'tool_result');
+  const startedAt = row.started_at as Date | null;
+  const endedAt = row.ended_at as Date;
+  return {
+    session_id: ref.sessionId,
+    assistant_id: ref.assistantId,
+    status: end.status,
+    ended_reason: end.endedReason,
+    created_at: (row.created_at as Date).toISOString(),
+    started_at: startedAt?.toISOString() ?? null,
+    ended_at: endedAt.toISOString(),
+    duration_ms: startedAt ? endedAt.getTime() - startedAt.getTime() : null,
+    metadata: row.metadata,
+    usage: end.usage,
+    latency: end.latency,
+    transcript: messages.map((message) => ({
+      id: message.id,
+      role: message.role,
+      text: message.text,
+      start_ms: message.start_ms,
+      end_ms: message.end_ms,
+      interrupted: message.interrupted,
+      ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}),
+      ...(message.tool_result ? { tool_result: message.tool_result } : {}),
+    })),
+  };
+}

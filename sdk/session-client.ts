@@ -1,0 +1,156 @@
+/**
+ * A small typed client for EchoSphere's WebSocket session protocol (docs/websocket-protocol.md). Works in browsers
+ * (global WebSocket) and in Node (pass the `ws` package's WebSocket as `WebSocketImpl`).
+ */
+export type ServerEvent =
+  | { type: 'session.started'; session_id: string; audio: { encoding: string; sample_rate_hz: number } }
+  | { type: 'user.speech.started' }
+  | { type: 'user.speech.stopped' }
+  | { type: 'transcript'; role: 'user' | 'assistant'; text: string; final: boolean; interrupted?: boolean }
+  | { type: 'assistant.audio.started' }
+  | { type: 'assistant.audio.cleared'; played_ms: number }
+  | { type: 'assistant.audio.done'; played_ms: number }
+  | { type: 'tool.call'; call_id: string; name: string; arguments: unknown }
+  | { type: 'tool.result'; call_id: string; name: string; result: unknown; is_error: boolean }
+  | {
+      type: 'turn.metrics';
+      message_id: string;
+      end_of_turn_delay_ms: number | null;
+      stt_delay_ms: number | null;
+      llm_ttft_ms: number | null;
+      tts_ttfb_ms: number | null;
+      e2e_ms: number | null;
+    }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'session.ended'; reason: string }
+  | { type: 'pong'; id?: string };
+
+export type ServerEventType = ServerEvent['type'];
+export type EventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;
+
+interface MinimalWebSocket {
+  binaryType: string;
+  readyState: number;
+  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: any) => void): void;
+}
+
+export interface SessionClientOptions {
+  /** ws(s)://host — the API's origin as a WebSocket URL. */
+  baseUrl: string;
+  sessionId: string;
+  token: string;
+  WebSocketImpl?: new (url: string) => MinimalWebSocket;
+}
+
+export class SessionClient {
+  private readonly socket: MinimalWebSocket;
+  private readonly listeners = new Map<string, Set<(event: any) => void>>();
+  private readonly audioListeners = new Set<(audio: Uint8Array) => void>();
+  /** Every event received so far, in order (handy for tests and debugging). */
+  readonly events: ServerEvent[] = [];
+  /** Total assistant audio bytes received. */
+  audioBytes = 0;
+  readonly opened: Promise<void>;
+  /** Resolves with the close code and reason when the connection ends. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(options: SessionClientOptions) {
+    const Impl = options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: new (url: string) => MinimalWebSocket }).WebSocket;
+    const url = `${options.baseUrl.replace(/\/$/, '')}/v1/sessions/${encodeURIComponent(options.sessionId)}/stream?token=${encodeURIComponent(options.token)}`;
+    this.socket = new Impl(url);
+    this.socket.binaryType = 'arraybuffer';
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.addEventListener('open', () => resolve());
+      this.socket.addEventListener('error', (event) => reject(new Error(String(event?.message ?? 'WebSocket error'))));
+    });
+    this.opened.catch(() => {});
+    this.closed = new Promise((resolve) => {
+      this.socket.addEventListener('close', (event) => resolve({ code: event.code, reason: String(event.reason ?? '') }));
+    });
+    this.socket.addEventListener('message', (message) => this.onMessage(message.data));
+  }
+
+  on<T extends ServerEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  onAudio(listener: (audio: Uint8Array) => void): () => void {
+    this.audioListeners.add(listener);
+    return () => this.audioListeners.delete(listener);
+  }
+
+  /** The next event of a type (or one already received matching `predicate`, when given). */
+  waitFor<T extends ServerEventType>(type: T, options: { timeoutMs?: number; predicate?: (event: EventOf<T>) => boolean; includePast?: boolean } = {}): Promise<EventOf<T>> {
+    const predicate = options.predicate ?? (() => true);
+    if (options.includePast) {
+      const past = this.events.find((event): event is EventOf<T> => event.type === type && predicate(event as EventOf<T>));
+      if (past) return Promise.resolve(past);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`Timed out waiting for ${type}`));
+      }, options.timeoutMs ?? 15_000);
+      const off = this.on(type, (event) => {
+        if (!predicate(event)) return;
+        clearTimeout(timer);
+        off();
+        resolve(event);
+      });
+    });
+  }
+
+  sendAudio(frame: Uint8Array): void {
+    this.socket.send(frame);
+  }
+
+  sendText(text: string): void {
+    this.send({ type: 'user.text', text });
+  }
+
+  say(text: string, interruptible = true): void {
+    this.send({ type: 'assistant.say', text, interruptible });
+  }
+
+  setInterruptions(enabled: boolean): void {
+    this.send({ type: 'interruptions.set', enabled });
+  }
+
+  ping(id?: string): void {
+    this.send({ type: 'ping', ...(id ? { id } : {}) });
+  }
+
+  end(): void {
+    this.send({ type: 'session.end' });
+  }
+
+  /** Sends any JSON (also malformed on purpose, in tests). */
+  sendRaw(data: string | Uint8Array): void {
+    this.socket.send(data);
+  }
+
+  close(code = 1000): void {
+    this.socket.close(code);
+  }
+
+  private send(message: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data === 'string') {
+      const event = JSON.parse(data) as ServerEvent;
+      this.events.push(event);
+      for (const listener of this.listeners.get(event.type) ?? []) listener(event);
+      return;
+    }
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data as ArrayBufferLike);
+    this.audioBytes += bytes.byteLength;
+    for (const listener of this.audioListeners) listener(bytes);
+  }
+}

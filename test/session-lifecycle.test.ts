@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
+import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+
+const assistant = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Offline',
+  system_prompt: '',
+  first_message: null,
+  model: {
+    provider: 'scripted',
+    script: { rules: [{ pattern: 'bye', reply: 'Goodbye, have a nice day.' }], default_reply: 'Okay.' },
+  },
+  voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 260 },
+  transcriber: { provider: 'none' },
+  ...overrides,
+});
+
+describe('session lifecycle and malformed input over the WebSocket', () => {
+  let harness: StreamHarness;
+  before(async () => {
+    harness = await startStreamHarness();
+  });
+  after(async () => {
+    await harness.close();
+    await dispose();
+  });
+
+  it('refuses a wrong token (4001), an expired token (4001) and an unknown session (4004)', async () => {
+    const session = await harness.createSession(assistant());
+    const wrong = harness.connect({ id: session.id, token: 'st_nope' });
+    assert.equal((await wrong.closed).code, 4001);
+    const expired = await harness.createSession(assistant(), { expiresInS: -1 });
+    assert.equal((await harness.connect(expired).closed).code, 4001);
+    const unknown = harness.connect({ id: 'sess_01ARZ3NDEKTSV4RRFFQ69G5FAV', token: session.token });
+    assert.equal((await unknown.closed).code, 4004);
+    assert.equal((await sessionRow(harness.db, session.id)).status, 'created');
+  });
+
+  it('refuses a second connection (4009) and ends on client disconnect with client-disconnected', async () => {
+    const session = await harness.createSession(assistant());
+    const first = harness.connect(session);
+    await first.waitFor('session.started', { includePast: true });
+    const second = harness.connect(session);
+    assert.equal((await second.closed).code, 4009);
+    first.close();
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.status, 'ended');
+    assert.equal(row.ended_reason, 'client-disconnected');
+    assert.ok(row.ended_at.getTime() - Date.now() < 2000);
+  });
+
+  it('answers bad JSON and unknown message types with error events, and pings with pong', async () => {
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendRaw('{not json');
+    assert.equal((await client.waitFor('error', { includePast: true })).code, 'invalid_json');
+    client.sendRaw(JSON.stringify({ type: 'dance' }));
+    assert.equal((await client.waitFor('error', { predicate: (event) => event.code === 'unknown_message_type' })).code, 'unknown_message_type');
+    client.sendRaw(JSON.stringify({ type: 'user.text' }));
+    assert.equal((await client.waitFor('error', { predicate: (event) => event.code === 'invalid_message' })).code, 'invalid_message');
+    client.ping('p1');
+    assert.equal((await client.waitFor('pong')).id, 'p1');
+    client.end();
+    assert.equal((await client.closed).code, 1000);
+  });
+
+  it('closes with 1009 on an audio frame longer than 100 ms', async () => {
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendAudio(new Uint8Array(16000 * 2 * 0.2));
+    assert.equal((await client.closed).code, 1009);
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.ended_reason, 'client-protocol-error');
+  });
+
+  it('ends with assistant-ended after the assistant says an end-call phrase', async () => {
+    const session = await harness.createSession(assistant({ end_call_phrases: ['goodbye'] }));
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendText('bye now');
+    const ended = await client.waitFor('session.ended', { includePast: true });
+    assert.equal(ended.reason, 'assistant-ended');
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.ended_reason, 'assistant-ended');
+    const messages = await sessionMessages(harness.db, session.id);
+    assert.equal(messages.at(-1).text, 'Goodbye, have a nice day.');
+  });
+
+  it('ends a quiet session with silence-timeout and a long one with max-duration', async () => {
+    const quiet = await harness.createSession(assistant({ silence_timeout_s: 1 }));
+    const quietClient = harness.connect(quiet);
+    assert.equal((await quietClient.waitFor('session.ended', { includePast: true })).reason, 'silence-timeout');
+    assert.equal((await waitForSessionEnd(harness.db, quiet.id)).ended_reason, 'silence-timeout');
+
+    const long = await harness.createSession(assistant({ max_duration_s: 1 }));
+    const longClient = harness.connect(long);
+    assert.equal((await longClient.waitFor('session.ended', { includePast: true })).reason, 'max-duration');
+    assert.equal((await waitForSessionEnd(harness.db, long.id)).ended_reason, 'max-duration');
+  });
+
+  it('reports a provider that cannot be set up and ends with provider-error', async () => {
+    const session = await harness.createSession(assistant({ model: { provider: 'openai', model: 'gpt-4o-mini' } }));
+    const client = harness.connect(session);
+    const error = await client.waitFor('error', { includePast: true });
+    assert.equal(error.code, 'provider_error');
+    assert.equal((await client.waitFor('session.ended', { includePast: true })).reason, 'provider-error:openai');
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.ended_reason, 'provider-error:openai');
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
+import { sessionEvents, sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+
+const offlineAssistant = {
+  name: 'Offline',
+  system_prompt: 'You help with opening hours.',
+  first_message: 'Hello, how can I help?',
+  model: { provider: 'scripted', script: { rules: [{ pattern: 'hours|open', reply: 'We are open from nine to five.' }], default_reply: 'Could you say that again?' } },
+  voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 220 },
+  transcriber: { provider: 'none' },
+};
+
+describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', () => {
+  let harness: StreamHarness;
+  before(async () => {
+    harness = await startStreamHarness();
+  });
+  after(async () => {
+    await harness.close();
+    await dispose();
+  });
+
+  it('answers typed input with real audio and persists the transcript', async () => {
+    const session = await harness.createSession(offlineAssistant);
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    await client.waitFor('assistant.audio.done', { includePast: true });
+    const bytesAfterGreeting = client.audioBytes;
+    assert.ok(bytesAfterGreeting > 16000, 'the first message is spoken');
+
+    client.sendText('When are you open?');
+    const reply = await client.waitFor('transcript', { predicate: (event) => event.role === 'assistant' && event.text.includes('nine to five') });
+    assert.equal(reply.final, true);
+    const metrics = await client.waitFor('turn.metrics', { includePast: true });
+    assert.equal(typeof metrics.e2e_ms, 'number');
+    assert.ok(client.audioBytes > bytesAfterGreeting, 'the reply is spoken');
+
+    client.end();
+    const ended = await client.waitFor('session.ended', { includePast: true });
+    assert.equal(ended.reason, 'customer-ended');
+    assert.equal((await client.closed).code, 1000);
+
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.status, 'ended');
+    assert.equal(row.ended_reason, 'customer-ended');
+    assert.ok(row.started_at && row.ended_at);
+    assert.ok(row.usage.audio_out_ms > 1000);
+    assert.equal(row.usage.tts_characters > 0, true);
+    assert.equal(row.latency.turns, 1);
+
+    const messages = await sessionMessages(harness.db, session.id);
+    assert.deepEqual(
+      messages.map((message) => [message.role, message.text]),
+      [
+        ['assistant', 'Hello, how can I help?'],
+        ['user', 'When are you open?'],
+        ['assistant', 'We are open from nine to five.'],
+      ],
+    );
+    assert.equal(typeof messages[2].metrics.e2e_ms, 'number');
+    assert.ok(messages[2].start_ms >= messages[1].start_ms);
+
+    const events = await sessionEvents(harness.db, session.id);
+    const types = events.map((event) => event.type);
+    assert.equal(types[0], 'session.started');
+    assert.equal(types.filter((type) => type === 'transcript.final').length, 3);
+    const endedEvent = events.find((event) => event.type === 'session.ended');
+    assert.equal(endedEvent.data.ended_reason, 'customer-ended');
+    assert.equal(endedEvent.data.transcript.length, 3);
+  });
+});

@@ -1,0 +1,114 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { SecretBox } from '../../core/crypto/secret-box.ts';
+import { generateToken } from '../../core/crypto/tokens.ts';
+import type { Database } from '../../core/db/database.ts';
+import { newId } from '../../core/ids.ts';
+import { createLogger } from '../../core/logger.ts';
+import { attachStreamGateway, type StreamGateway } from '../../api/stream/stream-gateway.ts';
+import { SessionClient } from '../../sdk/session-client.ts';
+import { openTestDatabase } from './database.ts';
+
+export interface StreamHarness {
+  db: Database;
+  secretBox: SecretBox;
+  gateway: StreamGateway;
+  baseUrl: string;
+  orgId: string;
+  toolSigningSecret: string;
+  createSession(assistant: Record<string, unknown>, options?: { audio?: Record<string, unknown>; expiresInS?: number }): Promise<{ id: string; token: string }>;
+  connect(session: { id: string; token: string }): SessionClient;
+  close(): Promise<void>;
+}
+
+/** A migrated database, one organization, and an HTTP server with the stream gateway on a random local port. */
+export async function startStreamHarness(options: { env?: NodeJS.ProcessEnv; providerCredentials?: Record<string, { apiKey: string; baseUrl?: string }> } = {}): Promise<StreamHarness> {
+  const db = await openTestDatabase();
+  const secretBox = new SecretBox(randomBytes(32));
+  const orgId = newId('organization');
+  const toolSigningSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  await db.system(async (trx) => {
+    await trx('organizations').insert({ id: orgId, name: 'Test org', tool_signing_secret: secretBox.seal(toolSigningSecret) });
+    for (const [provider, credential] of Object.entries(options.providerCredentials ?? {})) {
+      await trx('provider_credentials').insert({
+        org_id: orgId,
+        provider,
+        sealed_api_key: secretBox.seal(credential.apiKey),
+        api_key_last4: credential.apiKey.slice(-4),
+        base_url: credential.baseUrl ?? null,
+      });
+    }
+  });
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {} });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const clients: SessionClient[] = [];
+
+  return {
+    db,
+    secretBox,
+    gateway,
+    baseUrl: `ws://127.0.0.1:${port}`,
+    orgId,
+    toolSigningSecret,
+    async createSession(assistant, sessionOptions = {}) {
+      const token = generateToken('st_');
+      const assistantId = newId('assistant');
+      const id = newId('session');
+      await db.system(async (trx) => {
+        await trx('assistants').insert({ id: assistantId, org_id: orgId, name: 'Test assistant', config: JSON.stringify(assistant) });
+        await trx('sessions').insert({
+          id,
+          org_id: orgId,
+          assistant_id: assistantId,
+          assistant: JSON.stringify({ id: assistantId, ...assistant }),
+          transport: 'websocket',
+          status: 'created',
+          audio: JSON.stringify(sessionOptions.audio ?? { encoding: 'pcm_s16le', sample_rate_hz: 16000 }),
+          stream_token_hash: token.hash,
+          stream_token_expires_at: new Date(Date.now() + (sessionOptions.expiresInS ?? 600) * 1000),
+        });
+      });
+      return { id, token: token.plaintext };
+    },
+    connect(session) {
+      const client = new SessionClient({ baseUrl: `ws://127.0.0.1:${port}`, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const client of clients) client.close();
+      await gateway.shutdownAll(5000);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}
+
+export async function sessionRow(db: Database, id: string) {
+  return db.system((trx) => trx('sessions').where({ id }).first());
+}
+
+export async function sessionMessages(db: Database, id: string) {
+  return db.system((trx) => trx('messages').where({ session_id: id }).orderBy('id', 'asc'));
+}
+
+export async function sessionEvents(db: Database, id: string) {
+  return db.system((trx) => trx('events').where({ session_id: id }).orderBy('id', 'asc'));
+}
+
+/** Polls until the session row has left the live states (the runtime persists after the socket closes). */
+export async function waitForSessionEnd(db: Database, id: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const row = await sessionRow(db, id);
+    if (row && (row.status === 'ended' || row.status === 'failed')) return row;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Session ${id} did not end within ${timeoutMs} ms`);
+}
