@@ -280,8 +280,8 @@ export interface paths {
          * Create a session
          * @description Snapshots the assistant and returns the connection details for the transport:
          *
-         *     - `websocket`: connect to `websocket.url` (`ws(s)://…/v1/sessions/{id}/stream?token=…`) before
-         *       `websocket.expires_at`. The stream carries binary audio frames in the session's `audio` format and JSON
+         *     - `websocket`: connect to `{websocket.url}?token={websocket.token}` (`ws(s)://…/v1/sessions/{id}/stream`)
+         *       before `websocket.expires_at`. The stream carries binary audio frames in the session's `audio` format and JSON
          *       control messages; see [the WebSocket protocol](https://github.com/echosphere/echosphere/blob/main/docs/websocket-protocol.md)
          *       (`docs/websocket-protocol.md` in the repository).
          *     - `livekit`: not available yet; answers `501` with code `transport_not_available`.
@@ -767,6 +767,11 @@ export interface components {
          * @description An http(s) URL. Private and loopback addresses are refused unless the server allows them.
          */
         HttpUrl: string;
+        /**
+         * Format: uri
+         * @description An http(s) or ws(s) URL (streaming providers are reached over WebSockets).
+         */
+        ProviderBaseUrl: string;
         /** @description Your own string key-value pairs (at most 50 keys; keys up to 64 characters, values up to 512). */
         Metadata: {
             [key: string]: string;
@@ -891,17 +896,20 @@ export interface components {
         /** @enum {string} */
         CredentialProvider: "openai" | "deepgram" | "elevenlabs";
         PutProviderCredentialRequest: {
-            /** @description Stored encrypted; never returned. */
+            /** @description Stored encrypted; never returned. Surrounding spaces are trimmed. */
             api_key: string;
-            /** @description A different API base for this provider (OpenAI-compatible server, regional endpoint). */
-            base_url?: components["schemas"]["HttpUrl"] | null;
+            /**
+             * @description A different API base for this provider (OpenAI-compatible server, regional or self-hosted endpoint).
+             * @default null
+             */
+            base_url?: components["schemas"]["ProviderBaseUrl"] | null;
         };
         ProviderCredential: {
             /** @constant */
             object: "provider_credential";
             provider: components["schemas"]["CredentialProvider"];
             api_key_last4: string;
-            base_url: components["schemas"]["HttpUrl"] | null;
+            base_url: components["schemas"]["ProviderBaseUrl"] | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -1404,7 +1412,7 @@ export interface components {
         WebSocketConnection: {
             /**
              * Format: uri
-             * @description Connect here (the token is already in the query).
+             * @description The stream to connect to, with the token in the query: `{url}?token={token}`.
              */
             url: string;
             /** @description Single-use, for this session only. */
