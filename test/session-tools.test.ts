@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
+import { Webhook } from 'standardwebhooks';
+import { startOpenAiFake, type OpenAiFake } from './fakes/openai-fake.ts';
+import { sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+
+describe('tool calls through the OpenAI plugin to a customer server', () => {
+  let harness: StreamHarness;
+  let openai: OpenAiFake;
+  let customer: http.Server;
+  let customerUrl: string;
+  const verified: Array<Record<string, any>> = [];
+
+  before(async () => {
+    harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test' } });
+    openai = await startOpenAiFake((body) => {
+      const last = body.messages.at(-1);
+      if (last.role === 'tool') return { text: `The weather in Paris is ${JSON.parse(last.content).forecast}.` };
+      if (String(last.content).includes('weather')) return { toolCall: { name: 'get_weather', arguments: { city: 'Paris' } } };
+      return { text: 'Hello.' };
+    });
+    customer = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        // The customer verifies with a stock Standard Webhooks library and the organization's secret.
+        const payload = new Webhook(harness.toolSigningSecret).verify(body, req.headers as Record<string, string>) as Record<string, any>;
+        verified.push(payload);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ forecast: 'sunny' }));
+      } catch {
+        res.writeHead(401).end();
+      }
+    });
+    await new Promise<void>((resolve) => customer.listen(0, '127.0.0.1', resolve));
+    customerUrl = `http://127.0.0.1:${(customer.address() as AddressInfo).port}/tools`;
+  });
+  after(async () => {
+    await harness.close();
+    await openai.close();
+    customer.closeAllConnections();
+    await new Promise<void>((resolve) => customer.close(() => resolve()));
+    await dispose();
+  });
+
+  it('calls the tool with a verifiable signature and speaks the answer built from its result', async () => {
+    const session = await harness.createSession({
+      name: 'Weather',
+      system_prompt: 'You tell the weather.',
+      model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl },
+      voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 260 },
+      transcriber: { provider: 'none' },
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          server: { url: customerUrl, timeout_ms: 3000 },
+        },
+      ],
+    });
+    // The key comes from env here (no org credential): the server-wide fallback.
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendText('What is the weather like?');
+    const call = await client.waitFor('tool.call', { includePast: true });
+    assert.equal(call.name, 'get_weather');
+    assert.deepEqual(call.arguments, { city: 'Paris' });
+    const result = await client.waitFor('tool.result', { includePast: true });
+    assert.deepEqual(result.result, { forecast: 'sunny' });
+    assert.equal(result.is_error, false);
+    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.text.includes('sunny') });
+    assert.equal(verified.length, 1);
+    assert.equal(verified[0]!.name, 'get_weather');
+    assert.equal(verified[0]!.session_id, session.id);
+    assert.deepEqual(openai.chatRequests[0]!.tools.map((tool: any) => tool.function.name), ['get_weather']);
+
+    client.end();
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.ok(row.usage.llm_prompt_tokens >= 84);
+    const messages = await sessionMessages(harness.db, session.id);
+    const toolCallRow = messages.find((message) => message.tool_calls);
+    assert.equal(toolCallRow.tool_calls[0].name, 'get_weather');
+    const toolRow = messages.find((message) => message.role === 'tool');
+    assert.deepEqual(toolRow.tool_result.output, { forecast: 'sunny' });
+  });
+});
