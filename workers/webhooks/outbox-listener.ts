@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { Database } from '../../core/db/database.ts';
+import type { Logger } from '../../core/logger.ts';
+import { OUTBOX_CHANNEL } from '../../core/events/outbox.ts';
+
+const RECONNECT_DELAY_MS = 1000;
+
+/**
+ * Calls `onEvent` soon after any transaction that appended an outbox event commits (pg_notify is delivered on commit).
+ * PGlite delivers notifications in-process; PostgreSQL needs a dedicated connection, re-opened if it drops (polling
+ * covers the gap, so a lost notification only costs latency). Returns a function that stops listening.
+ */
+export async function listenForOutboxEvents(
+  db: Database,
+  listenUrl: string | undefined,
+  onEvent: () => void,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  if (db.pglite) {
+    const unlisten = await db.pglite.listen(OUTBOX_CHANNEL, onEvent);
+    return async () => {
+      if (!db.pglite!.closed) await unlisten();
+    };
+  }
+  if (!listenUrl) {
+    logger.warn('webhook deliverer has no database URL to LISTEN on; falling back to polling only');
+    return async () => undefined;
+  }
+
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: listenUrl });
+    next.on('notification', onEvent);
+    next.on('error', (error) => {
+      logger.warn('outbox listener connection lost', { error: error.message });
+      scheduleReconnect(next);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      logger.warn('outbox listener could not connect', { error: (error as Error).message });
+      scheduleReconnect(next);
+      return;
+    }
+    if (stopped) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+    // Events committed while we were not listening are found by this wake-up rather than by the next poll.
+    onEvent();
+  };
+
+  const scheduleReconnect = (failed: pg.Client): void => {
+    failed.end().catch(() => undefined);
+    if (client === failed) client = undefined;
+    if (stopped || reconnectTimer) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void connect();
+    }, RECONNECT_DELAY_MS);
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    await client?.end().catch(() => undefined);
+  };
+}
+
+/** The connection string a Database was opened with, when it is a PostgreSQL server. */
+export function connectionUrlOf(db: Database): string | undefined {
+  const connection = (db.knex.client as { config?: { connection?: unknown } }).config?.connection;
+  return typeof connection === 'string' ? connection : undefined;
+}

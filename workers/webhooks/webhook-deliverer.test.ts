@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import type { Database } from '../../core/db/database.ts';
+import { newId } from '../../core/ids.ts';
+import { rotateWebhookEndpointSecret } from '../../core/repositories/webhook-endpoints.ts';
+import { openTestDatabase } from '../../test/support/database.ts';
+import {
+  createEndpoint,
+  createOrganization,
+  recordEvent,
+  testDeliverer,
+  testSecretBox,
+  waitFor,
+} from '../../test/webhooks/fixtures.ts';
+import { startReceiver } from '../../test/webhooks/receiver.ts';
+
+let db: Database;
+const secretBox = testSecretBox();
+
+before(async () => {
+  db = await openTestDatabase();
+});
+after(() => db.close());
+
+async function deliveriesOf(eventId: string) {
+  return db.system((trx) => trx('webhook_deliveries').where({ event_id: eventId }).orderBy('id'));
+}
+
+test('events reach subscribed endpoints, signed so the reference library verifies them', async () => {
+  const receiver = await startReceiver();
+  const orgId = await createOrganization(db);
+  const all = await createEndpoint(db, secretBox, orgId, receiver.url('/all'), ['*']);
+  await createEndpoint(db, secretBox, orgId, receiver.url('/recordings'), ['recording.ready']);
+  const transcripts = await createEndpoint(db, secretBox, orgId, receiver.url('/transcripts'), ['transcript.final']);
+  const disabled = await createEndpoint(db, secretBox, orgId, receiver.url('/disabled'), ['*']);
+  await db.system((trx) => trx('webhook_endpoints').where({ id: disabled.id }).update({ enabled: false, disabled_reason: 'manual' }));
+  const otherOrg = await createOrganization(db);
+  await createEndpoint(db, secretBox, otherOrg, receiver.url('/other-org'), ['*']);
+
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    const created = await recordEvent(db, orgId, 'session.created', { data: { greeting: 'héllo' } });
+    const transcript = await recordEvent(db, orgId, 'transcript.final');
+    await waitFor(() => receiver.on('/all').length === 1 && receiver.on('/transcripts').length === 1, 'both deliveries');
+    await waitFor(async () => (await deliveriesOf(created.id)).every((row) => row.status === 'succeeded'), 'delivery recorded');
+
+    const [request] = receiver.on('/all');
+    const payload = new Webhook(all.secret).verify(request!.body, request!.headers as Record<string, string>) as Record<string, unknown>;
+    assert.equal(request!.headers['webhook-id'], created.id);
+    assert.equal(request!.headers['content-type'], 'application/json');
+    assert.deepEqual(payload, { id: created.id, object: 'event', type: 'session.created', created_at: created.created_at.toISOString(), session_id: null, assistant_id: null, data: { greeting: 'héllo' } });
+    const [transcriptRequest] = receiver.on('/transcripts');
+    assert.ok(new Webhook(transcripts.secret).verify(transcriptRequest!.body, transcriptRequest!.headers as Record<string, string>));
+    assert.equal(transcriptRequest!.headers['webhook-id'], transcript.id);
+    assert.equal(receiver.on('/recordings').length + receiver.on('/disabled').length + receiver.on('/other-org').length, 0);
+
+    const [row] = await deliveriesOf(created.id);
+    assert.equal(row.attempt_count, 1);
+    assert.equal(row.attempts[0].status_code, 200);
+    assert.equal(row.next_attempt_at, null);
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test('a receiver failing three times then succeeding gets one success, with the same webhook-id every time', async () => {
+  const receiver = await startReceiver((_request, count) => (count < 3 ? { status: 500, body: 'boom' } : { status: 204 }));
+  const orgId = await createOrganization(db);
+  await createEndpoint(db, secretBox, orgId, receiver.url('/flaky'));
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    const event = await recordEvent(db, orgId);
+    const [row] = await waitFor(async () => {
+      const rows = await deliveriesOf(event.id);
+      return rows[0]?.status === 'succeeded' ? rows : undefined;
+    }, 'success after retries');
+    assert.equal(receiver.received.length, 4);
+    assert.deepEqual(new Set(receiver.received.map((request) => request.headers['webhook-id'])), new Set([event.id]));
+    assert.equal(row.attempt_count, 4);
+    assert.deepEqual(row.attempts.map((attempt: { status_code: number }) => attempt.status_code), [500, 500, 500, 204]);
+    assert.equal(row.attempts[0].response_body, 'boom');
+    const endpoint = await db.system((trx) => trx('webhook_endpoints').where({ org_id: orgId }).first());
+    assert.equal(endpoint.failing_since, null);
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test('after a rotation both the new and the previous secret verify until the overlap ends', async () => {
+  const receiver = await startReceiver();
+  const orgId = await createOrganization(db);
+  const endpoint = await createEndpoint(db, secretBox, orgId, receiver.url('/rotating'));
+  const rotated = await db.tenant(orgId, (trx) => rotateWebhookEndpointSecret(trx, secretBox, orgId, endpoint.id, 3600));
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    await recordEvent(db, orgId);
+    await waitFor(() => receiver.received.length === 1, 'delivery during overlap');
+    const request = receiver.received[0]!;
+    assert.equal(String(request.headers['webhook-signature']).split(' ').length, 2);
+    assert.ok(new Webhook(rotated!.secret).verify(request.body, request.headers as Record<string, string>));
+    assert.ok(new Webhook(endpoint.secret).verify(request.body, request.headers as Record<string, string>));
+
+    const again = await db.tenant(orgId, (trx) => rotateWebhookEndpointSecret(trx, secretBox, orgId, endpoint.id, 0));
+    await recordEvent(db, orgId);
+    await waitFor(() => receiver.received.length === 2, 'delivery after overlap');
+    const later = receiver.received[1]!;
+    assert.equal(String(later.headers['webhook-signature']).split(' ').length, 1);
+    assert.ok(new Webhook(again!.secret).verify(later.body, later.headers as Record<string, string>));
+    assert.throws(() => new Webhook(rotated!.secret).verify(later.body, later.headers as Record<string, string>));
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test('a receiver that takes 20 s counts as failed and does not hold up other endpoints', async () => {
+  const receiver = await startReceiver((request) => (request.path === '/slow' ? 'hang' : { status: 200 }));
+  const orgId = await createOrganization(db);
+  const slow = await createEndpoint(db, secretBox, orgId, receiver.url('/slow'));
+  await createEndpoint(db, secretBox, orgId, receiver.url('/fast'));
+  // Few slots, so without the per-endpoint limit the slow endpoint would take all of them.
+  const deliverer = testDeliverer(db, secretBox, { concurrency: 4, perTargetConcurrency: 2, attemptTimeoutMs: 400, leaseMs: 5000 });
+  await deliverer.start();
+  try {
+    for (let i = 0; i < 6; i++) await recordEvent(db, orgId);
+    await waitFor(() => receiver.on('/fast').length === 6, 'every fast delivery');
+    // The slow receiver has not answered anything yet: the fast endpoint did not wait for it.
+    assert.equal(receiver.received.filter((request) => request.path === '/slow').length <= 6, true);
+    const timedOut = await waitFor(async () => {
+      const rows = await db.system((trx) => trx('webhook_deliveries').where({ endpoint_id: slow.id }).andWhere('attempt_count', '>', 0));
+      return rows.length > 0 ? rows : undefined;
+    }, 'a timed-out attempt to be recorded');
+    assert.equal(timedOut[0].attempts[0].status_code, null);
+    assert.match(timedOut[0].attempts[0].error, /no complete response within 400 ms/);
+    assert.notEqual(timedOut[0].status, 'succeeded');
+  } finally {
+    await receiver.close();
+    await deliverer.stop();
+  }
+});
+
+test('410 Gone disables the endpoint at once and records endpoint.disabled for the other endpoints', async () => {
+  const receiver = await startReceiver((request) => (request.path === '/gone' ? { status: 410 } : { status: 200 }));
+  const orgId = await createOrganization(db);
+  const gone = await createEndpoint(db, secretBox, orgId, receiver.url('/gone'));
+  await createEndpoint(db, secretBox, orgId, receiver.url('/watcher'), ['endpoint.disabled']);
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    const event = await recordEvent(db, orgId);
+    await waitFor(() => receiver.on('/watcher').length === 1, 'endpoint.disabled delivery');
+    const notice = JSON.parse(receiver.on('/watcher')[0]!.body);
+    assert.equal(notice.type, 'endpoint.disabled');
+    assert.equal(notice.data.endpoint_id, gone.id);
+    assert.equal(notice.data.reason, 'gone');
+    const endpoint = await db.system((trx) => trx('webhook_endpoints').where({ id: gone.id }).first());
+    assert.equal(endpoint.enabled, false);
+    assert.equal(endpoint.disabled_reason, 'gone');
+    const [delivery] = await deliveriesOf(event.id).then((rows) => rows.filter((row) => row.endpoint_id === gone.id));
+    assert.equal(delivery.status, 'failed');
+    assert.equal(delivery.failure_reason, 'endpoint_gone');
+    assert.equal(receiver.on('/gone').length, 1);
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test('an endpoint failing for five days is disabled; Retry-After on 429 is honoured', async () => {
+  const receiver = await startReceiver((request) =>
+    request.path === '/throttled' ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 500 },
+  );
+  const orgId = await createOrganization(db);
+  const failing = await createEndpoint(db, secretBox, orgId, receiver.url('/failing'));
+  const throttled = await createEndpoint(db, secretBox, orgId, receiver.url('/throttled'));
+  await db.system((trx) => trx('webhook_endpoints').where({ id: failing.id }).update({ failing_since: trx.raw(`now() - interval '5 days 1 minute'`) }));
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    await recordEvent(db, orgId);
+    const disabled = await waitFor(
+      () => db.system((trx) => trx('events').where({ org_id: orgId, type: 'endpoint.disabled' }).first()),
+      'endpoint.disabled event',
+    );
+    assert.equal(disabled.data.endpoint_id, failing.id);
+    assert.equal(disabled.data.reason, 'failing');
+    const endpoint = await db.system((trx) => trx('webhook_endpoints').where({ id: failing.id }).first());
+    assert.equal(endpoint.enabled, false);
+
+    const throttledDelivery = await waitFor(
+      () => db.system((trx) => trx('webhook_deliveries').where({ endpoint_id: throttled.id }).andWhere('attempt_count', 1).first()),
+      'throttled attempt',
+    );
+    assert.equal(throttledDelivery.status, 'pending');
+    const waitMs = new Date(throttledDelivery.next_attempt_at).getTime() - new Date(throttledDelivery.attempts[0].attempted_at).getTime();
+    assert.ok(waitMs > 3_000_000, `next attempt follows Retry-After (${waitMs} ms)`);
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test("an assistant's server_url receives its sessions' events instead of the org endpoints", async () => {
+  const receiver = await startReceiver();
+  const orgSecret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+  const orgId = await createOrganization(db, orgSecret);
+  await createEndpoint(db, secretBox, orgId, receiver.url('/org'), ['*', 'transcript.final']);
+  const sessionId = newId('session');
+  const assistantId = newId('assistant');
+  await db.system((trx) =>
+    trx('sessions').insert({
+      id: sessionId,
+      org_id: orgId,
+      assistant_id: assistantId,
+      assistant: JSON.stringify({ server_url: receiver.url('/assistant') }),
+      transport: 'websocket',
+      status: 'created',
+      audio: JSON.stringify({ encoding: 'pcm_s16le', sample_rate_hz: 16000 }),
+    }),
+  );
+  const deliverer = testDeliverer(db, secretBox);
+  await deliverer.start();
+  try {
+    const ended = await recordEvent(db, orgId, 'session.ended', { sessionId });
+    await recordEvent(db, orgId, 'transcript.final', { sessionId });
+    await recordEvent(db, orgId, 'session.created');
+    await waitFor(() => receiver.on('/assistant').length === 1 && receiver.on('/org').length === 2, 'deliveries');
+    const request = receiver.on('/assistant')[0]!;
+    assert.equal(request.headers['webhook-id'], ended.id);
+    assert.ok(new Webhook(orgSecret).verify(request.body, request.headers as Record<string, string>));
+    assert.deepEqual(receiver.on('/org').map((org) => JSON.parse(org.body).type).sort(), ['session.created', 'transcript.final']);
+  } finally {
+    await deliverer.stop();
+    await receiver.close();
+  }
+});
+
+test('two deliverers share the work without delivering anything twice', async () => {
+  const receiver = await startReceiver();
+  const orgId = await createOrganization(db);
+  await createEndpoint(db, secretBox, orgId, receiver.url('/shared'));
+  const first = testDeliverer(db, secretBox);
+  const second = testDeliverer(db, secretBox);
+  await Promise.all([first.start(), second.start()]);
+  try {
+    const ids = new Set<string>();
+    for (let i = 0; i < 100; i++) ids.add((await recordEvent(db, orgId)).id);
+    await waitFor(() => new Set(receiver.received.map((request) => request.headers['webhook-id'])).size === ids.size, 'all events');
+    await waitFor(async () => (await db.system((trx) => trx('webhook_deliveries').where({ org_id: orgId, status: 'succeeded' }).count('* as n').first()))?.n === 100, 'all recorded');
+    assert.equal(receiver.received.length, 100);
+  } finally {
+    await Promise.all([first.stop(), second.stop()]);
+    await receiver.close();
+  }
+});
