@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ObjectStorage } from '../../core/storage/object-storage.ts';
+import {
+  RECORDING_SAMPLE_RATE_HZ,
+  SEGMENT_SAMPLES,
+  chunkFrames,
+  chunkSeqOf,
+  recordingKeys,
+} from '../../core/storage/recording-layout.ts';
+import { runFfmpeg } from './ffmpeg-binary.ts';
+import { masterPlaylist, measureBandwidth, mediaPlaylist, type SegmentInfo } from './hls-playlists.ts';
+import { DOWNLOAD_RENDITION, LADDER } from './ladder.ts';
+import { MissingChunkError, encodeSegment } from './segment-encoder.ts';
+import { PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
+
+export interface FfmpegTranscoderOptions {
+  ffmpeg: string;
+  storage: ObjectStorage;
+  /** Segments encoded at once when finalizing; default: one per CPU. */
+  concurrency?: number;
+}
+
+/**
+ * The default engine. During the session each segment is encoded as soon as its audio is stored (see
+ * segment-encoder.ts), so at the end only the last segment or two, the playlists and the download remain.
+ * Whatever was missed (a worker was down, progressive encoding off) is encoded here in parallel.
+ */
+export class FfmpegTranscoder implements Transcoder {
+  readonly engine = 'ffmpeg' as const;
+  private readonly concurrency: number;
+
+  constructor(private readonly options: FfmpegTranscoderOptions) {
+    this.concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  }
+
+  async encodeSegmentEarly(prefix: string, seq: number): Promise<void> {
+    const keys = recordingKeys(prefix);
+    const existing = await Promise.all(LADDER.map((rendition) => this.options.storage.list(keys.segment(rendition.name, seq))));
+    if (existing.every((objects) => objects.length > 0)) return;
+    await encodeSegment(this.options.ffmpeg, this.options.storage, prefix, seq);
+  }
+
+  async finalize(prefix: string): Promise<TranscodeResult> {
+    const { storage } = this.options;
+    const keys = recordingKeys(prefix);
+    const chunks = (await storage.list(keys.chunks)).flatMap((object) => {
+      const seq = chunkSeqOf(object.key);
+      return seq === undefined ? [] : [{ seq, frames: chunkFrames(object.sizeBytes) }];
+    });
+    chunks.forEach((chunk, index) => {
+      if (chunk.seq !== index) throw new PermanentTranscodeError(`Recording chunk ${index} is missing`);
+    });
+    const totalFrames = chunks.reduce((sum, chunk) => sum + chunk.frames, 0);
+    if (totalFrames === 0) throw new PermanentTranscodeError('The recording contains no audio');
+    if (chunks.slice(0, -1).some((chunk) => chunk.frames !== SEGMENT_SAMPLES)) throw new PermanentTranscodeError('A recording chunk is truncated');
+
+    const existing = new Set((await storage.list(keys.hls)).map((object) => object.key));
+    const missing = chunks
+      .map((chunk) => chunk.seq)
+      .filter((seq) => LADDER.some((rendition) => !existing.has(keys.segment(rendition.name, seq))));
+    try {
+      await inParallel(missing, this.concurrency, (seq) => encodeSegment(this.options.ffmpeg, storage, prefix, seq));
+    } catch (error) {
+      if (error instanceof MissingChunkError) throw new PermanentTranscodeError(error.message);
+      throw error;
+    }
+
+    const sizes = new Map((await storage.list(keys.hls)).map((object) => [object.key, object.sizeBytes]));
+    const renditions = await Promise.all(
+      LADDER.map(async (rendition) => {
+        const segments: SegmentInfo[] = chunks.map((chunk) => ({
+          name: keys.segmentName(chunk.seq),
+          durationS: chunk.frames / RECORDING_SAMPLE_RATE_HZ,
+          sizeBytes: sizes.get(keys.segment(rendition.name, chunk.seq)) ?? 0,
+        }));
+        await storage.put(keys.playlist(rendition.name), Buffer.from(mediaPlaylist(segments)), 'application/vnd.apple.mpegurl');
+        return { rendition, uri: `${rendition.name}/index.m3u8`, ...measureBandwidth(segments) };
+      }),
+    );
+    await this.writeDownload(prefix, chunks.length);
+    // The master playlist goes last: its presence means every rendition is complete.
+    await storage.put(keys.master, Buffer.from(masterPlaylist(renditions)), 'application/vnd.apple.mpegurl');
+
+    return {
+      durationMs: Math.round((totalFrames / RECORDING_SAMPLE_RATE_HZ) * 1000),
+      masterKey: keys.master,
+      downloadKey: keys.download,
+      renditions: renditions.map((variant) => ({
+        name: variant.rendition.name,
+        bandwidth: variant.bandwidth,
+        average_bandwidth: variant.averageBandwidth,
+        codecs: variant.rendition.codecs,
+        channels: variant.rendition.channels,
+        sample_rate_hz: variant.rendition.sampleRateHz,
+        playlist_key: keys.playlist(variant.rendition.name),
+      })),
+    };
+  }
+
+  /** The download is the top rendition's AAC frames remuxed into MP4 (no re-encode: fast and identical audio). */
+  private async writeDownload(prefix: string, segmentCount: number): Promise<void> {
+    const { storage } = this.options;
+    const keys = recordingKeys(prefix);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'echosphere-download-'));
+    try {
+      const joined = path.join(dir, 'all.ts');
+      const handle = await fs.open(joined, 'w');
+      try {
+        for (let seq = 0; seq < segmentCount; seq++) {
+          const segment = await storage.get(keys.segment(DOWNLOAD_RENDITION.name, seq));
+          if (!segment) throw new Error(`Segment ${seq} vanished while building the download`);
+          await handle.write(segment);
+        }
+      } finally {
+        await handle.close();
+      }
+      const output = path.join(dir, 'download.m4a');
+      await runFfmpeg(this.options.ffmpeg, ['-i', joined, '-map', '0:a', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', output]);
+      await storage.putStream(keys.download, createReadStream(output), 'audio/mp4');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}

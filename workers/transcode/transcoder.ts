@@ -1,0 +1,19 @@
+import type { RenditionInfo } from '../../core/repositories/recordings.ts';
+
+export interface TranscodeResult {
+  durationMs: number;
+  masterKey: string;
+  renditions: RenditionInfo[];
+  downloadKey: string;
+}
+
+/** Turns a finished recording's chunks into the HLS ladder and the download. Safe to run again after a crash. */
+export interface Transcoder {
+  readonly engine: 'ffmpeg';
+  /** Encodes one segment while the session is still going; engines that cannot do that ignore it. */
+  encodeSegmentEarly(prefix: string, seq: number): Promise<void>;
+  finalize(prefix: string): Promise<TranscodeResult>;
+}
+
+/** A failure that retrying cannot fix (missing or empty audio): the recording is marked failed at once. */
+export class PermanentTranscodeError extends Error {}
