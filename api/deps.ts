@@ -2,6 +2,8 @@ import type { Config } from '../core/config.ts';
 import type { SecretBox } from '../core/crypto/secret-box.ts';
 import type { Database } from '../core/db/database.ts';
 import type { Logger } from '../core/logger.ts';
+import type { MediaUrlSigner } from '../core/storage/media-url-signer.ts';
+import type { ObjectStorage } from '../core/storage/object-storage.ts';
 import type { ApiKeyCache } from './auth/api-key-cache.ts';
 
 /** What every route module is built from. */
@@ -11,4 +13,6 @@ export interface ApiDeps {
   logger: Logger;
   secretBox: SecretBox;
   apiKeyCache: ApiKeyCache;
+  /** Recording media (storage + URL signing); without it the recording and media routes answer 503. */
+  media?: { storage: ObjectStorage; urls: MediaUrlSigner };
 }

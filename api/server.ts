@@ -9,6 +9,8 @@ import { requestLog } from './http/request-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { recordingRoutes } from './routes/recordings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { providerCredentialRoutes } from './routes/provider-credentials.ts';
@@ -24,6 +26,7 @@ export function createApiApp(deps: ApiDeps): Express {
 
   app.use(operationsRoutes(deps));
   app.use(docsRoutes());
+  app.use(mediaRoutes(deps));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db, deps.apiKeyCache));
@@ -35,6 +38,7 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.use(providerCredentialRoutes(deps));
   v1.use(assistantRoutes(deps));
   v1.use(sessionRoutes(deps));
+  v1.use(recordingRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -31,6 +31,24 @@ const schema = z.object({
   ECHOSPHERE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   ECHOSPHERE_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(600).default(10),
   ECHOSPHERE_API_KEY_CACHE_TTL_S: z.coerce.number().min(0).max(300).default(10),
+  // Recordings: storage, queue, transcoding, playback URLs, retention.
+  ECHOSPHERE_STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  ECHOSPHERE_STORAGE_DIR: z.string().min(1).optional(),
+  ECHOSPHERE_S3_BUCKET: z.string().min(3).optional(),
+  ECHOSPHERE_S3_ENDPOINT: z.url().optional(),
+  ECHOSPHERE_S3_PREFIX: z.string().regex(/^([\w.-]+\/)*$/, 'must be empty or end with "/"').default(''),
+  ECHOSPHERE_AWS_REGION: z.string().min(1).default('us-east-1'),
+  ECHOSPHERE_QUEUE_DRIVER: z.enum(['auto', 'database', 'pg-boss', 'sqs']).default('auto'),
+  ECHOSPHERE_SQS_QUEUE_URL: z.url().optional(),
+  ECHOSPHERE_SQS_ENDPOINT: z.url().optional(),
+  ECHOSPHERE_FFMPEG_PATH: z.string().min(1).optional(),
+  ECHOSPHERE_TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  ECHOSPHERE_PLAYBACK_URL_TTL_S: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  ECHOSPHERE_MEDIA_SIGNING_SECRET: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
+    .optional(),
+  ECHOSPHERE_RETENTION_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(3600),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -48,6 +66,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
   const unknownRole = requestedRoles.find((role) => !(roles as readonly string[]).includes(role));
   if (unknownRole) throw new ConfigError(`Invalid configuration:\n  ECHOSPHERE_ROLES: unknown role "${unknownRole}"`);
   const dataDir = path.resolve(raw.ECHOSPHERE_DATA_DIR);
+  const recordingProblems = [
+    raw.ECHOSPHERE_STORAGE_DRIVER === 's3' && !raw.ECHOSPHERE_S3_BUCKET && '  ECHOSPHERE_S3_BUCKET: required when ECHOSPHERE_STORAGE_DRIVER=s3',
+    raw.ECHOSPHERE_QUEUE_DRIVER === 'sqs' && !raw.ECHOSPHERE_SQS_QUEUE_URL && '  ECHOSPHERE_SQS_QUEUE_URL: required when ECHOSPHERE_QUEUE_DRIVER=sqs',
+    raw.ECHOSPHERE_QUEUE_DRIVER === 'pg-boss' && !raw.DATABASE_URL && '  ECHOSPHERE_QUEUE_DRIVER: pg-boss needs DATABASE_URL (PostgreSQL)',
+  ].filter(Boolean);
+  if (recordingProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${recordingProblems.join('\n')}`);
   return {
     port: raw.PORT,
     host: raw.HOST,
@@ -66,5 +90,25 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     allowPrivateUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_URLS,
     shutdownGraceS: raw.ECHOSPHERE_SHUTDOWN_GRACE_S,
     apiKeyCacheTtlS: raw.ECHOSPHERE_API_KEY_CACHE_TTL_S,
+    storage: {
+      driver: raw.ECHOSPHERE_STORAGE_DRIVER,
+      dir: path.resolve(raw.ECHOSPHERE_STORAGE_DIR ?? path.join(dataDir, 'media')),
+      s3Bucket: raw.ECHOSPHERE_S3_BUCKET,
+      s3Endpoint: raw.ECHOSPHERE_S3_ENDPOINT,
+      s3Prefix: raw.ECHOSPHERE_S3_PREFIX,
+    },
+    awsRegion: raw.ECHOSPHERE_AWS_REGION,
+    queue: {
+      driver: raw.ECHOSPHERE_QUEUE_DRIVER === 'auto' ? (raw.DATABASE_URL ? 'pg-boss' : 'database') : raw.ECHOSPHERE_QUEUE_DRIVER,
+      sqsQueueUrl: raw.ECHOSPHERE_SQS_QUEUE_URL,
+      sqsEndpoint: raw.ECHOSPHERE_SQS_ENDPOINT,
+    },
+    transcode: {
+      ffmpegPath: raw.ECHOSPHERE_FFMPEG_PATH,
+      concurrency: raw.ECHOSPHERE_TRANSCODE_CONCURRENCY,
+    },
+    playbackUrlTtlS: raw.ECHOSPHERE_PLAYBACK_URL_TTL_S,
+    mediaSigningSecret: raw.ECHOSPHERE_MEDIA_SIGNING_SECRET ? Buffer.from(raw.ECHOSPHERE_MEDIA_SIGNING_SECRET, 'base64') : undefined,
+    retentionIntervalS: raw.ECHOSPHERE_RETENTION_INTERVAL_S,
   };
 }
