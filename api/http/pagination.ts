@@ -21,20 +21,17 @@ export interface Page {
   ending_before?: string | undefined;
 }
 
-/** Newest first. Fetches one extra row to know whether there is more. */
-export async function fetchPage<Row extends { id: string }>(
-  query: Knex.QueryBuilder,
-  page: Page,
-  idColumn = 'id',
-): Promise<{ rows: Row[]; hasMore: boolean }> {
-  if (page.ending_before) {
-    const rows = (await query.where(idColumn, '>', page.ending_before).orderBy(idColumn, 'asc').limit(page.limit + 1)) as Row[];
-    const hasMore = rows.length > page.limit;
-    return { rows: rows.slice(0, page.limit).reverse(), hasMore };
-  }
+/** Newest first: the window of a list that a page asks for, plus one row to know whether there is more. */
+export function pageQuery(query: Knex.QueryBuilder, page: Page, idColumn = 'id'): Knex.QueryBuilder {
+  if (page.ending_before) return query.where(idColumn, '>', page.ending_before).orderBy(idColumn, 'asc').limit(page.limit + 1);
   if (page.starting_after) query.where(idColumn, '<', page.starting_after);
-  const rows = (await query.orderBy(idColumn, 'desc').limit(page.limit + 1)) as Row[];
-  return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+  return query.orderBy(idColumn, 'desc').limit(page.limit + 1);
+}
+
+/** The page's rows in list order (newest first), and whether more rows lie beyond them. */
+export function pageResult<Row>(rows: Row[], page: Page): { rows: Row[]; hasMore: boolean } {
+  const window = rows.slice(0, page.limit);
+  return { rows: page.ending_before ? window.reverse() : window, hasMore: rows.length > page.limit };
 }
 
 export function listResponse<T>(data: T[], hasMore: boolean) {

@@ -4,7 +4,7 @@ import { isId } from '../../core/ids.ts';
 import { notFound } from '../../core/errors.ts';
 import { createApiKey, revokeApiKey, toPublicApiKey, type ApiKeyRow } from '../../core/repositories/api-keys.ts';
 import type { ApiDeps } from '../deps.ts';
-import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { listResponse, pageQuery, pageResult, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseBody } from '../http/validation.ts';
@@ -47,8 +47,9 @@ export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
   router.get('/api-keys', async (req, res) => {
     const { orgId } = authOf(req);
     const page = parse(paginationQuery('apiKey'), req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => fetchPage<ApiKeyRow>(trx('api_keys').where({ org_id: orgId }), page));
-    res.json(listResponse(rows.map(toPublicApiKey), hasMore));
+    const rows = await db.tenantRead<ApiKeyRow>(orgId, (q) => pageQuery(q('api_keys').where({ org_id: orgId }), page));
+    const { rows: window, hasMore } = pageResult(rows, page);
+    res.json(listResponse(window.map(toPublicApiKey), hasMore));
   });
 
   router.delete('/api-keys/:id', async (req, res) => {

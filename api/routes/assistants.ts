@@ -3,6 +3,7 @@ import { createAssistantBody, updateAssistantBody } from '../../core/domain/assi
 import { notFound } from '../../core/errors.ts';
 import {
   assistantConfigOf,
+  assistantsOf,
   deleteAssistant,
   getAssistant,
   insertAssistant,
@@ -11,7 +12,7 @@ import {
   type AssistantRow,
 } from '../../core/repositories/assistants.ts';
 import type { ApiDeps } from '../deps.ts';
-import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { listResponse, pageQuery, pageResult, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseBody } from '../http/validation.ts';
@@ -29,14 +30,15 @@ export function assistantRoutes({ db }: ApiDeps): Router {
   router.get('/assistants', async (req, res) => {
     const { orgId } = authOf(req);
     const page = parse(paginationQuery('assistant'), req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => fetchPage<AssistantRow>(trx('assistants').where({ org_id: orgId }), page));
-    res.json(listResponse(rows.map(toPublicAssistant), hasMore));
+    const rows = await db.tenantRead<AssistantRow>(orgId, (q) => pageQuery(assistantsOf(q, orgId), page));
+    const { rows: window, hasMore } = pageResult(rows, page);
+    res.json(listResponse(window.map(toPublicAssistant), hasMore));
   });
 
   router.get('/assistants/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'assistant', 'assistant');
-    const row = await db.tenant(orgId, (trx) => getAssistant(trx, orgId, id));
+    const [row] = await db.tenantRead<AssistantRow>(orgId, (q) => assistantsOf(q, orgId).where({ id }).limit(1));
     if (!row) throw notFound('assistant', id);
     res.json(toPublicAssistant(row));
   });

@@ -11,7 +11,7 @@ import { effectiveSettings, getOrganization } from '../../core/repositories/orga
 import { countLiveSessions, endUnconnectedSession, getSession, insertSession, sessionsQuery } from '../../core/repositories/sessions.ts';
 import { listMessages, toPublicMessage } from '../../core/repositories/messages.ts';
 import type { ApiDeps } from '../deps.ts';
-import { fetchPage, listResponse, paginationQuery } from '../http/pagination.ts';
+import { listResponse, pageQuery, pageResult, paginationQuery } from '../http/pagination.ts';
 import { authOf, type AuthContext } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseBody } from '../http/validation.ts';
@@ -68,10 +68,11 @@ export function sessionRoutes({ db, config }: ApiDeps): Router {
     const token = generateToken('st_');
     const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
     const row = await db.tenant(auth.orgId, async (trx) => {
-      // Locking the organization row serialises concurrent creates, so the limit cannot be raced past.
-      const org = await getOrganization(trx, auth.orgId, { forUpdate: true });
       const assistant = await getAssistant(trx, auth.orgId, body.assistant_id);
       if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+      // Locking the organization row serialises concurrent creates, so the limit cannot be raced past.
+      // Taken as late as possible: everything after it waits on it.
+      const org = await getOrganization(trx, auth.orgId, { forUpdate: true });
       const { max_concurrent_sessions: limit } = effectiveSettings(org!, { maxConcurrentSessions: config.defaultMaxConcurrentSessions });
       if ((await countLiveSessions(trx, auth.orgId)) >= limit) {
         throw new PlatformError('conflict', 'concurrency_limit_reached', `This organization already has ${limit} live sessions (its max_concurrent_sessions).`);
@@ -103,21 +104,22 @@ export function sessionRoutes({ db, config }: ApiDeps): Router {
   router.get('/sessions', async (req, res) => {
     const { orgId } = authOf(req);
     const query = parse(listSessionsQuery, req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => {
-      const builder = sessionsQuery(trx, orgId);
+    const rows = await db.tenantRead<SessionRow>(orgId, (q) => {
+      const builder = sessionsQuery(q, orgId);
       if (query.assistant_id) builder.where('sessions.assistant_id', query.assistant_id);
       if (query.status) builder.where('sessions.status', query.status);
       if (query.created_after) builder.where('sessions.created_at', '>', query.created_after);
       if (query.created_before) builder.where('sessions.created_at', '<', query.created_before);
-      return fetchPage<SessionRow>(builder, query, 'sessions.id');
+      return pageQuery(builder, query, 'sessions.id');
     });
-    res.json(listResponse(rows.map(toPublicSession), hasMore));
+    const { rows: window, hasMore } = pageResult(rows, query);
+    res.json(listResponse(window.map(toPublicSession), hasMore));
   });
 
   router.get('/sessions/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
-    const row = await db.tenant(orgId, (trx) => getSession(trx, orgId, id));
+    const [row] = await db.tenantRead<SessionRow>(orgId, (q) => sessionsQuery(q, orgId).where('sessions.id', id).limit(1));
     if (!row) throw notFound('session', id);
     res.json(toPublicSession(row));
   });

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Transaction } from '../db/database.ts';
 import type { AssistantConfig } from '../domain/assistant-config.ts';
 import { newId } from '../ids.ts';
@@ -19,8 +20,12 @@ export async function insertAssistant(trx: Transaction, orgId: string, config: A
   return row!;
 }
 
+export function assistantsOf(q: Knex, orgId: string) {
+  return q<AssistantRow>('assistants').where({ org_id: orgId });
+}
+
 export async function getAssistant(trx: Transaction, orgId: string, id: string): Promise<AssistantRow | undefined> {
-  return trx<AssistantRow>('assistants').where({ org_id: orgId, id }).first();
+  return assistantsOf(trx, orgId).where({ id }).first();
 }
 
 export async function replaceAssistant(trx: Transaction, orgId: string, id: string, config: AssistantConfig): Promise<AssistantRow | undefined> {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Transaction } from '../db/database.ts';
 import type { AudioFormat, SessionRow, SessionStatus, Transport } from '../domain/session.ts';
 import { newId } from '../ids.ts';
@@ -46,8 +47,8 @@ export async function countLiveSessions(trx: Transaction, orgId: string): Promis
 }
 
 /** Sessions with their recording's status, for the public representation. */
-export function sessionsQuery(trx: Transaction, orgId: string) {
-  return trx<SessionRow>('sessions')
+export function sessionsQuery(q: Knex, orgId: string) {
+  return q<SessionRow>('sessions')
     .leftJoin('recordings', 'recordings.session_id', 'sessions.id')
     .where('sessions.org_id', orgId)
     .select('sessions.*', 'recordings.status as recording_status');

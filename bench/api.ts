@@ -1,0 +1,101 @@
+// npm run bench:api — autocannon against the real api on PostgreSQL and, in the same run, a bare Express + pg
+// handler doing the same query. Prints rps and latency percentiles for GET /v1/assistants/{id} and POST /v1/sessions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { SecretBox } from '../core/crypto/secret-box.ts';
+import { Database } from '../core/db/database.ts';
+import { provisionOrganization } from '../core/provisioning.ts';
+import { updateOrganization } from '../core/repositories/organizations.ts';
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+async function withAdmin(sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, port: JSON.parse(line).port }));
+  });
+}
+
+async function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ duration: durationS, connections, ...options });
+}
+
+const row = (name: string, result: autocannon.Result) => ({
+  target: name,
+  rps: Math.round(result.requests.average),
+  p50_ms: result.latency.p50,
+  p95_ms: percentile(result, 95),
+  p99_ms: result.latency.p99,
+  non_2xx: result.non2xx,
+  errors: result.errors,
+});
+
+function percentile(result: autocannon.Result, p: number): number {
+  // autocannon reports p90 and p97.5; interpolate p95 between them.
+  const latency = result.latency as unknown as Record<string, number>;
+  const p90 = latency.p90!;
+  const p975 = latency.p97_5!;
+  return Math.round((p90 + ((p - 90) / 7.5) * (p975 - p90)) * 100) / 100;
+}
+
+const dbName = `echosphere_bench_${randomBytes(4).toString('hex')}`;
+await withAdmin(`CREATE DATABASE ${dbName}`);
+const url = new URL(serverUrl);
+url.pathname = `/${dbName}`;
+const children: ChildProcess[] = [];
+try {
+  const db = await Database.open({ url: url.toString() });
+  await db.migrate();
+  const { org, secretKey } = await provisionOrganization(db, new SecretBox(randomBytes(32)), 'Bench');
+  await db.tenant(org.id, (trx) => updateOrganization(trx, org.id, { settings: { max_concurrent_sessions: 100_000 } }));
+  await db.close();
+
+  const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url.toString() });
+  children.push(ours.child);
+  const bare = await startChild('bench/api/bare-server.ts', { DATABASE_URL: url.toString(), BENCH_ORG_ID: org.id });
+  children.push(bare.child);
+
+  const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' };
+  const created = await fetch(`http://127.0.0.1:${ours.port}/v1/assistants`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'Bench', system_prompt: 'You are a benchmark.' }),
+  });
+  const assistantId = ((await created.json()) as { id: string }).id;
+
+  const getPath = `/v1/assistants/${assistantId}`;
+  await run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers, duration: 2 });
+  await run({ url: `http://127.0.0.1:${bare.port}${getPath}`, duration: 2 });
+  const oursGet = await run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers });
+  const bareGet = await run({ url: `http://127.0.0.1:${bare.port}${getPath}` });
+  const post = await run({
+    url: `http://127.0.0.1:${ours.port}/v1/sessions`,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ assistant_id: assistantId }),
+    overallRate: 500,
+    connections: 16,
+  });
+
+  const rows = [row('GET /v1/assistants/{id} — EchoSphere', oursGet), row('GET /v1/assistants/{id} — bare Express + pg', bareGet), row('POST /v1/sessions at 500 rps — EchoSphere', post)];
+  console.log(`\nPostgreSQL ${serverUrl.replace(/\/\/.*@/, '//')}, ${durationS} s per run, ${connections} connections (POST: 16 at a fixed 500 rps)\n`);
+  console.table(rows);
+  console.log(`GET throughput vs bare handler: ${Math.round((oursGet.requests.average / bareGet.requests.average) * 100)} % (target >= 70 %)`);
+  console.log(`POST /v1/sessions p95 at 500 rps: ${row('', post).p95_ms} ms (target <= 10 ms)`);
+} finally {
+  for (const child of children) child.kill();
+  await withAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+}
