@@ -1865,9 +1865,12 @@ export interface components {
     headers: {
         /** @description The request's id (yours when you sent a sane `X-Request-Id`); quote it when asking for help. */
         "X-Request-Id": string;
-        /** @description What is left of the current window (IETF draft 8), e.g. `"per-key";r=99;t=1`: r requests remain, t seconds until reset. */
+        /**
+         * @description What is left of the current window (IETF RateLimit header fields, draft 8): `r` requests remain, `t` seconds
+         *     until the window resets; `pk` is an opaque partition key (a hash identifying the API key's counter).
+         */
         RateLimit: string;
-        /** @description The limit that applies (IETF draft 8), e.g. `"per-key";q=100;w=1`: q requests per w seconds, per API key. */
+        /** @description The limit that applies (IETF draft 8): `q` requests per `w` seconds, counted per API key. */
         "RateLimit-Policy": string;
         /** @description Seconds to wait before retrying. */
         "Retry-After": number;
