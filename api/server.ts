@@ -9,12 +9,14 @@ import { requestLog } from './http/request-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { providerCredentialRoutes } from './routes/provider-credentials.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
 /** The HTTP edge: operational endpoints, the contract and docs, then the authenticated /v1 API. */
 export function createApiApp(deps: ApiDeps): Express {
@@ -38,6 +40,8 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.use(providerCredentialRoutes(deps));
   v1.use(assistantRoutes(deps));
   v1.use(sessionRoutes(deps));
+  v1.use(webhookEndpointRoutes(deps));
+  v1.use(eventRoutes(deps));
   v1.use(recordingRoutes(deps));
   app.use('/v1', v1);
 

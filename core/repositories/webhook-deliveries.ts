@@ -2,6 +2,7 @@ import type { Transaction } from '../db/database.ts';
 import type { EventType } from '../events/catalogue.ts';
 import { newId } from '../ids.ts';
 import { serverUrlReceives, subscribes } from '../webhooks/event-subscriptions.ts';
+import { newestFirst, type WebhookListPage } from './webhook-page.ts';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -255,4 +256,10 @@ export async function eventTypesById(trx: Transaction, orgId: string, eventIds: 
   if (eventIds.length === 0) return new Map();
   const rows: Array<{ id: string; type: string }> = await trx('events').where({ org_id: orgId }).whereIn('id', [...new Set(eventIds)]).select('id', 'type');
   return new Map(rows.map((row) => [row.id, row.type]));
+}
+
+export async function listEndpointDeliveries(trx: Transaction, orgId: string, endpointId: string, status: DeliveryStatus | undefined, page: WebhookListPage) {
+  const query = trx('webhook_deliveries').where({ org_id: orgId, endpoint_id: endpointId });
+  if (status) query.andWhere({ status });
+  return newestFirst<WebhookDeliveryRow>(query, page);
 }

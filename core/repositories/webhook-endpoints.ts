@@ -2,6 +2,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Transaction } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { generateWebhookSecret } from '../webhooks/webhook-signer.ts';
+import { newestFirst, type WebhookListPage } from './webhook-page.ts';
 
 export type DisabledReason = 'manual' | 'gone' | 'failing';
 
@@ -173,4 +174,8 @@ export async function recordEndpointHealth(
     );
   }
   return disabled;
+}
+
+export async function listWebhookEndpoints(trx: Transaction, orgId: string, page: WebhookListPage) {
+  return newestFirst<WebhookEndpointRow>(trx('webhook_endpoints').where({ org_id: orgId }), page);
 }

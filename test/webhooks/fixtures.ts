@@ -14,9 +14,13 @@ export function testSecretBox(): SecretBox {
   return new SecretBox(randomBytes(32));
 }
 
-export async function createOrganization(db: Database, toolSigningSecret = 'whsec_' + randomBytes(32).toString('base64')): Promise<string> {
+export async function createOrganization(
+  db: Database,
+  secretBox: SecretBox,
+  toolSigningSecret = 'whsec_' + randomBytes(32).toString('base64'),
+): Promise<string> {
   const orgId = newId('organization');
-  await db.system((trx) => trx('organizations').insert({ id: orgId, name: 'Test org', tool_signing_secret: toolSigningSecret }));
+  await db.system((trx) => trx('organizations').insert({ id: orgId, name: 'Test org', tool_signing_secret: secretBox.seal(toolSigningSecret) }));
   return orgId;
 }
 

@@ -98,7 +98,7 @@ function signal(delivery: ClaimedDelivery, result: EndpointSignal['result']): { 
 
 /**
  * Endpoint deliveries are signed with the endpoint's secret(s); server_url deliveries with the organization's server
- * signing secret (the one tool calls are signed with), stored sealed or, in older rows, as is.
+ * signing secret (sealed at rest), the same one tool calls to customer servers are signed with.
  */
 function secretsFor(delivery: ClaimedDelivery, secretBox: SecretBox): string[] {
   if (delivery.sealed_secret) {
@@ -111,6 +111,5 @@ function secretsFor(delivery: ClaimedDelivery, secretBox: SecretBox): string[] {
       secretBox,
     );
   }
-  const orgSecret = delivery.org_signing_secret ?? '';
-  return [orgSecret.startsWith('v1.') ? secretBox.open(orgSecret) : orgSecret];
+  return [secretBox.open(delivery.org_signing_secret!)];
 }

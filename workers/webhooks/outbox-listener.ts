@@ -6,18 +6,24 @@ import { OUTBOX_CHANNEL } from '../../core/events/outbox.ts';
 const RECONNECT_DELAY_MS = 1000;
 
 /**
- * Calls `onEvent` soon after any transaction that appended an outbox event commits (pg_notify is delivered on commit).
+ * The payload sent on the outbox channel when deliveries were inserted directly (redelivery, test events) rather than
+ * by fan-out (see core/repositories/webhook-events.ts); any other payload is an event id.
+ */
+export const DELIVERIES_READY = 'deliveries';
+
+/**
+ * Calls `onEvent` (with the NOTIFY payload) soon after any transaction that appended an outbox event commits (pg_notify is delivered on commit).
  * PGlite delivers notifications in-process; PostgreSQL needs a dedicated connection, re-opened if it drops (polling
  * covers the gap, so a lost notification only costs latency). Returns a function that stops listening.
  */
 export async function listenForOutboxEvents(
   db: Database,
   listenUrl: string | undefined,
-  onEvent: () => void,
+  onEvent: (payload: string) => void,
   logger: Logger,
 ): Promise<() => Promise<void>> {
   if (db.pglite) {
-    const unlisten = await db.pglite.listen(OUTBOX_CHANNEL, onEvent);
+    const unlisten = await db.pglite.listen(OUTBOX_CHANNEL, (payload) => onEvent(payload));
     return async () => {
       if (!db.pglite!.closed) await unlisten();
     };
@@ -33,7 +39,7 @@ export async function listenForOutboxEvents(
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: listenUrl });
-    next.on('notification', onEvent);
+    next.on('notification', (message) => onEvent(message.payload ?? ''));
     next.on('error', (error) => {
       logger.warn('outbox listener connection lost', { error: error.message });
       scheduleReconnect(next);
@@ -51,8 +57,8 @@ export async function listenForOutboxEvents(
       return;
     }
     client = next;
-    // Events committed while we were not listening are found by this wake-up rather than by the next poll.
-    onEvent();
+    // Work committed while we were not listening is found by this wake-up rather than by the next poll.
+    onEvent(DELIVERIES_READY);
   };
 
   const scheduleReconnect = (failed: pg.Client): void => {

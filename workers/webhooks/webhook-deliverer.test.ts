@@ -29,13 +29,13 @@ async function deliveriesOf(eventId: string) {
 
 test('events reach subscribed endpoints, signed so the reference library verifies them', async () => {
   const receiver = await startReceiver();
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   const all = await createEndpoint(db, secretBox, orgId, receiver.url('/all'), ['*']);
   await createEndpoint(db, secretBox, orgId, receiver.url('/recordings'), ['recording.ready']);
   const transcripts = await createEndpoint(db, secretBox, orgId, receiver.url('/transcripts'), ['transcript.final']);
   const disabled = await createEndpoint(db, secretBox, orgId, receiver.url('/disabled'), ['*']);
   await db.system((trx) => trx('webhook_endpoints').where({ id: disabled.id }).update({ enabled: false, disabled_reason: 'manual' }));
-  const otherOrg = await createOrganization(db);
+  const otherOrg = await createOrganization(db, secretBox);
   await createEndpoint(db, secretBox, otherOrg, receiver.url('/other-org'), ['*']);
 
   const deliverer = testDeliverer(db, secretBox);
@@ -68,7 +68,7 @@ test('events reach subscribed endpoints, signed so the reference library verifie
 
 test('a receiver failing three times then succeeding gets one success, with the same webhook-id every time', async () => {
   const receiver = await startReceiver((_request, count) => (count < 3 ? { status: 500, body: 'boom' } : { status: 204 }));
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   await createEndpoint(db, secretBox, orgId, receiver.url('/flaky'));
   const deliverer = testDeliverer(db, secretBox);
   await deliverer.start();
@@ -93,7 +93,7 @@ test('a receiver failing three times then succeeding gets one success, with the 
 
 test('after a rotation both the new and the previous secret verify until the overlap ends', async () => {
   const receiver = await startReceiver();
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   const endpoint = await createEndpoint(db, secretBox, orgId, receiver.url('/rotating'));
   const rotated = await db.tenant(orgId, (trx) => rotateWebhookEndpointSecret(trx, secretBox, orgId, endpoint.id, 3600));
   const deliverer = testDeliverer(db, secretBox);
@@ -121,7 +121,7 @@ test('after a rotation both the new and the previous secret verify until the ove
 
 test('a receiver that takes 20 s counts as failed and does not hold up other endpoints', async () => {
   const receiver = await startReceiver((request) => (request.path === '/slow' ? 'hang' : { status: 200 }));
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   const slow = await createEndpoint(db, secretBox, orgId, receiver.url('/slow'));
   await createEndpoint(db, secretBox, orgId, receiver.url('/fast'));
   // Few slots, so without the per-endpoint limit the slow endpoint would take all of them.
@@ -147,7 +147,7 @@ test('a receiver that takes 20 s counts as failed and does not hold up other end
 
 test('410 Gone disables the endpoint at once and records endpoint.disabled for the other endpoints', async () => {
   const receiver = await startReceiver((request) => (request.path === '/gone' ? { status: 410 } : { status: 200 }));
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   const gone = await createEndpoint(db, secretBox, orgId, receiver.url('/gone'));
   await createEndpoint(db, secretBox, orgId, receiver.url('/watcher'), ['endpoint.disabled']);
   const deliverer = testDeliverer(db, secretBox);
@@ -176,7 +176,7 @@ test('an endpoint failing for five days is disabled; Retry-After on 429 is honou
   const receiver = await startReceiver((request) =>
     request.path === '/throttled' ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 500 },
   );
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   const failing = await createEndpoint(db, secretBox, orgId, receiver.url('/failing'));
   const throttled = await createEndpoint(db, secretBox, orgId, receiver.url('/throttled'));
   await db.system((trx) => trx('webhook_endpoints').where({ id: failing.id }).update({ failing_since: trx.raw(`now() - interval '5 days 1 minute'`) }));
@@ -209,7 +209,7 @@ test('an endpoint failing for five days is disabled; Retry-After on 429 is honou
 test("an assistant's server_url receives its sessions' events instead of the org endpoints", async () => {
   const receiver = await startReceiver();
   const orgSecret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-  const orgId = await createOrganization(db, orgSecret);
+  const orgId = await createOrganization(db, secretBox, orgSecret);
   await createEndpoint(db, secretBox, orgId, receiver.url('/org'), ['*', 'transcript.final']);
   const sessionId = newId('session');
   const assistantId = newId('assistant');
@@ -243,7 +243,7 @@ test("an assistant's server_url receives its sessions' events instead of the org
 
 test('two deliverers share the work without delivering anything twice', async () => {
   const receiver = await startReceiver();
-  const orgId = await createOrganization(db);
+  const orgId = await createOrganization(db, secretBox);
   await createEndpoint(db, secretBox, orgId, receiver.url('/shared'));
   const first = testDeliverer(db, secretBox);
   const second = testDeliverer(db, secretBox);

@@ -18,7 +18,7 @@ import { fanOutEvents } from '../../core/repositories/webhook-fanout.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { AttemptSlots } from './attempt-slots.ts';
 import { attemptDelivery, type EndpointSignal } from './delivery-attempt.ts';
-import { connectionUrlOf, listenForOutboxEvents } from './outbox-listener.ts';
+import { connectionUrlOf, DELIVERIES_READY, listenForOutboxEvents } from './outbox-listener.ts';
 
 export interface WebhookDelivererOptions {
   db: Database;
@@ -111,7 +111,7 @@ export class WebhookDeliverer {
     if (this.running) return;
     this.running = true;
     const listenUrl = this.options.listenUrl ?? connectionUrlOf(this.db);
-    this.stopListening = await listenForOutboxEvents(this.db, listenUrl, () => this.wake('event'), this.logger);
+    this.stopListening = await listenForOutboxEvents(this.db, listenUrl, (payload) => this.wake(payload === DELIVERIES_READY ? 'deliveries' : 'event'), this.logger);
     this.pollTimer = setInterval(() => this.wake('poll'), this.pollIntervalMs);
     this.pollTimer.unref();
     this.wake('poll');
@@ -135,9 +135,9 @@ export class WebhookDeliverer {
    * attempt only needs its outcome written (and frees a slot for any backlog); a new event needs a fan-out; only polls
    * look for due retries, which are never urgent.
    */
-  private wake(reason: 'event' | 'poll' | 'attempt'): void {
+  private wake(reason: 'event' | 'deliveries' | 'poll' | 'attempt'): void {
     if (reason === 'event' || reason === 'poll') this.fanOutWanted = true;
-    if (reason === 'poll') this.claimWanted = true;
+    if (reason === 'deliveries' || reason === 'poll') this.claimWanted = true;
     if (this.pumping) {
       this.pumpAgain = true;
       return;

@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { notFound, PlatformError } from '../../core/errors.ts';
+import { EVENT_TYPES } from '../../core/events/catalogue.ts';
+import { toPublicEvent } from '../../core/events/outbox.ts';
+import { isId } from '../../core/ids.ts';
+import { toPublicWebhookDelivery } from '../../core/repositories/webhook-deliveries.ts';
+import { findWebhookEndpoint } from '../../core/repositories/webhook-endpoints.ts';
+import { findEvent, listEvents, redeliverEvent } from '../../core/repositories/webhook-events.ts';
+import type { ApiDeps } from '../deps.ts';
+import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+const eventsQuery = paginationQuery('event').extend({
+  type: z.enum(EVENT_TYPES).optional(),
+  session_id: z.string().refine((id) => isId('session', id), 'must be a session id').optional(),
+});
+
+const redeliverBody = z.strictObject({
+  /** Only to this endpoint; without it, to every endpoint (or server_url) the event would go to now. */
+  endpoint_id: z.string().refine((id) => isId('webhookEndpoint', id), 'must be a webhook endpoint id').optional(),
+});
+
+export function eventRoutes({ db }: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/events', async (req, res) => {
+    const { orgId } = authOf(req);
+    const query = parse(eventsQuery, req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => listEvents(trx, orgId, { type: query.type, sessionId: query.session_id }, query));
+    res.json(listResponse(rows.map(toPublicEvent), hasMore));
+  });
+
+  router.get('/events/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'event', 'event');
+    const row = await db.tenant(orgId, (trx) => findEvent(trx, orgId, id));
+    if (!row) throw notFound('event', id);
+    res.json(toPublicEvent(row));
+  });
+
+  router.post('/events/:id/redeliver', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'event', 'event');
+    const body = parseBody(redeliverBody, req);
+    const { event, deliveries } = await db.tenant(orgId, async (trx) => {
+      const event = await findEvent(trx, orgId, id);
+      if (!event) throw notFound('event', id);
+      let endpoint;
+      if (body.endpoint_id) {
+        endpoint = await findWebhookEndpoint(trx, orgId, body.endpoint_id);
+        if (!endpoint) throw new PlatformError('not_found', 'resource_not_found', `No webhook endpoint with id "${body.endpoint_id}".`, 'endpoint_id');
+        if (!endpoint.enabled) throw new PlatformError('conflict', 'endpoint_disabled', 'This webhook endpoint is disabled; enable it to redeliver to it.', 'endpoint_id');
+      }
+      return { event, deliveries: await redeliverEvent(trx, event, endpoint) };
+    });
+    res.status(202).json(listResponse(deliveries.map((delivery) => toPublicWebhookDelivery(delivery, event.type)), false));
+  });
+
+  return router;
+}

@@ -1,0 +1,152 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { invalid, notFound, PlatformError } from '../../core/errors.ts';
+import { assertPublicUrl, UnsafeUrlError } from '../../core/net/public-url.ts';
+import { listEndpointDeliveries, toPublicWebhookDelivery, eventTypesById } from '../../core/repositories/webhook-deliveries.ts';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  findWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookEndpointSecret,
+  toPublicWebhookEndpoint,
+  updateWebhookEndpoint,
+} from '../../core/repositories/webhook-endpoints.ts';
+import { sendTestEvent } from '../../core/repositories/webhook-events.ts';
+import { isSubscribable, SUBSCRIBABLE_EVENT_TYPES, WILDCARD } from '../../core/webhooks/event-subscriptions.ts';
+import type { ApiDeps } from '../deps.ts';
+import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+const DEFAULT_ROTATION_OVERLAP_S = 86_400;
+const MAX_ROTATION_OVERLAP_S = 7 * 86_400;
+
+const eventTypes = z
+  .array(z.string().refine(isSubscribable, { message: `must be "${WILDCARD}" or one of: ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` }))
+  .min(1)
+  .max(50)
+  .refine((types) => new Set(types).size === types.length, 'must not repeat a type');
+
+const fields = {
+  url: z.string().trim().min(1).max(2048),
+  description: z.string().max(500),
+  event_types: eventTypes,
+  enabled: z.boolean(),
+};
+
+const createBody = z.strictObject({
+  url: fields.url,
+  description: fields.description.default(''),
+  event_types: fields.event_types.default([WILDCARD]),
+  enabled: fields.enabled.default(true),
+});
+
+const updateBody = z.strictObject({
+  url: fields.url.optional(),
+  description: fields.description.optional(),
+  event_types: fields.event_types.optional(),
+  enabled: fields.enabled.optional(),
+});
+
+const rotateBody = z.strictObject({
+  /** How long the previous secret keeps signing alongside the new one; 0 retires it at once. */
+  overlap_s: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_S).default(DEFAULT_ROTATION_OVERLAP_S),
+});
+
+const deliveriesQuery = paginationQuery('webhookDelivery').extend({ status: z.enum(['pending', 'succeeded', 'failed']).optional() });
+
+export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Router {
+  const router = Router();
+  const urlPolicy = { allowPrivate: config.allowPrivateUrls };
+
+  const checkedUrl = async (url: string): Promise<string> => {
+    try {
+      return (await assertPublicUrl(url, urlPolicy)).toString();
+    } catch (error) {
+      if (error instanceof UnsafeUrlError) throw invalid('invalid_url', `url: ${error.message}`, 'url');
+      throw error;
+    }
+  };
+
+  router.post('/webhook-endpoints', async (req, res) => {
+    const { orgId } = authOf(req);
+    const body = parseBody(createBody, req);
+    const url = await checkedUrl(body.url);
+    const { row, secret } = await db.tenant(orgId, (trx) =>
+      createWebhookEndpoint(trx, secretBox, { orgId, url, description: body.description, eventTypes: body.event_types, enabled: body.enabled }),
+    );
+    res.status(201).json({ ...toPublicWebhookEndpoint(row), secret });
+  });
+
+  router.get('/webhook-endpoints', async (req, res) => {
+    const { orgId } = authOf(req);
+    const page = parse(paginationQuery('webhookEndpoint'), req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => listWebhookEndpoints(trx, orgId, page));
+    res.json(listResponse(rows.map(toPublicWebhookEndpoint), hasMore));
+  });
+
+  router.get('/webhook-endpoints/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const row = await db.tenant(orgId, (trx) => findWebhookEndpoint(trx, orgId, id));
+    if (!row) throw notFound('webhook endpoint', id);
+    res.json(toPublicWebhookEndpoint(row));
+  });
+
+  router.patch('/webhook-endpoints/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const body = parseBody(updateBody, req);
+    const url = body.url === undefined ? undefined : await checkedUrl(body.url);
+    const row = await db.tenant(orgId, (trx) =>
+      updateWebhookEndpoint(trx, orgId, id, { url, description: body.description, eventTypes: body.event_types, enabled: body.enabled }),
+    );
+    if (!row) throw notFound('webhook endpoint', id);
+    res.json(toPublicWebhookEndpoint(row));
+  });
+
+  router.delete('/webhook-endpoints/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const row = await db.tenant(orgId, (trx) => deleteWebhookEndpoint(trx, orgId, id));
+    if (!row) throw notFound('webhook endpoint', id);
+    res.json({ ...toPublicWebhookEndpoint(row), deleted: true });
+  });
+
+  router.post('/webhook-endpoints/:id/rotate-secret', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const body = parseBody(rotateBody, req);
+    const rotated = await db.tenant(orgId, (trx) => rotateWebhookEndpointSecret(trx, secretBox, orgId, id, body.overlap_s));
+    if (!rotated) throw notFound('webhook endpoint', id);
+    res.json({ ...toPublicWebhookEndpoint(rotated.row), secret: rotated.secret });
+  });
+
+  router.post('/webhook-endpoints/:id/test', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const { delivery } = await db.tenant(orgId, async (trx) => {
+      const endpoint = await findWebhookEndpoint(trx, orgId, id);
+      if (!endpoint) throw notFound('webhook endpoint', id);
+      if (!endpoint.enabled) throw new PlatformError('conflict', 'endpoint_disabled', 'This webhook endpoint is disabled; enable it to send a test event.');
+      return sendTestEvent(trx, endpoint);
+    });
+    res.status(202).json(toPublicWebhookDelivery(delivery, 'webhook.test'));
+  });
+
+  router.get('/webhook-endpoints/:id/deliveries', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
+    const query = parse(deliveriesQuery, req.query, 'query');
+    const { rows, hasMore, types } = await db.tenant(orgId, async (trx) => {
+      if (!(await findWebhookEndpoint(trx, orgId, id))) throw notFound('webhook endpoint', id);
+      const page = await listEndpointDeliveries(trx, orgId, id, query.status, query);
+      return { ...page, types: await eventTypesById(trx, orgId, page.rows.map((row) => row.event_id)) };
+    });
+    res.json(listResponse(rows.map((row) => toPublicWebhookDelivery(row, types.get(row.event_id))), hasMore));
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+import type { Transaction } from '../db/database.ts';
+import type { EventType } from '../events/catalogue.ts';
+import { appendEvent, OUTBOX_CHANNEL, type EventRow } from '../events/outbox.ts';
+import { insertDeliveries, resolveTargets, type DeliveryTarget, type WebhookDeliveryRow } from './webhook-deliveries.ts';
+import type { WebhookEndpointRow } from './webhook-endpoints.ts';
+import { newestFirst, type WebhookListPage } from './webhook-page.ts';
+
+/** How far back `GET /v1/events` reaches. */
+export const EVENT_VISIBILITY_DAYS = 30;
+
+/** The NOTIFY payload that tells the deliverer deliveries were inserted without a fan-out. */
+const DELIVERIES_READY = 'deliveries';
+
+const visible = (trx: Transaction) => trx.raw(`now() - ? * interval '1 day'`, [EVENT_VISIBILITY_DAYS]);
+
+export async function listEvents(
+  trx: Transaction,
+  orgId: string,
+  filters: { type?: EventType | undefined; sessionId?: string | undefined },
+  page: WebhookListPage,
+) {
+  const query = trx('events').where({ org_id: orgId }).andWhere('created_at', '>=', visible(trx));
+  if (filters.type) query.andWhere({ type: filters.type });
+  if (filters.sessionId) query.andWhere({ session_id: filters.sessionId });
+  return newestFirst<EventRow>(query.select('id', 'org_id', 'type', 'session_id', 'assistant_id', 'data', 'created_at'), page);
+}
+
+export async function findEvent(trx: Transaction, orgId: string, id: string): Promise<EventRow | undefined> {
+  return trx<EventRow>('events')
+    .where({ org_id: orgId, id })
+    .andWhere('created_at', '>=', visible(trx))
+    .first('id', 'org_id', 'type', 'session_id', 'assistant_id', 'data', 'created_at');
+}
+
+/**
+ * New deliveries of an event (same webhook-id): to one endpoint, or to every target the event has now. `webhook.test`
+ * events go back to the endpoint they were sent to.
+ */
+export async function redeliverEvent(trx: Transaction, event: EventRow, endpoint?: WebhookEndpointRow): Promise<WebhookDeliveryRow[]> {
+  let targets: DeliveryTarget[];
+  if (endpoint) {
+    targets = [{ eventId: event.id, orgId: event.org_id, endpointId: endpoint.id, url: endpoint.url }];
+  } else if (event.type === 'webhook.test') {
+    const endpointId = String(event.data.endpoint_id ?? '');
+    const row = await trx<WebhookEndpointRow>('webhook_endpoints').where({ org_id: event.org_id, id: endpointId, enabled: true }).first();
+    targets = row ? [{ eventId: event.id, orgId: event.org_id, endpointId: row.id, url: row.url }] : [];
+  } else {
+    targets = await resolveTargets(trx, [event]);
+  }
+  return insertAndAnnounce(trx, targets);
+}
+
+/** Records a `webhook.test` event and its one delivery, to this endpoint only. */
+export async function sendTestEvent(trx: Transaction, endpoint: WebhookEndpointRow): Promise<{ event: EventRow; delivery: WebhookDeliveryRow }> {
+  const event = await appendEvent(trx, {
+    orgId: endpoint.org_id,
+    type: 'webhook.test',
+    data: { endpoint_id: endpoint.id, message: 'A test event sent from the EchoSphere API.' },
+  });
+  await trx('events').where({ id: event.id }).update({ webhooks_fanned_out_at: trx.fn.now() });
+  const [delivery] = await insertAndAnnounce(trx, [{ eventId: event.id, orgId: endpoint.org_id, endpointId: endpoint.id, url: endpoint.url }]);
+  return { event, delivery: delivery! };
+}
+
+async function insertAndAnnounce(trx: Transaction, targets: DeliveryTarget[]): Promise<WebhookDeliveryRow[]> {
+  if (targets.length === 0) return [];
+  const { ids } = await insertDeliveries(trx, targets);
+  await trx.raw('SELECT pg_notify(?, ?)', [OUTBOX_CHANNEL, DELIVERIES_READY]);
+  return trx<WebhookDeliveryRow>('webhook_deliveries').whereIn('id', ids).orderBy('id');
+}
