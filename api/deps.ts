@@ -13,6 +13,8 @@ export interface ApiDeps {
   logger: Logger;
   secretBox: SecretBox;
   apiKeyCache: ApiKeyCache;
+  /** Live sessions this process runs (the stream gateway); without it, connected sessions cannot be ended here. */
+  liveSessions?: { endSession(sessionId: string, reason: string): Promise<boolean> };
   /** Recording media (storage + URL signing); without it the recording and media routes answer 503. */
   media?: { storage: ObjectStorage; urls: MediaUrlSigner };
 }

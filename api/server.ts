@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { authenticate, requireSecretKey } from './auth/authenticate.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
-import { httpMetrics } from './http/metrics.ts';
+import { httpMetrics, rememberMountPath } from './http/metrics.ts';
 import { perKeyRateLimit } from './http/rate-limit.ts';
 import { requestId } from './http/request-context.ts';
 import { requestLog } from './http/request-log.ts';
@@ -31,7 +31,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(mediaRoutes(deps));
 
   const v1 = express.Router();
-  v1.use(authenticate(deps.db, deps.apiKeyCache));
+  v1.use(rememberMountPath, authenticate(deps.db, deps.apiKeyCache));
   v1.use(perKeyRateLimit(deps.config.rateLimit));
   v1.use(requireSecretKey);
   v1.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true }));

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { createApiApp } from '../api/server.ts';
+import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import type { Config } from '../core/config.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
@@ -49,9 +50,12 @@ export async function startCommand(config: Config): Promise<void> {
 
 async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
-  const app = createApiApp({ db, config, logger, secretBox, apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000) });
-  const server = http.createServer(app);
+  const server = http.createServer();
   server.keepAliveTimeout = 65_000;
+  // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
+  const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
+  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -63,11 +67,13 @@ async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: st
     name: 'api',
     baseUrl,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.shutdownGraceS * 1000).unref();
-      });
+      const graceMs = config.shutdownGraceS * 1000;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const outcomes = await gateway.shutdownAll(graceMs);
+      logger.info('live sessions ended', { sessions: outcomes.length });
+      setTimeout(() => server.closeAllConnections(), graceMs).unref();
+      await closed;
     },
   };
 }

@@ -18,6 +18,11 @@ export class LiveSessions {
     void run.done.finally(() => this.runs.delete(run.session.id));
   }
 
+  /** Ends one session if it runs in this process; undefined when it does not. */
+  async end(sessionId: string, reason: string): Promise<SessionOutcome | undefined> {
+    return this.runs.get(sessionId)?.end(reason);
+  }
+
   /**
    * Ends every live session with `server-shutdown` and waits up to `graceMs` for them to be persisted. Resolves with
    * the outcomes that made it in time.

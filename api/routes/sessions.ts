@@ -55,7 +55,7 @@ function streamUrl(req: Request, publicUrl: string | undefined, sessionId: strin
   return `${base.replace(/^http/, 'ws')}/v1/sessions/${sessionId}/stream`;
 }
 
-export function sessionRoutes({ db, config }: ApiDeps): Router {
+export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
   const router = Router();
 
   router.post('/sessions', async (req, res) => {
@@ -138,14 +138,19 @@ export function sessionRoutes({ db, config }: ApiDeps): Router {
   router.post('/sessions/:id/end', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
-    const row = await db.tenant(orgId, async (trx) => {
-      const current = await getSession(trx, orgId, id);
-      if (!current) throw notFound('session', id);
-      if (current.status === 'ended' || current.status === 'failed') {
+    const current = await db.tenant(orgId, async (trx) => {
+      const session = await getSession(trx, orgId, id);
+      if (!session) throw notFound('session', id);
+      if (session.status === 'ended' || session.status === 'failed') {
         throw new PlatformError('conflict', 'session_already_ended', `Session "${id}" has already ended.`);
       }
-      return current.status === 'created' ? endUnconnectedSession(trx, orgId, id, 'customer-ended') : current;
+      return session.status === 'created' ? endUnconnectedSession(trx, orgId, id, 'customer-ended') : session;
     });
+    // A connected session is ended by the runtime running it, which persists the transcript and report first.
+    if (current?.status === 'active' && !(await liveSessions?.endSession(id, 'customer-ended'))) {
+      throw new PlatformError('conflict', 'session_not_reachable', `Session "${id}" runs on another server; end it from its stream.`);
+    }
+    const row = current?.status === 'active' ? await db.tenant(orgId, (trx) => getSession(trx, orgId, id)) : current;
     res.json(toPublicSession(row!));
   });
 

@@ -36,6 +36,8 @@ export interface StreamGateway {
   shutdownAll(graceMs: number): Promise<SessionOutcome[]>;
   /** Sessions running in this process. */
   liveSessionCount(): number;
+  /** Ends a session running in this process (false when it runs elsewhere or has ended). */
+  endSession(sessionId: string, reason: string): Promise<boolean>;
 }
 
 /**
@@ -91,6 +93,7 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
   return {
     shutdownAll: (graceMs) => live.shutdownAll(graceMs),
     liveSessionCount: () => live.size,
+    endSession: async (sessionId, reason) => (await live.end(sessionId, reason)) !== undefined,
   };
 }
 
