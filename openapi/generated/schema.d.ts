@@ -859,7 +859,7 @@ export interface components {
         /** @enum {string} */
         ApiKeyType: "secret" | "public";
         /** @description `*` (any origin) or an origin such as `https://app.example.com` (scheme, host, optional port; no path). */
-        AllowedOrigin: string | "*" | unknown;
+        AllowedOrigin: string;
         CreateApiKeyRequest: {
             /** @default secret */
             type?: components["schemas"]["ApiKeyType"];
@@ -1223,6 +1223,8 @@ export interface components {
         JsonSchemaObject: {
             /** @constant */
             type: "object";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Function tool
@@ -1480,7 +1482,9 @@ export interface components {
             id: string;
             name: string;
             /** @description The arguments the model chose. */
-            arguments: Record<string, never>;
+            arguments: {
+                [key: string]: unknown;
+            };
         };
         /** @description Per assistant turn, in milliseconds; null where a stage did not run. */
         TurnMetrics: {
@@ -1505,7 +1509,9 @@ export interface components {
             interrupted: boolean;
             tool_calls: components["schemas"]["ToolCall"][] | null;
             /** @description On `tool` messages: the tool call id and what the tool answered. */
-            tool_result: Record<string, never> | null;
+            tool_result: {
+                [key: string]: unknown;
+            } | null;
             metrics: components["schemas"]["TurnMetrics"] | null;
             created_at: components["schemas"]["Timestamp"];
         };
@@ -1558,7 +1564,7 @@ export interface components {
             ready_at: components["schemas"]["Timestamp"] | null;
         };
         /** @description An event type, or `*` for every type except the opt-in ones (`transcript.final`). */
-        EventTypeSelector: string | components["schemas"]["EventType"] | "*";
+        EventTypeSelector: components["schemas"]["EventType"] | "*";
         CreateWebhookEndpointRequest: {
             url: components["schemas"]["HttpUrl"];
             /** @default  */
@@ -1655,7 +1661,9 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             session_id: components["schemas"]["SessionIdString"] | null;
             assistant_id: components["schemas"]["AssistantIdString"] | null;
-            data: Record<string, never>;
+            data: {
+                [key: string]: unknown;
+            };
         };
         EventList: {
             /** @constant */
@@ -1981,7 +1989,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };

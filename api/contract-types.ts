@@ -1,0 +1,82 @@
+/**
+ * Compile-time agreement between the api and `openapi/openapi.yaml`: the zod request schemas accept exactly the
+ * bodies the contract documents (compared as their input types), and the public serialisers produce the documented
+ * response types. `npx tsc --noEmit` fails on the line of the first disagreement. Runtime checks zod adds with
+ * `refine` (regex validity, `endpointing_max_delay_ms >= endpointing_min_delay_ms`, …) have no type and are not compared.
+ */
+import type { z } from 'zod';
+import type { components } from '../openapi/generated/schema.d.ts';
+import type { createAssistantBody, modelConfig, toolConfig, transcriberConfig, turnConfig, updateAssistantBody, voiceConfig } from '../core/domain/assistant-config.ts';
+import type { toPublicSession } from '../core/domain/session.ts';
+import type { toPublicEvent } from '../core/events/outbox.ts';
+import type { toPublicApiKey } from '../core/repositories/api-keys.ts';
+import type { toPublicAssistant } from '../core/repositories/assistants.ts';
+import type { toPublicMessage } from '../core/repositories/messages.ts';
+import type { toPublicOrganization } from '../core/repositories/organizations.ts';
+import type { toPublicProviderCredential } from '../core/repositories/provider-credentials.ts';
+import type { updateOrganizationBody } from './routes/organization.ts';
+import type { putProviderCredentialBody } from './routes/provider-credentials.ts';
+import type { createSessionBody } from './routes/sessions.ts';
+
+type Schemas = components['schemas'];
+
+/**
+ * A tool's `parameters` is documented as a JSON Schema object with `"type": "object"`; zod checks that with a
+ * refine, so its type is a plain record. Compare the contract with that one field widened the same way.
+ */
+type Widened<T> = T extends Schemas['JsonSchemaObject']
+  ? Record<string, unknown>
+  : T extends readonly (infer Item)[]
+    ? Widened<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Widened<T[K]> }
+      : T;
+
+/** Each side assignable to the other (so `?: T` and `?: T | undefined` count as the same). */
+type Agree<A, B> = [A] extends [Widened<B>] ? ([Widened<B>] extends [A] ? true : false) : false;
+/** One way only: every value the contract documents is a value of the implementation's (looser) type. */
+type Fits<Contract, Impl> = [Widened<Contract>] extends [Impl] ? true : false;
+type Expect<T extends true> = T;
+
+type PublicSession = ReturnType<typeof toPublicSession>;
+type PublicMessage = ReturnType<typeof toPublicMessage>;
+
+/** Request bodies: what zod accepts is what the contract documents. */
+export type RequestBodiesAgree = [
+  Expect<Agree<z.input<typeof createAssistantBody>, Schemas['CreateAssistantRequest']>>,
+  Expect<Agree<z.input<typeof updateAssistantBody>, Schemas['UpdateAssistantRequest']>>,
+  Expect<Agree<z.input<typeof modelConfig>, Schemas['ModelConfigInput']>>,
+  Expect<Agree<z.input<typeof voiceConfig>, Schemas['VoiceConfigInput']>>,
+  Expect<Agree<z.input<typeof transcriberConfig>, Schemas['TranscriberConfigInput']>>,
+  Expect<Agree<z.input<typeof turnConfig>, Schemas['TurnConfigInput']>>,
+  Expect<Agree<z.input<typeof toolConfig>, Schemas['ToolInput']>>,
+  Expect<Agree<z.input<typeof createSessionBody>, Schemas['CreateSessionRequest']>>,
+  Expect<Agree<z.input<typeof updateOrganizationBody>, Schemas['UpdateOrganizationRequest']>>,
+  Expect<Agree<z.input<typeof putProviderCredentialBody>, Schemas['PutProviderCredentialRequest']>>,
+];
+
+/** Validated configuration is what responses show: zod's output types are the contract's response shapes. */
+export type ConfigOutputsAgree = [
+  Expect<Agree<z.output<typeof modelConfig>, Schemas['ModelConfig']>>,
+  Expect<Agree<z.output<typeof voiceConfig>, Schemas['VoiceConfig']>>,
+  Expect<Agree<z.output<typeof transcriberConfig>, Schemas['TranscriberConfig']>>,
+  Expect<Agree<z.output<typeof turnConfig>, Schemas['TurnConfig']>>,
+  Expect<Agree<z.output<typeof toolConfig>, Schemas['Tool']>>,
+];
+
+/** Response serialisers: JSON of what they return is the documented response (timestamps are ISO strings). */
+export type ResponsesAgree = [
+  Expect<Agree<ReturnType<typeof toPublicAssistant>, Schemas['Assistant']>>,
+  Expect<Agree<Omit<PublicSession, 'recording'>, Omit<Schemas['Session'], 'websocket' | 'recording'>>>,
+  // The row types `recording.status` as any string; the contract narrows it to the recording statuses.
+  Expect<Fits<Schemas['Session']['recording'], PublicSession['recording']>>,
+  Expect<Agree<ReturnType<typeof toPublicApiKey>, Omit<Schemas['ApiKey'], 'key'>>>,
+  Expect<Agree<Omit<PublicMessage, 'tool_calls' | 'metrics'>, Omit<Schemas['Message'], 'tool_calls' | 'metrics'>>>,
+  // The row types `tool_calls` as `unknown[]` and `metrics` as any record of numbers; the contract documents
+  // each call's id, name and arguments, and the five per-turn latency fields.
+  Expect<Fits<Schemas['Message']['tool_calls'], PublicMessage['tool_calls']>>,
+  Expect<Fits<Schemas['Message']['metrics'], PublicMessage['metrics']>>,
+  Expect<Agree<ReturnType<typeof toPublicOrganization>, Schemas['Organization']>>,
+  Expect<Agree<ReturnType<typeof toPublicProviderCredential>, Schemas['ProviderCredential']>>,
+  Expect<Agree<ReturnType<typeof toPublicEvent>, Schemas['Event']>>,
+];
