@@ -8,12 +8,15 @@ import type { z } from 'zod';
 import type { components } from '../openapi/generated/schema.d.ts';
 import type { createAssistantBody, modelConfig, toolConfig, transcriberConfig, turnConfig, updateAssistantBody, voiceConfig } from '../core/domain/assistant-config.ts';
 import type { toPublicSession } from '../core/domain/session.ts';
+import type { EventType } from '../core/events/catalogue.ts';
 import type { toPublicEvent } from '../core/events/outbox.ts';
 import type { toPublicApiKey } from '../core/repositories/api-keys.ts';
 import type { toPublicAssistant } from '../core/repositories/assistants.ts';
 import type { toPublicMessage } from '../core/repositories/messages.ts';
 import type { toPublicOrganization } from '../core/repositories/organizations.ts';
 import type { toPublicProviderCredential } from '../core/repositories/provider-credentials.ts';
+import type { toPublicWebhookDelivery } from '../core/repositories/webhook-deliveries.ts';
+import type { toPublicWebhookEndpoint } from '../core/repositories/webhook-endpoints.ts';
 import type { updateOrganizationBody } from './routes/organization.ts';
 import type { putProviderCredentialBody } from './routes/provider-credentials.ts';
 import type { createSessionBody } from './routes/sessions.ts';
@@ -40,6 +43,8 @@ type Expect<T extends true> = T;
 
 type PublicSession = ReturnType<typeof toPublicSession>;
 type PublicMessage = ReturnType<typeof toPublicMessage>;
+type PublicWebhookEndpoint = ReturnType<typeof toPublicWebhookEndpoint>;
+type PublicWebhookDelivery = ReturnType<typeof toPublicWebhookDelivery>;
 
 /** Request bodies: what zod accepts is what the contract documents. */
 export type RequestBodiesAgree = [
@@ -79,4 +84,12 @@ export type ResponsesAgree = [
   Expect<Agree<ReturnType<typeof toPublicOrganization>, Schemas['Organization']>>,
   Expect<Agree<ReturnType<typeof toPublicProviderCredential>, Schemas['ProviderCredential']>>,
   Expect<Agree<ReturnType<typeof toPublicEvent>, Schemas['Event']>>,
+  Expect<Agree<Omit<PublicWebhookEndpoint, 'event_types'>, Omit<Schemas['WebhookEndpoint'], 'secret' | 'event_types'>>>,
+  Expect<Agree<Omit<PublicWebhookDelivery, 'event_type'>, Omit<Schemas['WebhookDelivery'], 'event_type'>>>,
+  // The rows type event names as plain strings; the contract lists them.
+  Expect<Fits<Schemas['WebhookEndpoint']['event_types'], PublicWebhookEndpoint['event_types']>>,
+  Expect<Fits<Schemas['WebhookDelivery']['event_type'], PublicWebhookDelivery['event_type']>>,
 ];
+
+/** The outbox's event catalogue is the contract's list of event types. */
+export type EventTypesAgree = Expect<Agree<EventType, Schemas['EventType']>>;

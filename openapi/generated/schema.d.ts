@@ -386,7 +386,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a session's recording
-         * @description Deletes the audio files now; the recording object remains with status `deleted`.
+         * @description Deletes the audio files now; the recording object remains with status `deleted`. A recording still being made
+         *     or transcoded answers `409` (`recording_in_progress`).
          */
         delete: operations["deleteSessionRecording"];
         options?: never;
@@ -458,8 +459,8 @@ export interface paths {
         put?: never;
         /**
          * Rotate a webhook endpoint's secret
-         * @description Issues a new `secret`. For `expire_previous_after_s` seconds (default 86400) deliveries carry signatures with
-         *     both the new and the previous secret, so receivers can switch without dropping events.
+         * @description Issues a new `secret`. For `overlap_s` seconds (default 86400) deliveries carry signatures with both the new
+         *     and the previous secret, so receivers can switch without dropping events.
          */
         post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
@@ -482,7 +483,8 @@ export interface paths {
         put?: never;
         /**
          * Send a test event
-         * @description Records a `webhook.test` event and delivers it to this endpoint only.
+         * @description Records a `webhook.test` event and delivers it to this endpoint only. A disabled endpoint answers `409`
+         *     (`endpoint_disabled`).
          */
         post: operations["testWebhookEndpoint"];
         delete?: never;
@@ -562,7 +564,8 @@ export interface paths {
         put?: never;
         /**
          * Redeliver an event
-         * @description Queues a new delivery of the event to every enabled endpoint subscribed to its type.
+         * @description Queues a new delivery of the event: to `endpoint_id` only, or to every enabled endpoint (and the assistant's
+         *     `server_url`) the event would go to now. A disabled `endpoint_id` answers `409` (`endpoint_disabled`).
          */
         post: operations["redeliverEvent"];
         delete?: never;
@@ -762,6 +765,7 @@ export interface components {
          * @example 2025-01-31T12:00:00.000Z
          */
         Timestamp: string;
+        NullableTimestamp: components["schemas"]["Timestamp"] | null;
         /**
          * Format: uri
          * @description An http(s) URL. Private and loopback addresses are refused unless the server allows them.
@@ -1524,8 +1528,10 @@ export interface components {
         Rendition: {
             /** @example aac_64k */
             name: string;
-            /** @description Bits per second, as in the master playlist. */
+            /** @description Peak bits per second, as in the master playlist. */
             bandwidth: number;
+            /** @description Average bits per second, as in the master playlist. */
+            average_bandwidth: number;
             /** @example mp4a.40.2 */
             codecs: string;
             channels: number;
@@ -1561,15 +1567,21 @@ export interface components {
             /** @description When the signed URLs in this object stop working. */
             expires_at: components["schemas"]["Timestamp"] | null;
             created_at: components["schemas"]["Timestamp"];
-            ready_at: components["schemas"]["Timestamp"] | null;
+            ready_at: components["schemas"]["NullableTimestamp"];
+            deleted_at: components["schemas"]["NullableTimestamp"];
         };
         /** @description An event type, or `*` for every type except the opt-in ones (`transcript.final`). */
         EventTypeSelector: components["schemas"]["EventType"] | "*";
         CreateWebhookEndpointRequest: {
-            url: components["schemas"]["HttpUrl"];
+            /**
+             * Format: uri
+             * @description An http(s) URL; private and loopback addresses are refused unless the server allows them.
+             */
+            url: string;
             /** @default  */
             description?: string;
             /**
+             * @description What to deliver: event types and/or `*`. `webhook.test` cannot be subscribed to (it goes only where it is sent).
              * @default [
              *       "*"
              *     ]
@@ -1579,28 +1591,36 @@ export interface components {
             enabled?: boolean;
         };
         UpdateWebhookEndpointRequest: {
-            url?: components["schemas"]["HttpUrl"];
+            /** Format: uri */
+            url?: string;
             description?: string;
             event_types?: components["schemas"]["EventTypeSelector"][];
+            /** @description true re-enables an endpoint EchoSphere disabled after repeated failures. */
             enabled?: boolean;
         };
         RotateWebhookSecretRequest: {
             /**
-             * @description How long deliveries are also signed with the previous secret; 0 drops it now.
+             * @description How long deliveries are also signed with the previous secret; 0 retires it at once.
              * @default 86400
              */
-            expire_previous_after_s?: number;
+            overlap_s?: number;
         };
         WebhookEndpoint: {
             id: components["schemas"]["WebhookEndpointIdString"];
             /** @constant */
             object: "webhook_endpoint";
-            url: components["schemas"]["HttpUrl"];
+            /** Format: uri */
+            url: string;
             description: string;
             event_types: components["schemas"]["EventTypeSelector"][];
             enabled: boolean;
-            /** @description Set when EchoSphere disabled the endpoint after repeated failures. */
-            disabled_reason: string | null;
+            /** @description Why the endpoint is disabled: `manual` (you disabled it), `gone` (the receiver answered 410), `failing` (deliveries failed for too long); null while enabled. */
+            disabled_reason: components["schemas"]["EndpointDisabledReason"] | null;
+            disabled_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the current run of failed deliveries began; null while deliveries succeed. */
+            failing_since: components["schemas"]["NullableTimestamp"];
+            /** @description While a rotated-out secret still signs deliveries: until when. */
+            previous_secret_expires_at: components["schemas"]["NullableTimestamp"];
             /** @description The signing secret. Only in the responses to create and rotate-secret. */
             secret?: string;
             created_at: components["schemas"]["Timestamp"];
@@ -1612,38 +1632,59 @@ export interface components {
             data: components["schemas"]["WebhookEndpoint"][];
             has_more: boolean;
         };
+        /** @description The endpoint as it was, with `deleted` set. */
         DeletedWebhookEndpoint: {
             id: components["schemas"]["WebhookEndpointIdString"];
             /** @constant */
             object: "webhook_endpoint";
+            /** Format: uri */
+            url: string;
+            description: string;
+            event_types: components["schemas"]["EventTypeSelector"][];
+            enabled: boolean;
+            disabled_reason: components["schemas"]["EndpointDisabledReason"] | null;
+            disabled_at: components["schemas"]["NullableTimestamp"];
+            failing_since: components["schemas"]["NullableTimestamp"];
+            previous_secret_expires_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
             /** @constant */
             deleted: true;
         };
+        /** @enum {string} */
+        EndpointDisabledReason: "manual" | "gone" | "failing";
         WebhookAttempt: {
             attempted_at: components["schemas"]["Timestamp"];
-            /** @description The receiver's HTTP status; null when there was none. */
+            url: string;
+            /** @description The receiver's HTTP status; null when no response came. */
             status_code: number | null;
-            duration_ms: number;
-            /** @description Why it failed (timeout, connection refused, non-2xx, …). */
+            latency_ms: number;
+            /** @description Why the attempt failed (timeout, refused address, non-2xx, …). */
             error: string | null;
+            /** @description The start of the receiver's response body. */
+            response_body: string | null;
         };
         WebhookDelivery: {
             id: components["schemas"]["WebhookDeliveryIdString"];
             /** @constant */
             object: "webhook_delivery";
             event_id: components["schemas"]["EventIdString"];
+            event_type: components["schemas"]["EventType"] | null;
             /** @description null for deliveries to an assistant's `server_url`. */
             endpoint_id: components["schemas"]["WebhookEndpointIdString"] | null;
-            /** Format: uri */
             url: string;
-            /** @enum {string} */
-            status: "pending" | "succeeded" | "failed";
+            status: components["schemas"]["WebhookDeliveryStatus"];
             attempt_count: number;
             attempts: components["schemas"]["WebhookAttempt"][];
-            next_attempt_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the next retry is due (pending deliveries only). */
+            next_attempt_at: components["schemas"]["NullableTimestamp"];
+            /** @description Why the delivery gave up (e.g. `endpoint_disabled`, retries exhausted). */
+            failure_reason: string | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
+        /** @enum {string} */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
         WebhookDeliveryList: {
             /** @constant */
             object: "list";
@@ -1665,6 +1706,9 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        RedeliverEventRequest: {
+            endpoint_id?: components["schemas"]["WebhookEndpointIdString"];
+        };
         EventList: {
             /** @constant */
             object: "list";
@@ -1675,6 +1719,7 @@ export interface components {
             /** @constant */
             type?: "session.created";
             data?: {
+                /** @description The session as `GET /v1/sessions/{id}` shows it. */
                 session: components["schemas"]["Session"];
             };
         };
@@ -1682,51 +1727,94 @@ export interface components {
             /** @constant */
             type?: "session.started";
             data?: {
-                session: components["schemas"]["Session"];
+                session_id: components["schemas"]["SessionIdString"];
+                assistant_id: components["schemas"]["AssistantIdString"];
+                transport: components["schemas"]["Transport"];
+                started_at: components["schemas"]["Timestamp"];
+            };
+        };
+        TranscriptItem: {
+            id: components["schemas"]["MessageIdString"];
+            role: components["schemas"]["MessageRole"];
+            text: string;
+            start_ms: number | null;
+            end_ms: number | null;
+            interrupted: boolean;
+            tool_calls?: components["schemas"]["ToolCall"][];
+            tool_result?: {
+                [key: string]: unknown;
             };
         };
         SessionEndedEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "session.ended";
+            /** @description The end-of-session report. */
             data?: {
-                session: components["schemas"]["Session"];
-                /** @description The full transcript, oldest first. */
-                messages: components["schemas"]["Message"][];
+                session_id: components["schemas"]["SessionIdString"];
+                assistant_id: components["schemas"]["AssistantIdString"];
+                /** @enum {string} */
+                status: "ended" | "failed";
+                ended_reason: string;
+                created_at: components["schemas"]["Timestamp"];
+                started_at: components["schemas"]["NullableTimestamp"];
+                ended_at: components["schemas"]["Timestamp"];
+                duration_ms: number | null;
+                metadata: components["schemas"]["Metadata"];
+                usage: components["schemas"]["Usage"];
+                latency: components["schemas"]["LatencySummary"];
+                /** @description Every message, oldest first. */
+                transcript: components["schemas"]["TranscriptItem"][];
             };
         };
         TranscriptFinalEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "transcript.final";
             data?: {
-                message: components["schemas"]["Message"];
+                session_id: components["schemas"]["SessionIdString"];
+                message_id: components["schemas"]["MessageIdString"];
+                /** @enum {string} */
+                role: "user" | "assistant";
+                text: string;
+                start_ms: number | null;
+                end_ms: number | null;
+                interrupted: boolean;
             };
         };
         RecordingReadyEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "recording.ready";
             data?: {
-                recording: components["schemas"]["Recording"];
+                recording_id: components["schemas"]["RecordingIdString"];
+                session_id: components["schemas"]["SessionIdString"];
+                duration_ms: number | null;
             };
         };
         RecordingFailedEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "recording.failed";
             data?: {
-                recording: components["schemas"]["Recording"];
+                recording_id: components["schemas"]["RecordingIdString"];
+                session_id: components["schemas"]["SessionIdString"];
+                failure_reason: string | null;
             };
         };
         EndpointDisabledEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "endpoint.disabled";
             data?: {
-                webhook_endpoint: components["schemas"]["WebhookEndpoint"];
+                endpoint_id: components["schemas"]["WebhookEndpointIdString"];
+                url: string;
+                reason: string | null;
+                disabled_at: components["schemas"]["Timestamp"];
+                failing_since: components["schemas"]["NullableTimestamp"];
             };
         };
         WebhookTestEvent: components["schemas"]["Event"] & {
             /** @constant */
             type?: "webhook.test";
             data?: {
-                webhook_endpoint_id: components["schemas"]["WebhookEndpointIdString"];
+                endpoint_id: components["schemas"]["WebhookEndpointIdString"];
+                message: string;
             };
         };
     };
@@ -1820,6 +1908,16 @@ export interface components {
         };
         /** @description Something went wrong on the server (code `internal_error`); the request id helps find it in the logs. */
         InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["InternalServerError"];
+            };
+        };
+        /** @description This server is not configured for the feature (e.g. `recordings_unavailable` when no media storage is set up). */
+        ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
@@ -2667,6 +2765,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteSessionRecording: {
@@ -2699,6 +2798,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listWebhookEndpoints: {
@@ -2913,20 +3013,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The test event, queued for delivery. */
+            /** @description The delivery of the test event, queued; follow it in the endpoint's deliveries. */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Event"];
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -2941,6 +3042,8 @@ export interface operations {
                 starting_after?: components["parameters"]["StartingAfter"];
                 /** @description An id from this list; the page holds the objects before it (newer ones). */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /** @description Only deliveries in this status. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
             };
             header?: never;
             path: {
@@ -3049,9 +3152,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RedeliverEventRequest"];
+            };
+        };
         responses: {
-            /** @description The deliveries queued. */
+            /** @description The deliveries queued (one page; `has_more` is false). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3065,7 +3172,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -145,6 +145,8 @@ describe('pagination and filters', () => {
         let path = op.template;
         if (op.template === '/v1/sessions/{id}/messages') {
           path = `/v1/sessions/${(await client.post('/v1/sessions', { assistant_id: assistantId })).body.id}/messages`;
+        } else if (op.template === '/v1/webhook-endpoints/{id}/deliveries') {
+          path = `/v1/webhook-endpoints/${(await client.post('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook' })).body.id}/deliveries`;
         } else if (op.template.includes('{')) {
           t.skip(`${op.template}: no parent object to page under in this suite`);
           return;

@@ -38,7 +38,7 @@ export async function createTenant(api: TestApi, name: string, provider: Credent
   assert.equal(credential.status, 200);
 
   try {
-    const endpoint = await client.post('/v1/webhook-endpoints', { url: 'https://hooks.example.com/echosphere' });
+    const endpoint = await client.post('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/echosphere' });
     assert.equal(endpoint.status, 201);
     ids.set('whep', endpoint.body.id);
   } catch (error) {

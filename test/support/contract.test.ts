@@ -99,7 +99,7 @@ test('named schemas validate webhook payloads', () => {
     created_at: '2025-01-31T12:00:00.000Z',
     session_id: null,
     assistant_id: null,
-    data: { webhook_endpoint_id: 'whep_01JD8X4P7Q2M5N8R3T6V9W1Y4Z' },
+    data: { endpoint_id: 'whep_01JD8X4P7Q2M5N8R3T6V9W1Y4Z', message: 'A test event.' },
   });
   assert.throws(() => assertMatchesSchema('Event', { id: 'evt_x' }), ContractViolation);
 });
