@@ -282,8 +282,7 @@ export interface paths {
          *
          *     - `websocket`: connect to `{websocket.url}?token={websocket.token}` (`ws(s)://…/v1/sessions/{id}/stream`)
          *       before `websocket.expires_at`. The stream carries binary audio frames in the session's `audio` format and JSON
-         *       control messages; see [the WebSocket protocol](https://github.com/echosphere/echosphere/blob/main/docs/websocket-protocol.md)
-         *       (`docs/websocket-protocol.md` in the repository).
+         *       control messages; `docs/websocket-protocol.md` in the repository describes them. The token is single-use.
          *     - `livekit`: not available yet; answers `501` with code `transport_not_available`.
          *
          *     Public keys (`pk_…`) may call this operation, for their allowed assistants and from their allowed origins.
