@@ -81,11 +81,16 @@ function buildStt(context: ProviderContext, vad: VAD): sttTypes.STT | undefined 
         // Non-realtime by default: it works against any OpenAI-compatible server and avoids the realtime stream's
         // unhandled rejection on close; the session wraps it with the VAD to cut utterances.
         const useRealtime = REALTIME_ONLY_STT_MODELS.has(model);
+        const baseURL = transcriber.base_url ?? credential.baseUrl;
         return new openai.STT({
           model,
           useRealtime,
+          // The plugin insists on its own key (it reads $OPENAI_API_KEY otherwise) even when given a client, and its
+          // realtime socket is built from these rather than from the client.
+          apiKey: credential.apiKey,
+          ...(baseURL ? { baseURL } : {}),
           ...(transcriber.language ? { language: transcriber.language } : {}),
-          client: context.resources.openAiClient(credential.apiKey, transcriber.base_url ?? credential.baseUrl),
+          client: context.resources.openAiClient(credential.apiKey, baseURL),
           ...(useRealtime ? { vad } : {}),
         });
       });
