@@ -18,7 +18,7 @@ export const DELIVERIES_READY = 'deliveries';
  */
 export async function listenForOutboxEvents(
   db: Database,
-  listenUrl: string | undefined,
+  listenConnection: string | pg.ClientConfig | undefined,
   onEvent: (payload: string) => void,
   logger: Logger,
 ): Promise<() => Promise<void>> {
@@ -28,7 +28,7 @@ export async function listenForOutboxEvents(
       if (!db.pglite!.closed) await unlisten();
     };
   }
-  if (!listenUrl) {
+  if (!listenConnection) {
     logger.warn('webhook deliverer has no database URL to LISTEN on; falling back to polling only');
     return async () => undefined;
   }
@@ -38,7 +38,7 @@ export async function listenForOutboxEvents(
   let reconnectTimer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: listenUrl });
+    const next = new pg.Client(typeof listenConnection === 'string' ? { connectionString: listenConnection } : listenConnection);
     next.on('notification', (message) => onEvent(message.payload ?? ''));
     next.on('error', (error) => {
       logger.warn('outbox listener connection lost', { error: error.message });
@@ -79,8 +79,9 @@ export async function listenForOutboxEvents(
   };
 }
 
-/** The connection string a Database was opened with, when it is a PostgreSQL server. */
-export function connectionUrlOf(db: Database): string | undefined {
+/** The connection settings a Database was opened with (knex keeps them parsed), when it is a PostgreSQL server. */
+export function connectionOf(db: Database): string | pg.ClientConfig | undefined {
+  if (db.dialect !== 'postgres') return undefined;
   const connection = (db.knex.client as { config?: { connection?: unknown } }).config?.connection;
-  return typeof connection === 'string' ? connection : undefined;
+  return typeof connection === 'string' || (typeof connection === 'object' && connection !== null) ? (connection as string | pg.ClientConfig) : undefined;
 }

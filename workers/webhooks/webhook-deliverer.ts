@@ -18,7 +18,7 @@ import { fanOutEvents } from '../../core/repositories/webhook-fanout.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { AttemptSlots } from './attempt-slots.ts';
 import { attemptDelivery, type EndpointSignal } from './delivery-attempt.ts';
-import { connectionUrlOf, DELIVERIES_READY, listenForOutboxEvents } from './outbox-listener.ts';
+import { connectionOf, DELIVERIES_READY, listenForOutboxEvents } from './outbox-listener.ts';
 
 export interface WebhookDelivererOptions {
   db: Database;
@@ -110,8 +110,8 @@ export class WebhookDeliverer {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const listenUrl = this.options.listenUrl ?? connectionUrlOf(this.db);
-    this.stopListening = await listenForOutboxEvents(this.db, listenUrl, (payload) => this.wake(payload === DELIVERIES_READY ? 'deliveries' : 'event'), this.logger);
+    const listenConnection = this.options.listenUrl ?? connectionOf(this.db);
+    this.stopListening = await listenForOutboxEvents(this.db, listenConnection, (payload) => this.wake(payload === DELIVERIES_READY ? 'deliveries' : 'event'), this.logger);
     this.pollTimer = setInterval(() => this.wake('poll'), this.pollIntervalMs);
     this.pollTimer.unref();
     this.wake('poll');

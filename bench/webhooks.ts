@@ -1,0 +1,147 @@
+// Webhook delivery benchmark: deliveries per second to a local receiver, and commit → first-attempt latency.
+// Usage: npm run bench:webhooks   (BENCH_DATABASE_URL=postgres://… to choose the server; PGlite runs for reference)
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import pg from 'pg';
+import { SecretBox } from '../core/crypto/secret-box.ts';
+import { Database } from '../core/db/database.ts';
+import { appendEvent } from '../core/events/outbox.ts';
+import { newId } from '../core/ids.ts';
+import { createLogger } from '../core/logger.ts';
+import { createWebhookEndpoint } from '../core/repositories/webhook-endpoints.ts';
+import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
+
+const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 500);
+const ENDPOINTS = 4;
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const logger = createLogger({ level: 'error', format: 'json' });
+
+interface Result {
+  database: string;
+  events: number;
+  deliveriesPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  const postgres = await freshPostgresDatabase().catch((error: Error) => {
+    console.error(`PostgreSQL at ${serverUrl} unavailable (${error.message}); skipping it`);
+    return undefined;
+  });
+  if (postgres) {
+    results.push(await run('PostgreSQL', await Database.open({ url: postgres.url, poolMax: 10 }), THROUGHPUT_EVENTS));
+    await postgres.drop();
+  }
+  // The embedded engine is far slower; a smaller backlog keeps the reference run short.
+  if (process.env.BENCH_SKIP_PGLITE !== '1') results.push(await run('PGlite (in memory)', await Database.open({}), Math.min(THROUGHPUT_EVENTS, 1000)));
+
+  console.log(`\nWebhook delivery — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+  console.log(`throughput: a backlog of committed events, one delivery each, spread over ${ENDPOINTS} endpoints; latency: ${LATENCY_EVENTS} events committed one by one\n`);
+  console.log('| database | backlog | deliveries/s | commit → first attempt p50 | p99 |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of results) console.log(`| ${r.database} | ${r.events} | ${Math.round(r.deliveriesPerS)} | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms |`);
+}
+
+async function run(name: string, db: Database, throughputEvents: number): Promise<Result> {
+  await db.migrate();
+  const secretBox = new SecretBox(randomBytes(32));
+  const receiver = await startReceiver();
+  const orgId = newId('organization');
+  await db.system((trx) => trx('organizations').insert({ id: orgId, name: 'bench', tool_signing_secret: secretBox.seal('whsec_' + randomBytes(32).toString('base64')) }));
+  // Each endpoint subscribes to one event type, so every event makes exactly one delivery.
+  const types = ['session.created', 'session.started', 'session.ended', 'recording.ready'] as const;
+  for (const [index, type] of types.entries()) {
+    await db.tenant(orgId, (trx) => createWebhookEndpoint(trx, secretBox, { orgId, url: `${receiver.url}/e${index}`, description: '', eventTypes: [type], enabled: true }));
+  }
+  const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: true });
+
+  // Throughput: a backlog of committed events, drained by one worker.
+  const eventIds = Array.from({ length: throughputEvents }, (_, i) => newId('event', Date.now() + i));
+  for (let start = 0; start < eventIds.length; start += 1000) {
+    await db.system((trx) =>
+      trx('events').insert(eventIds.slice(start, start + 1000).map((id, i) => ({ id, org_id: orgId, type: types[(start + i) % types.length], data: JSON.stringify({ n: start + i }) }))),
+    );
+  }
+  const started = performance.now();
+  await deliverer.start();
+  await receiver.waitForCount(throughputEvents);
+  await waitUntil(async () => (await db.system((trx) => trx('webhook_deliveries').where({ status: 'succeeded' }).count('* as n').first()))?.n === throughputEvents);
+  const deliveriesPerS = throughputEvents / ((performance.now() - started) / 1000);
+
+  // Latency: events committed one at a time while the worker is idle; measured at the receiver.
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_EVENTS; i++) {
+    const event = await db.tenant(orgId, (trx) => appendEvent(trx, { orgId, type: 'session.ended', data: { n: i } }));
+    const committedAt = performance.now();
+    const arrivedAt = await receiver.arrival(event.id);
+    latencies.push(arrivedAt - committedAt);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  latencies.sort((a, b) => a - b);
+  await deliverer.stop();
+  await receiver.close();
+  await db.close();
+  return { database: name, events: throughputEvents, deliveriesPerS, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+async function startReceiver() {
+  let count = 0;
+  const arrivals = new Map<string, number>();
+  const waiters = new Map<string, (at: number) => void>();
+  const server = http.createServer((req, res) => {
+    const at = performance.now();
+    const id = String(req.headers['webhook-id']);
+    req.resume();
+    req.on('end', () => {
+      count++;
+      const waiter = waiters.get(id);
+      if (waiter) waiter(at);
+      else arrivals.set(id, at);
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    waitForCount: (n: number) => waitUntil(() => count >= n),
+    arrival: (id: string) => new Promise<number>((resolve) => (arrivals.has(id) ? resolve(arrivals.get(id)!) : waiters.set(id, resolve))),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+async function freshPostgresDatabase() {
+  const name = `echosphere_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+await main();
+process.exit(0);
