@@ -5,6 +5,7 @@ import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import type { Config } from '../core/config.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
+import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { countOrganizations } from '../core/repositories/organizations.ts';
 
@@ -28,6 +29,8 @@ export async function startCommand(config: Config): Promise<void> {
     baseUrl = api.baseUrl;
     roles.push(api);
   }
+
+  if (config.roles.includes('workers')) roles.push(await startWorkers(platform));
 
   logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
   if (baseUrl) printWelcome(baseUrl, config, firstStart);
@@ -76,6 +79,14 @@ async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: st
       await closed;
     },
   };
+}
+
+/** Durable background work: webhook delivery from the outbox. */
+async function startWorkers(platform: Platform): Promise<RunningRole> {
+  const { config, logger, db, secretBox } = platform;
+  const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
+  await deliverer.start();
+  return { name: 'workers', stop: () => deliverer.stop() };
 }
 
 /** The embedded default's first start: one organization and its key, so the printed curl commands just work. */

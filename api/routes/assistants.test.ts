@@ -72,3 +72,26 @@ test('lists page newest first with cursors', async () => {
   assert.equal((await call('GET', '/v1/assistants?starting_after=nonsense')).status, 400);
   assert.equal((await call('GET', '/v1/assistants?limit=0')).status, 400);
 });
+
+test('tool servers and the webhook override must be callable public URLs', async () => {
+  const strict = await startTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_URLS: 'false' } });
+  try {
+    const { secretKey } = await strict.createOrganization();
+    const tool = (url: string) => ({ type: 'function', name: 'lookup', description: 'Look up', server: { url } });
+    const create = (body: object) =>
+      fetch(`${strict.baseUrl}/v1/assistants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', system_prompt: 'y', ...body }),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
+    for (const url of ['https://127.0.0.1/tool', 'https://169.254.169.254/latest', 'http://[::1]/x', 'https://10.1.2.3/']) {
+      const response = await create({ tools: [tool(url)] });
+      assert.equal(response.status, 400, url);
+      assert.equal(response.body.error.param, 'tools.0.server.url');
+    }
+    const override = await create({ server_url: 'https://localhost/hooks' });
+    assert.equal(override.body.error.param, 'server_url');
+  } finally {
+    await strict.close();
+  }
+});

@@ -11,7 +11,8 @@ import { effectiveSettings, getOrganization } from '../../core/repositories/orga
 import { countLiveSessions, endUnconnectedSession, getSession, insertSession, sessionsQuery } from '../../core/repositories/sessions.ts';
 import { listMessages, toPublicMessage } from '../../core/repositories/messages.ts';
 import type { ApiDeps } from '../deps.ts';
-import { listResponse, pageQuery, pageResult, paginationQuery } from '../http/pagination.ts';
+import { pageQuery, pageResult } from '../../core/db/pagination.ts';
+import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf, type AuthContext } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseBody } from '../http/validation.ts';

@@ -2,7 +2,7 @@ import type { Transaction } from '../db/database.ts';
 import type { EventType } from '../events/catalogue.ts';
 import { newId } from '../ids.ts';
 import { serverUrlReceives, subscribes } from '../webhooks/event-subscriptions.ts';
-import { newestFirst, type WebhookListPage } from './webhook-page.ts';
+import { fetchPage, type Page } from '../db/pagination.ts';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -258,8 +258,8 @@ export async function eventTypesById(trx: Transaction, orgId: string, eventIds: 
   return new Map(rows.map((row) => [row.id, row.type]));
 }
 
-export async function listEndpointDeliveries(trx: Transaction, orgId: string, endpointId: string, status: DeliveryStatus | undefined, page: WebhookListPage) {
+export async function listEndpointDeliveries(trx: Transaction, orgId: string, endpointId: string, status: DeliveryStatus | undefined, page: Page) {
   const query = trx('webhook_deliveries').where({ org_id: orgId, endpoint_id: endpointId });
   if (status) query.andWhere({ status });
-  return newestFirst<WebhookDeliveryRow>(query, page);
+  return fetchPage<WebhookDeliveryRow>(query, page);
 }

@@ -2,7 +2,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Transaction } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { generateWebhookSecret } from '../webhooks/webhook-signer.ts';
-import { newestFirst, type WebhookListPage } from './webhook-page.ts';
+import { fetchPage, type Page } from '../db/pagination.ts';
 
 export type DisabledReason = 'manual' | 'gone' | 'failing';
 
@@ -176,6 +176,6 @@ export async function recordEndpointHealth(
   return disabled;
 }
 
-export async function listWebhookEndpoints(trx: Transaction, orgId: string, page: WebhookListPage) {
-  return newestFirst<WebhookEndpointRow>(trx('webhook_endpoints').where({ org_id: orgId }), page);
+export async function listWebhookEndpoints(trx: Transaction, orgId: string, page: Page) {
+  return fetchPage<WebhookEndpointRow>(trx('webhook_endpoints').where({ org_id: orgId }), page);
 }

@@ -3,7 +3,7 @@ import type { EventType } from '../events/catalogue.ts';
 import { appendEvent, OUTBOX_CHANNEL, type EventRow } from '../events/outbox.ts';
 import { insertDeliveries, resolveTargets, type DeliveryTarget, type WebhookDeliveryRow } from './webhook-deliveries.ts';
 import type { WebhookEndpointRow } from './webhook-endpoints.ts';
-import { newestFirst, type WebhookListPage } from './webhook-page.ts';
+import { fetchPage, type Page } from '../db/pagination.ts';
 
 /** How far back `GET /v1/events` reaches. */
 export const EVENT_VISIBILITY_DAYS = 30;
@@ -17,12 +17,12 @@ export async function listEvents(
   trx: Transaction,
   orgId: string,
   filters: { type?: EventType | undefined; sessionId?: string | undefined },
-  page: WebhookListPage,
+  page: Page,
 ) {
   const query = trx('events').where({ org_id: orgId }).andWhere('created_at', '>=', visible(trx));
   if (filters.type) query.andWhere({ type: filters.type });
   if (filters.sessionId) query.andWhere({ session_id: filters.sessionId });
-  return newestFirst<EventRow>(query.select('id', 'org_id', 'type', 'session_id', 'assistant_id', 'data', 'created_at'), page);
+  return fetchPage<EventRow>(query.select('id', 'org_id', 'type', 'session_id', 'assistant_id', 'data', 'created_at'), page);
 }
 
 export async function findEvent(trx: Transaction, orgId: string, id: string): Promise<EventRow | undefined> {
