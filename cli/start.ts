@@ -1,10 +1,15 @@
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import type { Config } from '../core/config.ts';
+import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
+import { scheduleRetention } from '../workers/retention/retention-job.ts';
+import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
+import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { countOrganizations } from '../core/repositories/organizations.ts';
@@ -22,15 +27,16 @@ export async function startCommand(config: Config): Promise<void> {
   const { logger } = platform;
   const firstStart = !config.databaseUrl ? await provisionDefaultOrganization(platform) : undefined;
 
-  const roles: RunningRole[] = [];
+  const media = openMediaServices(config, platform.db, logger);
+  const roles: RunningRole[] = [{ name: 'job queue', stop: () => media.queue.stop() }];
   let baseUrl: string | undefined;
   if (config.roles.includes('api') || config.roles.includes('agent')) {
-    const api = await startApi(platform);
+    const api = await startApi(platform, media);
     baseUrl = api.baseUrl;
     roles.push(api);
   }
 
-  if (config.roles.includes('workers')) roles.push(await startWorkers(platform));
+  if (config.roles.includes('workers')) roles.push(await startWorkers(platform, media));
 
   logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
   if (baseUrl) printWelcome(baseUrl, config, firstStart);
@@ -51,14 +57,14 @@ export async function startCommand(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: string }> {
+async function startApi(platform: Platform, media: MediaServices): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
-  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway }));
+  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -81,12 +87,29 @@ async function startApi(platform: Platform): Promise<RunningRole & { baseUrl: st
   };
 }
 
-/** Durable background work: webhook delivery from the outbox. */
-async function startWorkers(platform: Platform): Promise<RunningRole> {
+/** Durable background work: webhook delivery from the outbox, recording transcoding, retention. */
+async function startWorkers(platform: Platform, media: MediaServices): Promise<RunningRole> {
   const { config, logger, db, secretBox } = platform;
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
   await deliverer.start();
-  return { name: 'workers', stop: () => deliverer.stop() };
+  await startTranscodeWorker({
+    db,
+    queue: media.queue,
+    transcoder: createTranscoder(config, media.storage),
+    concurrency: config.transcode.concurrency ?? os.availableParallelism(),
+    onError: (error, context) => logger.error('transcode failed', { ...context, error: String(error) }),
+  });
+  const stopRetention = scheduleRetention(
+    { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
+    config.retentionIntervalS,
+  );
+  return {
+    name: 'workers',
+    async stop() {
+      stopRetention();
+      await deliverer.stop();
+    },
+  };
 }
 
 /** The embedded default's first start: one organization and its key, so the printed curl commands just work. */

@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { createApiApp } from '../../api/server.ts';
@@ -8,6 +11,8 @@ import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../core/logger.ts';
 import { provisionOrganization } from '../../core/provisioning.ts';
+import { LocalStorage } from '../../core/storage/local-storage.ts';
+import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
 import { openTestDatabase } from './database.ts';
 
 export interface TestApi {
@@ -30,12 +35,14 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
     ...options.env,
   });
   const db = await openTestDatabase();
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'echosphere-media-'));
   const deps: ApiDeps = {
     db,
     config,
     logger: createLogger({ level: config.logLevel, format: 'json' }),
     secretBox: new SecretBox(randomBytes(32)),
     apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000),
+    media: { storage: new LocalStorage(mediaDir), urls: new MediaUrlSigner(randomBytes(32)) },
   };
   const server = http.createServer(createApiApp(deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +61,7 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
 }
