@@ -29,7 +29,7 @@ const fullAssistant = {
   system_prompt: 'You answer calls for a dental practice.',
   first_message: 'Hello, how can I help?',
   first_message_interruptible: false,
-  model: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 256, base_url: 'https://llm.example.com/v1' },
+  model: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 256, base_url: 'http://127.0.0.1:9/v1' },
   voice: { provider: 'elevenlabs', voice_id: 'Rachel', settings: { stability: 0.5, similarity_boost: 0.7, style: 0, speed: 1.1 } },
   transcriber: { provider: 'deepgram', model: 'nova-3', language: 'en-GB' },
   turn: { interruptions_enabled: true, interruption_min_duration_ms: 300, interruption_min_words: 2, endpointing_min_delay_ms: 400, endpointing_max_delay_ms: 3000, vad: 'silero' },
@@ -39,7 +39,7 @@ const fullAssistant = {
       name: 'book_appointment',
       description: 'Books an appointment.',
       parameters: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'] },
-      server: { url: 'https://tools.example.com/book', timeout_ms: 2000 },
+      server: { url: 'http://127.0.0.1:9/book', timeout_ms: 2000 },
     },
     { type: 'end_call', description: 'Hang up when the caller is done.' },
   ],
@@ -48,7 +48,7 @@ const fullAssistant = {
   silence_timeout_s: 30,
   max_duration_s: 600,
   recording_enabled: false,
-  server_url: 'https://hooks.example.com/assistant',
+  server_url: 'http://127.0.0.1:9/assistant',
   metadata: { team: 'dental' },
 };
 
@@ -94,7 +94,7 @@ describe('api keys', () => {
 
 describe('provider credentials', () => {
   test('put, get, list, delete; the key is never returned', async () => {
-    const put = await client.put('/v1/provider-credentials/deepgram', { api_key: 'dg-secret-abcd1234', base_url: 'wss://stt.example.com' });
+    const put = await client.put('/v1/provider-credentials/deepgram', { api_key: 'dg-secret-abcd1234', base_url: 'wss://127.0.0.1:9' });
     assert.equal(put.body.api_key_last4, '1234');
     assert.equal(put.text.includes('dg-secret'), false);
     const replaced = await client.put('/v1/provider-credentials/deepgram', { api_key: 'dg-secret-abcd9999' });
@@ -110,11 +110,11 @@ describe('provider credentials', () => {
 describe('assistants', () => {
   test('every provider variant round-trips', async () => {
     const created = await client.post('/v1/assistants', fullAssistant);
-    assert.equal(created.status, 201);
+    assert.equal(created.status, 201, created.text);
     const { id, object, created_at, updated_at, ...config } = created.body;
     assert.equal(object, 'assistant');
     assert.ok(id && created_at && updated_at);
-    assert.deepEqual(config.tools[0].server, { url: 'https://tools.example.com/book', timeout_ms: 2000 });
+    assert.deepEqual(config.tools[0].server, { url: 'http://127.0.0.1:9/book', timeout_ms: 2000 });
     assert.equal(config.voice.model, 'eleven_turbo_v2_5');
     const variants = [
       { voice: { provider: 'openai' }, transcriber: { provider: 'openai' } },

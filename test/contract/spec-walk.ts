@@ -77,7 +77,7 @@ function minimalValue(input: Json): unknown {
 }
 
 function stringFor(schema: Json): string {
-  if (schema.format === 'uri') return 'https://hooks.example.com/echosphere';
+  if (schema.format === 'uri') return 'http://127.0.0.1:9/echosphere'; // test servers allow private addresses and resolve no names
   if (schema.format === 'date-time') return new Date().toISOString();
   const prefix = typeof schema.pattern === 'string' ? /^\^([a-z]+)_/.exec(schema.pattern)?.[1] : undefined;
   if (prefix) return `${prefix}_${'0'.repeat(26)}`;
