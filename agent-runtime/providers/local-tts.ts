@@ -1,28 +1,7 @@
-import { createRequire } from 'node:module';
 import { type APIConnectOptions, AudioByteStream, shortuuid, tts } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import { parseWav } from '../audio/wav.ts';
-
-const require = createRequire(import.meta.url);
-
-interface MeSpeak {
-  loadConfig(config: unknown): void;
-  loadVoice(voice: unknown): void;
-  speak(text: string, options: Record<string, unknown>): ArrayLike<number> | null;
-}
-
-let engine: MeSpeak | undefined;
-
-/** eSpeak (compiled to JS) loads its data once per process; every session shares it. */
-function meSpeak(): MeSpeak {
-  if (!engine) {
-    const loaded = require('mespeak') as MeSpeak;
-    loaded.loadConfig(require('mespeak/src/mespeak_config.json'));
-    loaded.loadVoice(require('mespeak/voices/en/en-us.json'));
-    engine = loaded;
-  }
-  return engine;
-}
+import { sharedEspeakPool } from './espeak-pool.ts';
 
 export interface LocalTTSOptions {
   sampleRateHz: number;
@@ -59,11 +38,10 @@ export class LocalTTS extends tts.TTS {
   }
 }
 
-/** eSpeak synthesis as PCM at the requested rate (also used to make test fixtures and by benchmarks). */
-export function synthesizeSpeech(text: string, options: LocalTTSOptions): Int16Array {
-  const wav = meSpeak().speak(text, { rawdata: 'buffer', speed: options.speed ?? 175, pitch: options.pitch ?? 50 });
-  if (!wav) throw new Error('eSpeak produced no audio');
-  const audio = parseWav(Buffer.from(wav as Uint8Array));
+/** eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. */
+export async function synthesizeSpeech(text: string, options: LocalTTSOptions): Promise<Int16Array> {
+  const wav = await sharedEspeakPool().synthesize(text, options.speed ?? 175, options.pitch ?? 50);
+  const audio = parseWav(wav);
   if (audio.sampleRateHz === options.sampleRateHz) return audio.samples;
   const resampler = new AudioResampler(audio.sampleRateHz, options.sampleRateHz, 1);
   try {
@@ -104,7 +82,8 @@ class LocalChunkedStream extends tts.ChunkedStream {
     try {
       const text = this.sentence.trim();
       if (!text) return;
-      const samples = synthesizeSpeech(text, this.options);
+      const samples = await synthesizeSpeech(text, this.options);
+      if (this.abortController.signal.aborted) return;
       const requestId = shortuuid('local_tts_');
       const byteStream = new AudioByteStream(this.options.sampleRateHz, 1, this.options.sampleRateHz / 50);
       const frames = [

@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { parentPort } from 'node:worker_threads';
+
+/**
+ * The eSpeak engine (mespeak, eSpeak compiled to JS) in a worker thread: synthesis is synchronous and costs about
+ * 1/50 of the audio's duration, which on the main thread would stall every session's pacing and I/O for that long.
+ */
+interface MeSpeak {
+  loadConfig(config: unknown): void;
+  loadVoice(voice: unknown): void;
+  speak(text: string, options: Record<string, unknown>): ArrayLike<number> | null;
+}
+
+export interface EspeakRequest {
+  id: number;
+  text: string;
+  speedWpm: number;
+  pitch: number;
+}
+
+export type EspeakResponse = { id: number; wav: Uint8Array } | { id: number; error: string };
+
+const require = createRequire(import.meta.url);
+
+function loadEngine(): MeSpeak {
+  // mespeak warns on load that it is not in a browser (it only needs to produce raw WAV data here); keep logs clean.
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const engine = require('mespeak') as MeSpeak;
+    engine.loadConfig(require('mespeak/src/mespeak_config.json'));
+    engine.loadVoice(require('mespeak/voices/en/en-us.json'));
+    return engine;
+  } finally {
+    console.warn = warn;
+  }
+}
+
+const engine = loadEngine();
+const port = parentPort!;
+
+port.on('message', (request: EspeakRequest) => {
+  try {
+    const wav = engine.speak(request.text, { rawdata: 'buffer', speed: request.speedWpm, pitch: request.pitch });
+    if (!wav) throw new Error('eSpeak produced no audio');
+    const bytes = wav instanceof Uint8Array ? wav : Uint8Array.from(wav);
+    port.postMessage({ id: request.id, wav: bytes } satisfies EspeakResponse, [bytes.buffer as ArrayBuffer]);
+  } catch (error) {
+    port.postMessage({ id: request.id, error: (error as Error).message } satisfies EspeakResponse);
+  }
+});
