@@ -17,10 +17,13 @@ import type { toPublicOrganization } from '../core/repositories/organizations.ts
 import type { toPublicProviderCredential } from '../core/repositories/provider-credentials.ts';
 import type { toPublicWebhookDelivery } from '../core/repositories/webhook-deliveries.ts';
 import type { toPublicWebhookEndpoint } from '../core/repositories/webhook-endpoints.ts';
+import type { createApiKeyBody } from './routes/api-keys.ts';
+import type { redeliverBody } from './routes/events.ts';
 import type { updateOrganizationBody } from './routes/organization.ts';
 import type { toPublicRecording } from './routes/recording-urls.ts';
 import type { putProviderCredentialBody } from './routes/provider-credentials.ts';
 import type { createSessionBody } from './routes/sessions.ts';
+import type { createWebhookEndpointBody, rotateWebhookSecretBody, updateWebhookEndpointBody } from './routes/webhook-endpoints.ts';
 
 type Schemas = components['schemas'];
 
@@ -60,6 +63,12 @@ export type RequestBodiesAgree = [
   Expect<Agree<z.input<typeof createSessionBody>, Schemas['CreateSessionRequest']>>,
   Expect<Agree<z.input<typeof updateOrganizationBody>, Schemas['UpdateOrganizationRequest']>>,
   Expect<Agree<z.input<typeof putProviderCredentialBody>, Schemas['PutProviderCredentialRequest']>>,
+  Expect<Agree<z.input<typeof createApiKeyBody>, Schemas['CreateApiKeyRequest']>>,
+  // zod types event type selectors as strings and checks them with a refine; the contract lists them.
+  Expect<Fits<Schemas['CreateWebhookEndpointRequest'], z.input<typeof createWebhookEndpointBody>>>,
+  Expect<Fits<Schemas['UpdateWebhookEndpointRequest'], z.input<typeof updateWebhookEndpointBody>>>,
+  Expect<Agree<z.input<typeof rotateWebhookSecretBody>, Schemas['RotateWebhookSecretRequest']>>,
+  Expect<Agree<z.input<typeof redeliverBody>, Schemas['RedeliverEventRequest']>>,
 ];
 
 /** Validated configuration is what responses show: zod's output types are the contract's response shapes. */

@@ -12,7 +12,7 @@ import { parse, parseBody } from '../http/validation.ts';
 
 const origin = z.union([z.literal('*'), z.url().regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com')]);
 
-const createApiKeyBody = z
+export const createApiKeyBody = z
   .strictObject({
     type: z.enum(['secret', 'public']).default('secret'),
     name: z.string().trim().min(1).max(200).default('API key'),

@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { apiClient } from '../../test/support/client.ts';
 
 let api: TestApi;
-let key: string;
+let call: ReturnType<typeof apiClient>;
 
 before(async () => {
   api = await startTestApi();
-  ({ secretKey: key } = await api.createOrganization());
+  call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
 });
 after(() => api.close());
-
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${api.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
 
 test('an assistant is created with defaults, read, patched and deleted', async () => {
   const created = await call('POST', '/v1/assistants', { name: 'Receptionist', system_prompt: 'Be brief.' });
@@ -78,12 +70,7 @@ test('tool servers and the webhook override must be callable public URLs', async
   try {
     const { secretKey } = await strict.createOrganization();
     const tool = (url: string) => ({ type: 'function', name: 'lookup', description: 'Look up', server: { url } });
-    const create = (body: object) =>
-      fetch(`${strict.baseUrl}/v1/assistants`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'x', system_prompt: 'y', ...body }),
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
+    const create = (body: object) => apiClient(strict.baseUrl, secretKey)('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', ...body });
     for (const url of ['https://127.0.0.1/tool', 'https://169.254.169.254/latest', 'http://[::1]/x', 'https://10.1.2.3/']) {
       const response = await create({ tools: [tool(url)] });
       assert.equal(response.status, 400, url);

@@ -18,7 +18,7 @@ const eventsQuery = paginationQuery('event').extend({
   session_id: z.string().refine((id) => isId('session', id), 'must be a session id').optional(),
 });
 
-const redeliverBody = z.strictObject({
+export const redeliverBody = z.strictObject({
   /** Only to this endpoint; without it, to every endpoint (or server_url) the event would go to now. */
   endpoint_id: z.string().refine((id) => isId('webhookEndpoint', id), 'must be a webhook endpoint id').optional(),
 });

@@ -36,21 +36,21 @@ const fields = {
   enabled: z.boolean(),
 };
 
-const createBody = z.strictObject({
+export const createWebhookEndpointBody = z.strictObject({
   url: fields.url,
   description: fields.description.default(''),
   event_types: fields.event_types.default([WILDCARD]),
   enabled: fields.enabled.default(true),
 });
 
-const updateBody = z.strictObject({
+export const updateWebhookEndpointBody = z.strictObject({
   url: fields.url.optional(),
   description: fields.description.optional(),
   event_types: fields.event_types.optional(),
   enabled: fields.enabled.optional(),
 });
 
-const rotateBody = z.strictObject({
+export const rotateWebhookSecretBody = z.strictObject({
   /** How long the previous secret keeps signing alongside the new one; 0 retires it at once. */
   overlap_s: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_S).default(DEFAULT_ROTATION_OVERLAP_S),
 });
@@ -72,7 +72,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
 
   router.post('/webhook-endpoints', async (req, res) => {
     const { orgId } = authOf(req);
-    const body = parseBody(createBody, req);
+    const body = parseBody(createWebhookEndpointBody, req);
     const url = await checkedUrl(body.url);
     const { row, secret } = await db.tenant(orgId, (trx) =>
       createWebhookEndpoint(trx, secretBox, { orgId, url, description: body.description, eventTypes: body.event_types, enabled: body.enabled }),
@@ -98,7 +98,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
   router.patch('/webhook-endpoints/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
-    const body = parseBody(updateBody, req);
+    const body = parseBody(updateWebhookEndpointBody, req);
     const url = body.url === undefined ? undefined : await checkedUrl(body.url);
     const row = await db.tenant(orgId, (trx) =>
       updateWebhookEndpoint(trx, orgId, id, { url, description: body.description, eventTypes: body.event_types, enabled: body.enabled }),
@@ -112,13 +112,13 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const row = await db.tenant(orgId, (trx) => deleteWebhookEndpoint(trx, orgId, id));
     if (!row) throw notFound('webhook endpoint', id);
-    res.json({ ...toPublicWebhookEndpoint(row), deleted: true });
+    res.json({ id, object: 'webhook_endpoint', deleted: true });
   });
 
   router.post('/webhook-endpoints/:id/rotate-secret', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
-    const body = parseBody(rotateBody, req);
+    const body = parseBody(rotateWebhookSecretBody, req);
     const rotated = await db.tenant(orgId, (trx) => rotateWebhookEndpointSecret(trx, secretBox, orgId, id, body.overlap_s));
     if (!rotated) throw notFound('webhook endpoint', id);
     res.json({ ...toPublicWebhookEndpoint(rotated.row), secret: rotated.secret });

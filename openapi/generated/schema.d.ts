@@ -1631,22 +1631,10 @@ export interface components {
             data: components["schemas"]["WebhookEndpoint"][];
             has_more: boolean;
         };
-        /** @description The endpoint as it was, with `deleted` set. */
         DeletedWebhookEndpoint: {
             id: components["schemas"]["WebhookEndpointIdString"];
             /** @constant */
             object: "webhook_endpoint";
-            /** Format: uri */
-            url: string;
-            description: string;
-            event_types: components["schemas"]["EventTypeSelector"][];
-            enabled: boolean;
-            disabled_reason: components["schemas"]["EndpointDisabledReason"] | null;
-            disabled_at: components["schemas"]["NullableTimestamp"];
-            failing_since: components["schemas"]["NullableTimestamp"];
-            previous_secret_expires_at: components["schemas"]["NullableTimestamp"];
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
             /** @constant */
             deleted: true;
         };
