@@ -1,4 +1,8 @@
+import os from 'node:os';
 import { decodeMulaw, encodeMulaw } from './mulaw.ts';
+
+/** PCM16 on the wire is little-endian; so are Int16Arrays on every machine we run on, which makes conversion a copy. */
+const NATIVE_LITTLE_ENDIAN = os.endianness() === 'LE';
 
 export type AudioEncoding = 'pcm_s16le' | 'mulaw';
 export const SUPPORTED_SAMPLE_RATES_HZ = [8000, 16000, 24000, 48000] as const;
@@ -32,12 +36,17 @@ export function decodeWire(format: AudioFormat, bytes: Buffer): Int16Array | und
   if (format.encoding === 'mulaw') return decodeMulaw(bytes);
   if (bytes.byteLength % 2 !== 0) return undefined;
   const samples = new Int16Array(bytes.byteLength / 2);
+  if (NATIVE_LITTLE_ENDIAN) {
+    new Uint8Array(samples.buffer).set(bytes);
+    return samples;
+  }
   for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
   return samples;
 }
 
 export function encodeWire(format: AudioFormat, samples: Int16Array): Buffer {
   if (format.encoding === 'mulaw') return Buffer.from(encodeMulaw(samples));
+  if (NATIVE_LITTLE_ENDIAN) return Buffer.from(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   const out = Buffer.allocUnsafe(samples.length * 2);
   for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, i * 2);
   return out;

@@ -1,4 +1,4 @@
-import { type APIConnectOptions, AudioByteStream, shortuuid, tts } from '@livekit/agents';
+import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import { parseWav } from '../audio/wav.ts';
 import { sharedEspeakPool } from './espeak-pool.ts';
@@ -85,11 +85,13 @@ class LocalChunkedStream extends tts.ChunkedStream {
       const samples = await synthesizeSpeech(text, this.options);
       if (this.abortController.signal.aborted) return;
       const requestId = shortuuid('local_tts_');
-      const byteStream = new AudioByteStream(this.options.sampleRateHz, 1, this.options.sampleRateHz / 50);
-      const frames = [
-        ...byteStream.write(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength) as ArrayBuffer),
-        ...byteStream.flush(),
-      ];
+      // 20 ms frames as views over the one buffer (the library's AudioByteStream copies the remainder per frame).
+      const samplesPerFrame = this.options.sampleRateHz / 50;
+      const frames: AudioFrame[] = [];
+      for (let start = 0; start < samples.length; start += samplesPerFrame) {
+        const slice = samples.subarray(start, start + samplesPerFrame);
+        frames.push(new AudioFrame(slice, this.options.sampleRateHz, 1, slice.length));
+      }
       frames.forEach((frame, index) => {
         this.queue.put({ requestId, segmentId: requestId, frame, final: index === frames.length - 1 });
       });

@@ -124,10 +124,20 @@ function buildTts(context: ProviderContext): ttsTypes.TTS {
           ...(voice.model ? { model: voice.model } : {}),
           ...(voice.base_url ?? credential.baseUrl ? { baseURL: voice.base_url ?? credential.baseUrl } : {}),
           ...(Object.keys(settings).length ? { voiceSettings: elevenLabsVoiceSettings(settings) } : {}),
-          encoding: 'pcm_22050',
+          encoding: elevenLabsEncodingFor(context.outputSampleRateHz),
         });
       });
   }
+}
+
+/**
+ * Raw PCM (the plugin only handles pcm_*) at the session's own rate when ElevenLabs offers it: every frame the
+ * library would otherwise resample is a native call, per session, for the whole reply.
+ */
+function elevenLabsEncodingFor(sampleRateHz: number): elevenlabs.TTSEncoding {
+  if (sampleRateHz === 16000) return 'pcm_16000';
+  if (sampleRateHz === 44100) return 'pcm_44100';
+  return 'pcm_22050';
 }
 
 /** Our snake_case voice settings to the plugin's shape (ElevenLabs needs stability and similarity together). */

@@ -13,10 +13,19 @@ export class SharedResources {
 
   vad(kind: 'default' | 'silero'): Promise<VAD> {
     if (kind === 'silero') {
-      this.sileroVad ??= import('@livekit/agents-plugin-silero').then(({ VAD: SileroVAD }) => SileroVAD.load());
+      this.sileroVad ??= import('@livekit/agents-plugin-silero').then(async ({ VAD: SileroVAD }) => {
+        const vad = await SileroVAD.load();
+        vad.setMaxListeners(0);
+        return vad;
+      });
       return this.sileroVad;
     }
-    this.defaultVad ??= new inference.VAD();
+    if (!this.defaultVad) {
+      this.defaultVad = new inference.VAD();
+      // Every live session's activity listens for this VAD's metrics (and stops when it closes): more than ten
+      // listeners is the normal state of a busy process, not a leak.
+      this.defaultVad.setMaxListeners(0);
+    }
     return Promise.resolve(this.defaultVad);
   }
 

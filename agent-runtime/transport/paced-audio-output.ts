@@ -75,7 +75,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       startPacing(this);
     }
     // Copy: frames can be views over buffers the resampler or TTS reuses.
-    this.segment.chunks.push(Int16Array.from(frame.data));
+    this.segment.chunks.push(frame.data.slice());
     this.segment.capturedSamples += frame.samplesPerChannel;
   }
 

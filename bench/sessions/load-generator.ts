@@ -1,0 +1,77 @@
+// The client side of `npm run bench:sessions`, in its own process so the server's CPU and memory are measured alone:
+// the provider fakes (fixed latencies) and N WebSocket clients that talk in turns and time what they receive.
+import WebSocket from 'ws';
+import { SessionClient } from '../../sdk/session-client.ts';
+import { startElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
+import { startOpenAiFake } from '../../test/fakes/openai-fake.ts';
+import type { FromLoad, SessionResult, ToLoad } from './load-protocol.ts';
+
+const BYTES_PER_MS = 32; // 16 kHz PCM16 mono
+/** Frames the server may send ahead of real time (its pacing lead): their gaps are a burst, not jitter. */
+const LEAD_FRAMES = 10;
+const REPLY = 'Sure, here is a short answer for you.';
+
+const send = (message: FromLoad) => process.send!(message);
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runSession(baseUrl: string, session: { id: string; token: string }, deadline: number): Promise<SessionResult> {
+  const result: SessionResult = { e2eMs: [], steadyGapsMs: [], lateFrames: 0, turns: 0, serverLlmTtftMs: [], serverTtsTtfbMs: [] };
+  const client = new SessionClient({ baseUrl, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
+  let turnSentAt: number | undefined;
+  let segment: { firstAt: number; audioMs: number; frames: number; lastAt: number } | undefined;
+  client.on('turn.metrics', (metrics) => {
+    if (metrics.llm_ttft_ms !== null) result.serverLlmTtftMs.push(metrics.llm_ttft_ms);
+    if (metrics.tts_ttfb_ms !== null) result.serverTtsTtfbMs.push(metrics.tts_ttfb_ms);
+  });
+  client.onAudio((bytes) => {
+    const now = performance.now();
+    if (turnSentAt !== undefined) {
+      result.e2eMs.push(now - turnSentAt);
+      turnSentAt = undefined;
+    }
+    if (!segment) segment = { firstAt: now, audioMs: 0, frames: 0, lastAt: now };
+    // Playback starts with the first frame; every later frame is due when the audio before it has played.
+    if (now > segment.firstAt + segment.audioMs + 1) result.lateFrames++;
+    if (segment.frames >= LEAD_FRAMES) result.steadyGapsMs.push(now - segment.lastAt);
+    segment.frames++;
+    segment.audioMs += bytes.byteLength / BYTES_PER_MS;
+    segment.lastAt = now;
+  });
+  try {
+    await client.waitFor('session.started', { includePast: true, timeoutMs: 60_000 });
+    while (performance.now() < deadline) {
+      segment = undefined;
+      turnSentAt = performance.now();
+      client.sendText('Tell me something short.');
+      await client.waitFor('assistant.audio.done', { timeoutMs: 30_000 });
+      result.turns++;
+      // The user thinks for a moment before the next turn.
+      await delay(300 + Math.random() * 400);
+    }
+  } catch (error) {
+    result.error = (error as Error).message;
+  }
+  client.end();
+  await Promise.race([client.closed, delay(5000)]);
+  return result;
+}
+
+process.on('message', async (message: ToLoad) => {
+  if (message.type === 'start-fakes') {
+    const openai = await startOpenAiFake(() => ({ text: REPLY }), { ttftMs: message.latencies.llmTtftMs });
+    const elevenlabs = await startElevenLabsFake({ ttfbMs: message.latencies.ttsTtfbMs });
+    send({ type: 'fakes', openAiBaseUrl: openai.baseUrl, elevenLabsBaseUrl: elevenlabs.baseUrl });
+  } else if (message.type === 'run') {
+    const start = performance.now();
+    const sessions = await Promise.all(
+      message.sessions.map(async (session, index) => {
+        // Connections are spread over the ramp so they do not all start their turns in the same millisecond.
+        await delay((message.rampMs * index) / message.sessions.length);
+        return runSession(message.baseUrl, session, start + message.rampMs + message.durationMs);
+      }),
+    );
+    send({ type: 'results', sessions });
+  } else if (message.type === 'exit') {
+    process.exit(0);
+  }
+});

@@ -1,0 +1,28 @@
+/** Messages between the benchmark (server side) and its load generator (fakes + clients, in a child process). */
+export interface FakeLatencies {
+  llmTtftMs: number;
+  ttsTtfbMs: number;
+}
+
+export type ToLoad =
+  | { type: 'start-fakes'; latencies: FakeLatencies }
+  | { type: 'run'; baseUrl: string; sessions: Array<{ id: string; token: string }>; durationMs: number; rampMs: number }
+  | { type: 'exit' };
+
+export interface SessionResult {
+  /** Client-seen e2e per turn: user text sent → first assistant audio frame received. */
+  e2eMs: number[];
+  /** Gaps between consecutive audio frames of a reply once its initial lead burst is over. */
+  steadyGapsMs: number[];
+  /** Frames that arrived after the client would have needed them (playback from the first frame, no extra buffer). */
+  lateFrames: number;
+  /** The server's own per-turn measurements (turn.metrics), to see where the overhead goes. */
+  serverLlmTtftMs: number[];
+  serverTtsTtfbMs: number[];
+  turns: number;
+  error?: string;
+}
+
+export type FromLoad =
+  | { type: 'fakes'; openAiBaseUrl: string; elevenLabsBaseUrl: string }
+  | { type: 'results'; sessions: SessionResult[] };
