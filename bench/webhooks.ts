@@ -1,9 +1,12 @@
 // Webhook delivery benchmark: deliveries per second to a local receiver, and commit → first-attempt latency.
 // Usage: npm run bench:webhooks   (BENCH_DATABASE_URL=postgres://… to choose the server; PGlite runs for reference)
+// The receiver runs in its own process (bench/webhook-receiver.ts), so this process's CPU is the deliverer's; profile
+// it with `node --cpu-prof --import tsx bench/webhooks.ts`.
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { SecretBox } from '../core/crypto/secret-box.ts';
 import { Database } from '../core/db/database.ts';
@@ -23,11 +26,17 @@ interface Result {
   database: string;
   events: number;
   deliveriesPerS: number;
+  /** CPU time of the deliverer's process during the throughput run, in cores (1 = one core busy throughout). */
+  delivererCores: number;
+  /** The same CPU time per delivery: what the deliverer itself costs, whatever else the machine is doing. */
+  delivererUsPerDelivery: number;
   p50Ms: number;
   p99Ms: number;
 }
 
 async function main(): Promise<void> {
+  // The machine may be shared: the load average says how much of it this run really had.
+  const loadBefore = os.loadavg().map((load) => load.toFixed(2)).join(', ');
   const results: Result[] = [];
   const postgres = await freshPostgresDatabase().catch((error: Error) => {
     console.error(`PostgreSQL at ${serverUrl} unavailable (${error.message}); skipping it`);
@@ -42,15 +51,18 @@ async function main(): Promise<void> {
 
   console.log(`\nWebhook delivery — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
   console.log(`throughput: a backlog of committed events, one delivery each, spread over ${ENDPOINTS} endpoints; latency: ${LATENCY_EVENTS} events committed one by one\n`);
-  console.log('| database | backlog | deliveries/s | commit → first attempt p50 | p99 |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.database} | ${r.events} | ${Math.round(r.deliveriesPerS)} | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms |`);
+  console.log('| database | backlog | deliveries/s | deliverer CPU (cores) | deliverer CPU per delivery | commit → first attempt p50 | p99 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(`| ${r.database} | ${r.events} | ${Math.round(r.deliveriesPerS)} | ${r.delivererCores.toFixed(2)} | ${Math.round(r.delivererUsPerDelivery)} µs | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms |`);
+  }
+  console.log(`\nload average before the runs: ${loadBefore}; after: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
 }
 
 async function run(name: string, db: Database, throughputEvents: number): Promise<Result> {
   await db.migrate();
   const secretBox = new SecretBox(randomBytes(32));
-  const receiver = await startReceiver();
+  const receiver = await startReceiverProcess();
   const orgId = newId('organization');
   await db.system((trx) => trx('organizations').insert({ id: orgId, name: 'bench', tool_signing_secret: secretBox.seal('whsec_' + randomBytes(32).toString('base64')) }));
   // Each endpoint subscribes to one event type, so every event makes exactly one delivery.
@@ -68,16 +80,21 @@ async function run(name: string, db: Database, throughputEvents: number): Promis
     );
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await deliverer.start();
   await receiver.waitForCount(throughputEvents);
-  await waitUntil(async () => (await db.system((trx) => trx('webhook_deliveries').where({ status: 'succeeded' }).count('* as n').first()))?.n === throughputEvents);
-  const deliveriesPerS = throughputEvents / ((performance.now() - started) / 1000);
+  // Counting is not free: look only once every request has arrived, and then at a gentle pace.
+  await waitUntil(async () => (await db.system((trx) => trx('webhook_deliveries').where({ status: 'succeeded' }).count('* as n').first()))?.n === throughputEvents, 20);
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const delivererCpuUs = cpu.user + cpu.system;
+  const deliveriesPerS = throughputEvents / (elapsedMs / 1000);
 
   // Latency: events committed one at a time while the worker is idle; measured at the receiver.
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_EVENTS; i++) {
     const event = await db.tenant(orgId, (trx) => appendEvent(trx, { orgId, type: 'session.ended', data: { n: i } }));
-    const committedAt = performance.now();
+    const committedAt = epochNow();
     const arrivedAt = await receiver.arrival(event.id);
     latencies.push(arrivedAt - committedAt);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -86,44 +103,53 @@ async function run(name: string, db: Database, throughputEvents: number): Promis
   await deliverer.stop();
   await receiver.close();
   await db.close();
-  return { database: name, events: throughputEvents, deliveriesPerS, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return { database: name, events: throughputEvents, deliveriesPerS, delivererCores: delivererCpuUs / 1000 / elapsedMs, delivererUsPerDelivery: delivererCpuUs / throughputEvents, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
-async function startReceiver() {
-  let count = 0;
-  const arrivals = new Map<string, number>();
-  const waiters = new Map<string, (at: number) => void>();
-  const server = http.createServer((req, res) => {
-    const at = performance.now();
-    const id = String(req.headers['webhook-id']);
-    req.resume();
-    req.on('end', () => {
-      count++;
-      const waiter = waiters.get(id);
-      if (waiter) waiter(at);
-      else arrivals.set(id, at);
-      res.writeHead(204).end();
+/** Wall-clock milliseconds with the monotonic clock's precision: comparable across processes on one machine. */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function startReceiverProcess() {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'webhook-receiver.ts');
+  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const countWaiters = new Map<number, () => void>();
+  const arrivalWaiters = new Map<string, (at: number) => void>();
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
+    child.on('message', (message: { port?: number; reached?: number; id?: string; at?: number }) => {
+      if (message.port !== undefined) resolve(message.port);
+      if (message.reached !== undefined) countWaiters.get(message.reached)?.();
+      if (message.id !== undefined) arrivalWaiters.get(message.id)?.(message.at!);
     });
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    waitForCount: (n: number) => waitUntil(() => count >= n),
-    arrival: (id: string) => new Promise<number>((resolve) => (arrivals.has(id) ? resolve(arrivals.get(id)!) : waiters.set(id, resolve))),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    url: `http://127.0.0.1:${port}`,
+    waitForCount: (n: number) =>
+      new Promise<void>((resolve) => {
+        countWaiters.set(n, resolve);
+        child.send({ count: n });
+      }),
+    arrival: (id: string) =>
+      new Promise<number>((resolve) => {
+        arrivalWaiters.set(id, resolve);
+        child.send({ watch: id });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
   };
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 5));
+async function waitUntil(check: () => boolean | Promise<boolean>, intervalMs: number): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
 }
 
 async function freshPostgresDatabase() {

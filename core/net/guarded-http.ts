@@ -41,6 +41,11 @@ export class OutboundRequestError extends Error {
 export class GuardedHttpClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  /**
+   * URLs that passed `checkUrlShape`, as request options. The check depends only on the URL text and this client's
+   * policy, and webhook workers call the same few URLs thousands of times; addresses are still vetted at every connect.
+   */
+  private readonly checkedUrls = new Map<string, { secure: boolean; options: http.RequestOptions }>();
 
   constructor(
     private readonly policy: UrlPolicy,
@@ -55,16 +60,17 @@ export class GuardedHttpClient {
   post(url: string, request: GuardedRequest): Promise<GuardedResponse> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let target: URL;
+    let target: { secure: boolean; options: http.RequestOptions };
     try {
-      target = checkUrlShape(url, this.policy);
+      target = this.checked(url);
     } catch (error) {
       return Promise.reject(new OutboundRequestError('unsafe_url', (error as Error).message, 0));
     }
     const maxBytes = request.maxResponseBytes ?? 4096;
-    const secure = target.protocol === 'https:';
+    const { secure } = target;
     return new Promise<GuardedResponse>((resolve, reject) => {
-      const req = (secure ? https : http).request(target, {
+      const req = (secure ? https : http).request({
+        ...target.options,
         method: 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
@@ -95,6 +101,24 @@ export class GuardedHttpClient {
       });
       req.end(request.body);
     });
+  }
+
+  private checked(url: string): { secure: boolean; options: http.RequestOptions } {
+    let checked = this.checkedUrls.get(url);
+    if (!checked) {
+      const target = checkUrlShape(url, this.policy);
+      // The fields http.request takes from a URL object (urlToHttpOptions), computed once.
+      const options: http.RequestOptions = {
+        protocol: target.protocol,
+        hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
+        path: `${target.pathname}${target.search}`,
+        ...(target.port ? { port: Number(target.port) } : {}),
+      };
+      checked = { secure: target.protocol === 'https:', options };
+      if (this.checkedUrls.size >= 10_000) this.checkedUrls.clear();
+      this.checkedUrls.set(url, checked);
+    }
+    return checked;
   }
 
   close(): void {

@@ -125,9 +125,22 @@ export async function insertDeliveries(trx: Transaction, targets: readonly Deliv
   return { ids: rows.map((row) => row.id), leasedIds };
 }
 
+/** Joins claimed deliveries (a CTE named `d`) with their event, endpoint and, for server_url deliveries, org secret. */
+const CLAIMED_COLUMNS = `
+  SELECT d.id, d.org_id, d.lease_id, d.event_id, d.endpoint_id, d.url, d.attempt_count,
+         e.type AS event_type, e.session_id AS event_session_id, e.assistant_id AS event_assistant_id,
+         e.data AS event_data, e.created_at AS event_created_at,
+         ep.url AS endpoint_url, ep.enabled AS endpoint_enabled, ep.sealed_secret, ep.sealed_previous_secret,
+         ep.previous_secret_expires_at, o.tool_signing_secret AS org_signing_secret
+  FROM d
+  JOIN events e ON e.id = d.event_id
+  LEFT JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+  LEFT JOIN organizations o ON o.id = d.org_id AND d.endpoint_id IS NULL`;
+
 /**
- * Claims up to `limit` due deliveries for this worker: SKIP LOCKED lets several workers claim side by side, and the
- * lease (next_attempt_at pushed `leaseMs` ahead) makes a crashed worker's claims due again once it runs out.
+ * Claims up to `limit` due deliveries for this worker and returns what their attempts need, in one statement: SKIP
+ * LOCKED lets several workers claim side by side, and the lease (next_attempt_at pushed `leaseMs` ahead) makes a
+ * crashed worker's claims due again once it runs out.
  */
 export async function claimDueDeliveries(
   trx: Transaction,
@@ -136,7 +149,7 @@ export async function claimDueDeliveries(
   leaseMs: number,
   /** Target keys (see `targetKey`) this worker cannot take more attempts for right now. */
   busyTargets: readonly string[] = [],
-): Promise<string[]> {
+): Promise<ClaimedDelivery[]> {
   const result = await trx.raw(
     `WITH due AS (
        SELECT id FROM webhook_deliveries
@@ -144,14 +157,16 @@ export async function claimDueDeliveries(
          AND coalesce(endpoint_id, url) NOT IN (SELECT jsonb_array_elements_text(?::jsonb))
        ORDER BY next_attempt_at
        LIMIT ? FOR UPDATE SKIP LOCKED
+     ), d AS (
+       UPDATE webhook_deliveries d
+       SET lease_id = ?, next_attempt_at = now() + ? * interval '1 millisecond'
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.org_id, d.lease_id, d.event_id, d.endpoint_id, d.url, d.attempt_count
      )
-     UPDATE webhook_deliveries d
-     SET lease_id = ?, next_attempt_at = now() + ? * interval '1 millisecond'
-     FROM due WHERE d.id = due.id
-     RETURNING d.id`,
+     ${CLAIMED_COLUMNS}`,
     [JSON.stringify(busyTargets), limit, leaseId, leaseMs],
   );
-  return (result.rows as Array<{ id: string }>).map((row) => row.id);
+  return result.rows as ClaimedDelivery[];
 }
 
 /** Gives claimed deliveries back unattempted, due at once (for another worker, or for this one when it has room). */
@@ -186,17 +201,11 @@ export interface ClaimedDelivery {
 export async function loadClaimedDeliveries(trx: Transaction, ids: readonly string[], leaseId: string): Promise<ClaimedDelivery[]> {
   if (ids.length === 0) return [];
   const result = await trx.raw(
-    `SELECT d.id, d.org_id, d.lease_id, d.event_id, d.endpoint_id, d.url, d.attempt_count,
-            e.type AS event_type, e.session_id AS event_session_id, e.assistant_id AS event_assistant_id,
-            e.data AS event_data, e.created_at AS event_created_at,
-            ep.url AS endpoint_url, ep.enabled AS endpoint_enabled, ep.sealed_secret, ep.sealed_previous_secret,
-            ep.previous_secret_expires_at,
-            CASE WHEN d.endpoint_id IS NULL THEN o.tool_signing_secret END AS org_signing_secret
-     FROM webhook_deliveries d
-     JOIN events e ON e.id = d.event_id
-     JOIN organizations o ON o.id = d.org_id
-     LEFT JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-     WHERE d.id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND d.lease_id = ?`,
+    `WITH d AS (
+       SELECT id, org_id, lease_id, event_id, endpoint_id, url, attempt_count FROM webhook_deliveries
+       WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND lease_id = ?
+     )
+     ${CLAIMED_COLUMNS}`,
     [JSON.stringify(ids), leaseId],
   );
   return result.rows as ClaimedDelivery[];

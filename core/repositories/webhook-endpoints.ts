@@ -114,7 +114,7 @@ export interface EndpointSecrets {
 }
 
 /** The secrets that sign a message now: the current one, plus the previous one while its overlap lasts. */
-export function signingSecrets(endpoint: EndpointSecrets, secretBox: SecretBox, nowMs: number = Date.now()): string[] {
+export function signingSecrets(endpoint: EndpointSecrets, secretBox: Pick<SecretBox, 'open'>, nowMs: number = Date.now()): string[] {
   const secrets = [secretBox.open(endpoint.sealed_secret)];
   const expires = endpoint.previous_secret_expires_at;
   if (endpoint.sealed_previous_secret && expires && expires.getTime() > nowMs) secrets.push(secretBox.open(endpoint.sealed_previous_secret));

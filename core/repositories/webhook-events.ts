@@ -33,6 +33,31 @@ export async function findEvent(trx: Transaction, orgId: string, id: string): Pr
 }
 
 /**
+ * Deletes up to `limit` events older than `olderThanDays`, with their deliveries, and returns how many events went.
+ * An event is kept while it still owes a delivery (not fanned out yet, or a delivery pending), so at-least-once
+ * holds even for a worker that was down for longer than the retention. SKIP LOCKED lets several workers sweep side
+ * by side without waiting on each other or on a fan-out. System role.
+ */
+export async function deleteExpiredEvents(trx: Transaction, olderThanDays: number, limit: number): Promise<number> {
+  const result = await trx.raw(
+    `WITH doomed AS (
+       SELECT e.id, e.org_id FROM events e
+       WHERE e.created_at < now() - ? * interval '1 day'
+         AND e.webhooks_fanned_out_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.event_id = e.id AND d.status = 'pending')
+       ORDER BY e.created_at
+       LIMIT ?
+       FOR UPDATE SKIP LOCKED
+     ), finished_deliveries AS (
+       DELETE FROM webhook_deliveries d USING doomed WHERE d.org_id = doomed.org_id AND d.event_id = doomed.id
+     )
+     DELETE FROM events e USING doomed WHERE e.id = doomed.id`,
+    [olderThanDays, limit],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
  * New deliveries of an event (same webhook-id): to one endpoint, or to every target the event has now. `webhook.test`
  * events go back to the endpoint they were sent to.
  */

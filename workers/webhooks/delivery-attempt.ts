@@ -1,14 +1,14 @@
-import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import { toPublicEvent } from '../../core/events/outbox.ts';
 import { OutboundRequestError, type GuardedHttpClient } from '../../core/net/guarded-http.ts';
 import type { ClaimedDelivery, DeliveryAttempt, DeliveryOutcome } from '../../core/repositories/webhook-deliveries.ts';
 import { signingSecrets } from '../../core/repositories/webhook-endpoints.ts';
 import { nextRetryDelayMs, parseRetryAfter, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { webhookHeaders } from '../../core/webhooks/webhook-signer.ts';
+import type { OpenedSecrets } from './opened-secrets.ts';
 
 export interface AttemptSettings {
   http: GuardedHttpClient;
-  secretBox: SecretBox;
+  secrets: OpenedSecrets;
   retryPolicy: RetryPolicy;
   timeoutMs: number;
   maxResponseBytes: number;
@@ -24,15 +24,9 @@ export interface AttemptResult {
 
 const USER_AGENT = 'EchoSphere-Webhooks/1';
 
-/** One delivery attempt: sign, POST, and decide what happens next. Never throws. */
-export async function attemptDelivery(delivery: ClaimedDelivery, settings: AttemptSettings): Promise<AttemptResult> {
-  const base = { id: delivery.id, lease_id: delivery.lease_id };
-  if (delivery.endpoint_id && !delivery.endpoint_enabled) {
-    return { outcome: { ...base, status: 'failed', attempt: null, retry_delay_ms: null, failure_reason: 'endpoint_disabled' } };
-  }
-
-  const url = delivery.endpoint_url ?? delivery.url;
-  const body = JSON.stringify(
+/** The webhook body of a delivery's event: the event's public JSON, the same bytes for every endpoint and retry. */
+export function eventBody(delivery: ClaimedDelivery): string {
+  return JSON.stringify(
     toPublicEvent({
       id: delivery.event_id,
       org_id: delivery.org_id,
@@ -43,9 +37,19 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Attem
       created_at: new Date(delivery.event_created_at),
     }),
   );
+}
+
+/** One delivery attempt: sign `body` (see `eventBody`), POST, and decide what happens next. Never throws. */
+export async function attemptDelivery(delivery: ClaimedDelivery, body: string, settings: AttemptSettings): Promise<AttemptResult> {
+  const base = { id: delivery.id, lease_id: delivery.lease_id };
+  if (delivery.endpoint_id && !delivery.endpoint_enabled) {
+    return { outcome: { ...base, status: 'failed', attempt: null, retry_delay_ms: null, failure_reason: 'endpoint_disabled' } };
+  }
+
+  const url = delivery.endpoint_url ?? delivery.url;
   const attemptedAt = new Date();
   const headers = {
-    ...webhookHeaders({ id: delivery.event_id, timestampS: Math.floor(attemptedAt.getTime() / 1000), body }, secretsFor(delivery, settings.secretBox)),
+    ...webhookHeaders({ id: delivery.event_id, timestampS: Math.floor(attemptedAt.getTime() / 1000), body }, secretsFor(delivery, settings.secrets)),
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
   };
@@ -100,7 +104,7 @@ function signal(delivery: ClaimedDelivery, result: EndpointSignal['result']): { 
  * Endpoint deliveries are signed with the endpoint's secret(s); server_url deliveries with the organization's server
  * signing secret (sealed at rest), the same one tool calls to customer servers are signed with.
  */
-function secretsFor(delivery: ClaimedDelivery, secretBox: SecretBox): string[] {
+function secretsFor(delivery: ClaimedDelivery, secrets: OpenedSecrets): string[] {
   if (delivery.sealed_secret) {
     return signingSecrets(
       {
@@ -108,8 +112,8 @@ function secretsFor(delivery: ClaimedDelivery, secretBox: SecretBox): string[] {
         sealed_previous_secret: delivery.sealed_previous_secret,
         previous_secret_expires_at: delivery.previous_secret_expires_at ? new Date(delivery.previous_secret_expires_at) : null,
       },
-      secretBox,
+      secrets,
     );
   }
-  return [secretBox.open(delivery.org_signing_secret!)];
+  return [secrets.open(delivery.org_signing_secret!)];
 }

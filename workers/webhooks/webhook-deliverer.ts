@@ -17,7 +17,9 @@ import { recordEndpointHealth, type WebhookEndpointRow } from '../../core/reposi
 import { fanOutEvents } from '../../core/repositories/webhook-fanout.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { AttemptSlots } from './attempt-slots.ts';
-import { attemptDelivery, type EndpointSignal } from './delivery-attempt.ts';
+import { attemptDelivery, eventBody, type EndpointSignal } from './delivery-attempt.ts';
+import { EventRetention, type EventRetentionOptions } from './event-retention.ts';
+import { OpenedSecrets } from './opened-secrets.ts';
 import { connectionOf, DELIVERIES_READY, listenForOutboxEvents } from './outbox-listener.ts';
 
 export interface WebhookDelivererOptions {
@@ -43,6 +45,8 @@ export interface WebhookDelivererOptions {
   disableFailingAfterMs?: number;
   fanOutBatchSize?: number;
   maxResponseBytes?: number;
+  /** The hourly sweep of events past the 30-day window (with their finished deliveries). */
+  eventRetention?: EventRetentionOptions;
 }
 
 const DEFAULTS = {
@@ -85,6 +89,7 @@ export class WebhookDeliverer {
   private running = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
+  private readonly retention: EventRetention;
 
   constructor(private readonly options: WebhookDelivererOptions) {
     this.db = options.db;
@@ -97,10 +102,11 @@ export class WebhookDeliverer {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
     this.disableFailingAfterMs = options.disableFailingAfterMs ?? DEFAULTS.disableFailingAfterMs;
     this.fanOutBatchSize = options.fanOutBatchSize ?? DEFAULTS.fanOutBatchSize;
+    this.retention = new EventRetention(options.db, options.logger, options.eventRetention);
     this.http = new GuardedHttpClient({ allowPrivate: options.allowPrivateUrls }, { maxSocketsPerHost: this.concurrency });
     this.settings = {
       http: this.http,
-      secretBox: options.secretBox,
+      secrets: new OpenedSecrets(options.secretBox),
       retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
       timeoutMs,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
@@ -114,6 +120,7 @@ export class WebhookDeliverer {
     this.stopListening = await listenForOutboxEvents(this.db, listenConnection, (payload) => this.wake(payload === DELIVERIES_READY ? 'deliveries' : 'event'), this.logger);
     this.pollTimer = setInterval(() => this.wake('poll'), this.pollIntervalMs);
     this.pollTimer.unref();
+    this.retention.start();
     this.wake('poll');
   }
 
@@ -122,11 +129,12 @@ export class WebhookDeliverer {
     if (!this.running) return;
     this.running = false;
     if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.retention.stop();
     await this.stopListening?.();
     while (this.pumping || this.inFlight.size > 0) {
       await Promise.all([this.pumping, ...this.inFlight]);
     }
-    await this.flushOutcomes().catch((error: Error) => this.logger.error('webhook outcomes not recorded at shutdown', { error: error.message }));
+    await this.pass().catch((error: Error) => this.logger.error('webhook outcomes not recorded at shutdown', { error: error.message }));
     this.http.close();
   }
 
@@ -154,10 +162,7 @@ export class WebhookDeliverer {
       await new Promise((resolve) => setImmediate(resolve));
       this.pumpAgain = false;
       try {
-        await this.flushOutcomes();
-        if (!this.running) return;
-        if (this.fanOutWanted) await this.fanOut();
-        if (this.claimWanted) await this.claimDue();
+        await this.pass();
       } catch (error) {
         // The database is unreachable or a statement failed: the poll timer brings us back.
         this.logger.error('webhook delivery pass failed', { error: (error as Error).message });
@@ -166,61 +171,93 @@ export class WebhookDeliverer {
     } while (this.pumpAgain && this.running);
   }
 
-  private async fanOut(): Promise<void> {
+  /**
+   * One pass, one transaction: write the outcomes gathered since the last pass (group commit), fan new events out into
+   * deliveries (claiming the first ones directly), and claim due deliveries for the free slots. Attempts start only
+   * after the commit, so every lease they run under is durable.
+   */
+  private async pass(): Promise<void> {
+    const outcomes = this.outcomes;
+    const signals = this.signals;
+    const fanOut = this.running && this.fanOutWanted;
+    if (outcomes.length === 0 && !fanOut && !(this.running && this.claimWanted && this.slots.free() > 0)) return;
+    this.outcomes = [];
+    this.signals = [];
+    if (fanOut) this.fanOutWanted = false;
     const leaseId = randomUUID();
+    const claimedAt = Date.now();
     const held: string[] = [];
+    let claimWanted = false;
+    let result: { disabled: WebhookEndpointRow[]; claimed: ClaimedDelivery[]; fannedEvents: number };
+    try {
+      result = await this.db.system(async (trx) => {
+        const disabled = outcomes.length > 0 ? await recordOutcomesAndHealth(trx, outcomes, signals, this.disableFailingAfterMs) : [];
+        const claimed: ClaimedDelivery[] = [];
+        let fannedEvents = 0;
+        if (fanOut) {
+          const fanned = await this.fanOutIn(trx, leaseId, held);
+          claimed.push(...fanned.claimed);
+          fannedEvents = fanned.events;
+          if (fanned.claimed.length < fanned.deliveries) this.claimWanted = true;
+        }
+        if (this.running && this.claimWanted && this.slots.free() > 0) {
+          claimWanted = true;
+          this.claimWanted = false;
+          claimed.push(...(await this.claimDueIn(trx, leaseId, held)));
+        }
+        return { disabled, claimed, fannedEvents };
+      });
+    } catch (error) {
+      // Keep the outcomes for the next pass; if this process dies first, the leases run out and the deliveries are retried.
+      for (const key of held) this.slots.unhold(key);
+      this.outcomes.unshift(...outcomes);
+      this.signals.unshift(...signals);
+      if (fanOut) this.fanOutWanted = true;
+      if (claimWanted) this.claimWanted = true;
+      throw error;
+    }
+    for (const endpoint of result.disabled) {
+      this.logger.warn('webhook endpoint disabled', { org_id: endpoint.org_id, endpoint_id: endpoint.id, reason: endpoint.disabled_reason });
+    }
+    this.dispatch(result.claimed, claimedAt);
+    if (result.fannedEvents === this.fanOutBatchSize) {
+      this.fanOutWanted = true;
+      this.pumpAgain = true;
+    }
+  }
+
+  /** Fans out a batch of events; the deliveries the slots can take now are claimed (and held) straight away. */
+  private async fanOutIn(trx: Transaction, leaseId: string, held: string[]) {
     const take = (target: { endpointId: string | null; url: string }) => {
       const key = targetKey(target);
       if (!this.slots.hold(key)) return false;
       held.push(key);
       return true;
     };
-    this.fanOutWanted = false;
-    const claimedAt = Date.now();
-    let result: { events: number; deliveries: number; claimed: ClaimedDelivery[] };
-    try {
-      result = await this.db.system(async (trx) => {
-        const fanned = await fanOutEvents(trx, this.fanOutBatchSize, { leaseId, leaseMs: this.leaseMs, take });
-        return { ...fanned, claimed: await loadClaimedDeliveries(trx, fanned.leasedIds, leaseId) };
-      });
-    } catch (error) {
-      for (const key of held) this.slots.unhold(key);
-      this.fanOutWanted = true;
-      throw error;
-    }
-    this.dispatch(result.claimed, claimedAt);
-    if (result.claimed.length < result.deliveries) this.claimWanted = true;
-    if (result.events === this.fanOutBatchSize) {
-      this.fanOutWanted = true;
-      this.pumpAgain = true;
-    }
+    const fanned = await fanOutEvents(trx, this.fanOutBatchSize, { leaseId, leaseMs: this.leaseMs, take });
+    return { ...fanned, claimed: await loadClaimedDeliveries(trx, fanned.leasedIds, leaseId) };
   }
 
-  private async claimDue(): Promise<void> {
+  /** Claims due deliveries for the free slots; any the slots cannot take after all are given back at once. */
+  private async claimDueIn(trx: Transaction, leaseId: string, held: string[]): Promise<ClaimedDelivery[]> {
     const free = this.slots.free();
-    if (free <= 0) return;
-    this.claimWanted = false;
-    const leaseId = randomUUID();
-    const claimedAt = Date.now();
-    const claimed = await this.db.system(async (trx) =>
-      loadClaimedDeliveries(trx, await claimDueDeliveries(trx, leaseId, free, this.leaseMs, this.slots.busyTargets()), leaseId),
-    );
-    const held = claimed.filter((delivery) => this.slots.hold(targetKey(delivery)));
-    if (held.length < claimed.length) {
-      const surplus = claimed.filter((delivery) => !held.includes(delivery)).map((delivery) => delivery.id);
-      try {
-        await this.db.system((trx) => releaseDeliveries(trx, surplus, leaseId));
-      } catch (error) {
-        this.dispatch(held, claimedAt);
-        throw error;
-      }
+    const claimed = await claimDueDeliveries(trx, leaseId, free, this.leaseMs, this.slots.busyTargets());
+    const taken = claimed.filter((delivery) => {
+      const key = targetKey(delivery);
+      if (!this.slots.hold(key)) return false;
+      held.push(key);
+      return true;
+    });
+    if (taken.length < claimed.length) {
+      const taking = new Set(taken);
+      await releaseDeliveries(trx, claimed.filter((delivery) => !taking.has(delivery)).map((delivery) => delivery.id), leaseId);
     }
-    this.dispatch(held, claimedAt);
-    if (claimed.length === free || held.length < claimed.length) {
+    if (claimed.length === free || taken.length < claimed.length) {
       // A backlog: claim again as soon as slots free up.
       this.claimWanted = true;
-      if (held.length > 0) this.pumpAgain = true;
+      if (taken.length > 0) this.pumpAgain = true;
     }
+    return taken;
   }
 
   /** Starts attempts for held deliveries, each as soon as its target has a running slot. */
@@ -228,14 +265,22 @@ export class WebhookDeliverer {
     // A delivery queued behind its target's running attempts goes only while its lease covers a full attempt;
     // otherwise it is left to come due again, so no other worker can be attempting it at the same time.
     const startBy = claimedAt + this.leaseMs - this.settings.timeoutMs - 1000;
+    // An event going to several endpoints is serialised once.
+    const bodies = new Map<string, string>();
     for (const delivery of deliveries) {
       const key = targetKey(delivery);
+      let body = bodies.get(delivery.event_id);
+      if (body === undefined) {
+        body = eventBody(delivery);
+        bodies.set(delivery.event_id, body);
+      }
+      const payload = body;
       this.slots.start(key, () => {
         if (Date.now() > startBy) {
           this.slots.finish(key);
           return;
         }
-        const attempt = attemptDelivery(delivery, this.settings)
+        const attempt = attemptDelivery(delivery, payload, this.settings)
           .then((result) => {
             this.outcomes.push(result.outcome);
             if (result.signal) this.signals.push(result.signal);
@@ -252,31 +297,19 @@ export class WebhookDeliverer {
       });
     }
   }
+}
 
-  /** Group commit: every outcome gathered since the last pass is written in one transaction. */
-  private async flushOutcomes(): Promise<void> {
-    if (this.outcomes.length === 0) return;
-    const outcomes = this.outcomes;
-    const signals = this.signals;
-    this.outcomes = [];
-    this.signals = [];
-    try {
-      const disabled = await this.db.system(async (trx) => {
-        await recordOutcomes(trx, outcomes);
-        const endpoints = await recordEndpointHealth(trx, healthOf(signals), this.disableFailingAfterMs);
-        for (const endpoint of endpoints) await recordEndpointDisabled(trx, endpoint);
-        return endpoints;
-      });
-      for (const endpoint of disabled) {
-        this.logger.warn('webhook endpoint disabled', { org_id: endpoint.org_id, endpoint_id: endpoint.id, reason: endpoint.disabled_reason });
-      }
-    } catch (error) {
-      // Keep them for the next pass; if this process dies first, the leases run out and the deliveries are retried.
-      this.outcomes.unshift(...outcomes);
-      this.signals.unshift(...signals);
-      throw error;
-    }
-  }
+/** Writes a batch of outcomes and what they say about endpoint health; returns the endpoints this disabled. */
+async function recordOutcomesAndHealth(
+  trx: Transaction,
+  outcomes: readonly DeliveryOutcome[],
+  signals: readonly EndpointSignal[],
+  disableFailingAfterMs: number,
+): Promise<WebhookEndpointRow[]> {
+  await recordOutcomes(trx, outcomes);
+  const disabled = await recordEndpointHealth(trx, healthOf(signals), disableFailingAfterMs);
+  for (const endpoint of disabled) await recordEndpointDisabled(trx, endpoint);
+  return disabled;
 }
 
 function healthOf(signals: readonly EndpointSignal[]) {
