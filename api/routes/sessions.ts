@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { generateToken } from '../../core/crypto/tokens.ts';
 import type { SessionRow } from '../../core/domain/session.ts';
+import { requestSessionEnd } from '../../core/domain/session-control.ts';
 import { toPublicSession } from '../../core/domain/session.ts';
 import { PlatformError, notFound } from '../../core/errors.ts';
 import { appendEvent } from '../../core/events/outbox.ts';
@@ -38,6 +39,8 @@ const listSessionsQuery = paginationQuery('session').extend({
   created_after: z.iso.datetime({ offset: true }).optional(),
   created_before: z.iso.datetime({ offset: true }).optional(),
 });
+
+const END_WAIT_MS = 5000;
 
 /** Public keys carry grants: which assistants, from which browser origins. */
 function checkPublicKeyGrants(auth: AuthContext, req: Request, assistantId: string): void {
@@ -145,15 +148,27 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
       if (session.status === 'ended' || session.status === 'failed') {
         throw new PlatformError('conflict', 'session_already_ended', `Session "${id}" has already ended.`);
       }
-      return session.status === 'created' ? endUnconnectedSession(trx, orgId, id, 'customer-ended') : session;
+      if (session.status === 'created') return endUnconnectedSession(trx, orgId, id, 'customer-ended');
+      return session;
     });
-    // A connected session is ended by the runtime running it, which persists the transcript and report first.
-    if (current?.status === 'active' && !(await liveSessions?.endSession(id, 'customer-ended'))) {
-      throw new PlatformError('conflict', 'session_not_reachable', `Session "${id}" runs on another server; end it from its stream.`);
+    if (current!.status !== 'active') return void res.json(toPublicSession(current!));
+    // A connected session is ended by the runtime running it, which persists the transcript and report first:
+    // directly when it runs in this process, otherwise through whichever instance holds its WebSocket.
+    if (!(await liveSessions?.endSession(id, 'customer-ended'))) {
+      await db.tenant(orgId, (trx) => requestSessionEnd(trx, { sessionId: id, reason: 'customer-ended' }));
     }
-    const row = current?.status === 'active' ? await db.tenant(orgId, (trx) => getSession(trx, orgId, id)) : current;
-    res.json(toPublicSession(row!));
+    res.json(toPublicSession(await waitUntilEnded(orgId, id)));
   });
+
+  /** The session once its runtime has persisted the end, or as it stands after a few seconds (then it is ending). */
+  async function waitUntilEnded(orgId: string, id: string): Promise<SessionRow> {
+    const deadline = Date.now() + END_WAIT_MS;
+    for (;;) {
+      const [row] = await db.tenantRead<SessionRow>(orgId, (q) => sessionsQuery(q, orgId).where('sessions.id', id).limit(1));
+      if (row!.status !== 'active' || Date.now() >= deadline) return row!;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   return router;
 }

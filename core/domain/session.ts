@@ -22,6 +22,7 @@ export interface SessionLatency {
   p50_ms: number | null;
   p95_ms: number | null;
   end_of_turn_delay_ms: number | null;
+  stt_delay_ms: number | null;
   llm_ttft_ms: number | null;
   tts_ttfb_ms: number | null;
 }

@@ -1439,6 +1439,8 @@ export interface components {
             p50_ms: number | null;
             p95_ms: number | null;
             end_of_turn_delay_ms: number | null;
+            /** @description From the end of user speech to the final transcript. */
+            stt_delay_ms: number | null;
             llm_ttft_ms: number | null;
             tts_ttfb_ms: number | null;
         };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { createApiApp } from '../../api/server.ts';
+import { attachStreamGateway } from '../../api/stream/stream-gateway.ts';
 import { parseConfig, type Config } from '../../core/config.ts';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +27,7 @@ export interface TestApi {
 }
 
 /** The real api on an ephemeral port over a fresh test database. `env` overrides configuration variables. */
-export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(options: { env?: Record<string, string>; withStreamGateway?: boolean } = {}): Promise<TestApi> {
   const config = parseConfig({
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
@@ -44,7 +45,13 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
     apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000),
     media: { storage: new LocalStorage(mediaDir), urls: new MediaUrlSigner(randomBytes(32)) },
   };
-  const server = http.createServer(createApiApp(deps));
+  const server = http.createServer();
+  // Like `echosphere start`: WebSocket sessions run on the api's own HTTP server.
+  const gateway = options.withStreamGateway
+    ? attachStreamGateway(server, { db, secretBox: deps.secretBox, logger: deps.logger, allowPrivateUrls: true, env: {} })
+    : undefined;
+  if (gateway) deps.liveSessions = gateway;
+  server.on('request', createApiApp(deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -58,6 +65,7 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
       return { orgId: org.id, secretKey };
     },
     async close() {
+      await gateway?.shutdownAll(2000);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
