@@ -224,12 +224,17 @@ export interface DeliveryOutcome {
 
 /**
  * Writes outcomes, but only for deliveries whose lease is still ours: a worker that outlived its lease (and whose
- * delivery another worker has re-claimed) must not overwrite the newer record.
+ * delivery another worker has re-claimed) must not overwrite the newer record. In the same statement, because it runs
+ * on every pass, endpoints that just succeeded get their failure clock cleared (see `recordEndpointHealth`).
  */
-export async function recordOutcomes(trx: Transaction, outcomes: readonly DeliveryOutcome[]): Promise<void> {
+export async function recordOutcomes(trx: Transaction, outcomes: readonly DeliveryOutcome[], succeededEndpointIds: readonly string[] = []): Promise<void> {
   if (outcomes.length === 0) return;
   await trx.raw(
-    `UPDATE webhook_deliveries d SET
+    `WITH healed AS (
+       UPDATE webhook_endpoints SET failing_since = NULL
+       WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND failing_since IS NOT NULL
+     )
+     UPDATE webhook_deliveries d SET
        status = r.status,
        attempts = CASE WHEN r.attempt IS NULL THEN d.attempts ELSE d.attempts || jsonb_build_array(r.attempt) END,
        attempt_count = d.attempt_count + CASE WHEN r.attempt IS NULL THEN 0 ELSE 1 END,
@@ -239,7 +244,7 @@ export async function recordOutcomes(trx: Transaction, outcomes: readonly Delive
        updated_at = now()
      FROM jsonb_to_recordset(?::jsonb) AS r(id text, lease_id text, status text, attempt jsonb, retry_delay_ms bigint, failure_reason text)
      WHERE d.id = r.id AND d.lease_id = r.lease_id`,
-    [JSON.stringify(outcomes)],
+    [JSON.stringify([...new Set(succeededEndpointIds)]), JSON.stringify(outcomes)],
   );
 }
 

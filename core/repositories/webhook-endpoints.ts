@@ -142,8 +142,10 @@ export function toPublicWebhookEndpoint(row: WebhookEndpointRow) {
 }
 
 /**
- * Updates endpoints' failure clocks from a batch of attempts and disables the ones that answered 410 Gone or have been
+ * Starts endpoints' failure clocks from a batch of attempts and disables the ones that answered 410 Gone or have been
  * failing without a single success for `disableAfterMs`. Returns the endpoints disabled by this call. System role.
+ * An endpoint with a success in the batch is not failing; clearing the clocks of the endpoints that succeeded is
+ * part of writing the outcomes (`recordOutcomes`), which runs on every pass.
  */
 export async function recordEndpointHealth(
   trx: Transaction,
@@ -152,9 +154,6 @@ export async function recordEndpointHealth(
 ): Promise<WebhookEndpointRow[]> {
   const succeeded = new Set(health.succeeded);
   const failed = [...new Set(health.failed)].filter((id) => !succeeded.has(id));
-  if (succeeded.size > 0) {
-    await trx('webhook_endpoints').whereIn('id', [...succeeded]).whereNotNull('failing_since').update({ failing_since: null });
-  }
   if (failed.length > 0) {
     await trx('webhook_endpoints').whereIn('id', failed).whereNull('failing_since').update({ failing_since: trx.fn.now() });
   }

@@ -86,6 +86,8 @@ export class WebhookDeliverer {
   private fanOutWanted = true;
   /** Set by polls and by backlogs: there may be due deliveries nobody holds. */
   private claimWanted = true;
+  /** The last pass left its claim to the next one, to commit new events' first attempts sooner. */
+  private claimDeferred = false;
   private running = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
@@ -187,7 +189,7 @@ export class WebhookDeliverer {
     const leaseId = randomUUID();
     const claimedAt = Date.now();
     const held: string[] = [];
-    let claimWanted = false;
+    let claiming = false;
     let result: { disabled: WebhookEndpointRow[]; claimed: ClaimedDelivery[]; fannedEvents: number };
     try {
       result = await this.db.system(async (trx) => {
@@ -200,9 +202,15 @@ export class WebhookDeliverer {
           fannedEvents = fanned.events;
           if (fanned.claimed.length < fanned.deliveries) this.claimWanted = true;
         }
-        if (this.running && this.claimWanted && this.slots.free() > 0) {
-          claimWanted = true;
+        // New events' first attempts wait for this commit: when the fan-out claimed some, due deliveries go in the
+        // next pass (once only, so a steady stream of new events cannot starve retries).
+        if (claimed.length > 0 && this.claimWanted && !this.claimDeferred) {
+          this.claimDeferred = true;
+          this.pumpAgain = true;
+        } else if (this.running && this.claimWanted && this.slots.free() > 0) {
+          claiming = true;
           this.claimWanted = false;
+          this.claimDeferred = false;
           claimed.push(...(await this.claimDueIn(trx, leaseId, held)));
         }
         return { disabled, claimed, fannedEvents };
@@ -213,7 +221,7 @@ export class WebhookDeliverer {
       this.outcomes.unshift(...outcomes);
       this.signals.unshift(...signals);
       if (fanOut) this.fanOutWanted = true;
-      if (claimWanted) this.claimWanted = true;
+      if (claiming) this.claimWanted = true;
       throw error;
     }
     for (const endpoint of result.disabled) {
@@ -306,8 +314,9 @@ async function recordOutcomesAndHealth(
   signals: readonly EndpointSignal[],
   disableFailingAfterMs: number,
 ): Promise<WebhookEndpointRow[]> {
-  await recordOutcomes(trx, outcomes);
-  const disabled = await recordEndpointHealth(trx, healthOf(signals), disableFailingAfterMs);
+  const health = healthOf(signals);
+  await recordOutcomes(trx, outcomes, health.succeeded);
+  const disabled = await recordEndpointHealth(trx, health, disableFailingAfterMs);
   for (const endpoint of disabled) await recordEndpointDisabled(trx, endpoint);
   return disabled;
 }
