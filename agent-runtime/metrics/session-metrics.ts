@@ -1,14 +1,7 @@
 import type { metrics } from '@livekit/agents';
+import type { SessionLatency, SessionUsage } from '../../core/domain/session.ts';
 import type { TurnMetricsPayload } from '../transport/protocol.ts';
 
-export interface SessionUsage {
-  audio_in_ms: number;
-  audio_out_ms: number;
-  stt_audio_ms: number;
-  llm_prompt_tokens: number;
-  llm_completion_tokens: number;
-  tts_characters: number;
-}
 
 /** Provider usage as the library reports it (metrics_collected), plus the transport's audio totals at the end. */
 export class UsageTracker {
@@ -65,7 +58,7 @@ export class LatencyTracker {
     this.turns.push(turn);
   }
 
-  summary() {
+  summary(): SessionLatency {
     const e2e = this.turns.map((turn) => turn.e2e_ms).filter((value): value is number => value !== null).sort((a, b) => a - b);
     return {
       turns: e2e.length,
