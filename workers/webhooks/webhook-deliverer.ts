@@ -61,9 +61,10 @@ const DEFAULTS = {
 
 /**
  * Delivers outbox events to webhook endpoints, at least once. Each pass of the pump (woken by NOTIFY on commit, by a
- * finished attempt, or by the poll timer) writes finished outcomes back in one transaction, fans new events out into
- * deliveries (claiming the first ones directly), and claims due retries — never more than the free attempt slots, so
- * a slow endpoint occupies at most the slots of its own attempts and the rest keep flowing.
+ * finished attempt, or by the poll timer) is one transaction: it writes finished outcomes back, fans new events out
+ * into deliveries (claiming the first ones directly), and claims due retries — never more than the free attempt slots,
+ * so a slow endpoint occupies at most the slots of its own attempts and the rest keep flowing. While running it also
+ * sweeps events past their retention, hourly (see event-retention.ts).
  */
 export class WebhookDeliverer {
   private readonly db: Database;
