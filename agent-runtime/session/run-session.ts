@@ -131,7 +131,7 @@ export class SessionRun {
       await finishSession(this.deps.db, this.ref, {
         status,
         endedReason: reason,
-        usage: { ...this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs() }) },
+        usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs() }),
         latency: this.latency.summary(),
       });
     } catch (error) {

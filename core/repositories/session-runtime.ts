@@ -1,5 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Database, Transaction } from '../db/database.ts';
+import type { SessionLatency, SessionUsage } from '../domain/session.ts';
 import { appendEvent } from '../events/outbox.ts';
 import { newId } from '../ids.ts';
 
@@ -137,8 +138,8 @@ export async function appendSessionMessage(db: Database, ref: SessionRef, messag
 export interface SessionEnd {
   status: 'ended' | 'failed';
   endedReason: string;
-  usage: Record<string, number>;
-  latency: Record<string, number | null>;
+  usage: SessionUsage;
+  latency: SessionLatency;
 }
 
 /**
