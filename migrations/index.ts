@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import * as platformSchema from './001_platform_schema.ts';
 import * as webhooks from './002_webhooks.ts';
 import * as recordings from './003_recordings.ts';
+import * as deliveryEventIndex from './004_delivery_event_index.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
   '001_platform_schema': platformSchema,
   '002_webhooks': webhooks,
   '003_recordings': recordings,
+  '004_delivery_event_index': deliveryEventIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
