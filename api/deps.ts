@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import type { MediaUrlSigner } from '../core/storage/media-url-signer.ts';
 import type { ObjectStorage } from '../core/storage/object-storage.ts';
 import type { ApiKeyCache } from './auth/api-key-cache.ts';
+import type { DashboardSignInCodes } from './routes/dashboard-sign-in.ts';
 
 /** What every route module is built from. */
 export interface ApiDeps {
@@ -17,4 +18,6 @@ export interface ApiDeps {
   liveSessions?: { endSession(sessionId: string, reason: string): Promise<boolean> };
   /** Recording media (storage + URL signing); without it the recording and media routes answer 503. */
   media?: { storage: ObjectStorage; urls: MediaUrlSigner };
+  /** The built dashboard to serve at `/`, and the one-time sign-in codes of the embedded default's printed link. */
+  dashboard?: { distDir: string; signInCodes?: DashboardSignInCodes };
 }

@@ -8,6 +8,8 @@ import { requestId } from './http/request-context.ts';
 import { requestLog } from './http/request-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { assistantRoutes } from './routes/assistants.ts';
+import { dashboardSignInRoutes } from './routes/dashboard-sign-in.ts';
+import { dashboardStaticRoutes } from './routes/dashboard-static.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { mediaRoutes } from './routes/media.ts';
@@ -18,7 +20,7 @@ import { providerCredentialRoutes } from './routes/provider-credentials.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
-/** The HTTP edge: operational endpoints, the contract and docs, then the authenticated /v1 API. */
+/** The HTTP edge: operational endpoints, the contract and docs, the authenticated /v1 API, then the dashboard. */
 export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -44,6 +46,9 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.use(eventRoutes(deps));
   v1.use(recordingRoutes(deps));
   app.use('/v1', v1);
+
+  if (deps.dashboard?.signInCodes) app.use(dashboardSignInRoutes(deps.db, deps.dashboard.signInCodes));
+  if (deps.dashboard) app.use(dashboardStaticRoutes(deps.dashboard.distDir));
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
+import { DashboardSignInCodes, defaultOrganizationId } from '../api/routes/dashboard-sign-in.ts';
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import type { Config } from '../core/config.ts';
@@ -13,6 +15,8 @@ import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { countOrganizations } from '../core/repositories/organizations.ts';
+
+const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
 
 interface RunningRole {
   name: string;
@@ -30,16 +34,19 @@ export async function startCommand(config: Config): Promise<void> {
   const media = openMediaServices(config, platform.db, logger);
   const roles: RunningRole[] = [{ name: 'job queue', stop: () => media.queue.stop() }];
   let baseUrl: string | undefined;
+  let dashboardUrl: string | undefined;
   if (config.roles.includes('api') || config.roles.includes('agent')) {
-    const api = await startApi(platform, media);
+    const signInCodes = new DashboardSignInCodes();
+    const api = await startApi(platform, media, signInCodes);
     baseUrl = api.baseUrl;
+    dashboardUrl = await dashboardLink(platform, baseUrl, signInCodes);
     roles.push(api);
   }
 
   if (config.roles.includes('workers')) roles.push(await startWorkers(platform, media));
 
   logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
-  if (baseUrl) printWelcome(baseUrl, config, firstStart);
+  if (baseUrl) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -57,14 +64,15 @@ export async function startCommand(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function startApi(platform: Platform, media: MediaServices): Promise<RunningRole & { baseUrl: string }> {
+async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
-  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media }));
+  const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
+  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -112,6 +120,15 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
   };
 }
 
+/**
+ * The embedded default signs its operator straight in: the printed link carries a one-time code (fresh on every start,
+ * kept in memory) that the dashboard exchanges for a new key. With PostgreSQL there is no "local" organization.
+ */
+async function dashboardLink(platform: Platform, baseUrl: string, codes: DashboardSignInCodes): Promise<string> {
+  const orgId = platform.config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
+  return orgId ? `${baseUrl}/#login=${codes.issue(orgId)}` : `${baseUrl}/`;
+}
+
 /** The embedded default's first start: one organization and its key, so the printed curl commands just work. */
 async function provisionDefaultOrganization(platform: Platform) {
   if ((await platform.db.system(countOrganizations)) > 0) return undefined;
@@ -119,11 +136,12 @@ async function provisionDefaultOrganization(platform: Platform) {
   return { orgId: org.id, secretKey };
 }
 
-function printWelcome(baseUrl: string, config: Config, firstStart: { orgId: string; secretKey: string } | undefined): void {
+function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, firstStart: { orgId: string; secretKey: string } | undefined): void {
   const lines = [
     '',
     `  EchoSphere is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`}`,
     '',
+    `  Dashboard  ${dashboardUrl}`,
     `  API        ${baseUrl}/v1`,
     `  API docs   ${baseUrl}/docs`,
     `  Health     ${baseUrl}/readyz`,

@@ -1,0 +1,126 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { FormProvider, useForm, type Path } from 'react-hook-form';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, errorMessage } from '../../api/api-error';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { CheckboxField, Field } from '../../components/Field';
+import { PageHeader } from '../../components/PageHeader';
+import { ErrorState, Loading } from '../../components/States';
+import { emptyForm, fieldForParam, FormFieldError, toForm, toRequest, type AssistantFormValues } from './assistant-form';
+import { CallSection, ToolsSection, TurnSection } from './BehaviourSections';
+import { ModelSection, TranscriberSection, VoiceSection } from './ProviderSections';
+
+/** Create (`/assistants/new`) or edit (`/assistants/:id`) every field of an assistant. */
+export function AssistantBuilderPage() {
+  const { id } = useParams();
+  const existing = useQuery({
+    queryKey: ['assistant', id],
+    queryFn: () => unwrap(api.GET('/v1/assistants/{id}', { params: { path: { id: id! } } })),
+    enabled: id !== undefined,
+  });
+  if (id && existing.isPending) return <Loading />;
+  if (id && existing.isError) return <ErrorState error={existing.error} retry={() => void existing.refetch()} />;
+  return <AssistantForm key={id ?? 'new'} assistant={existing.data} />;
+}
+
+function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
+  const form = useForm<AssistantFormValues>({ defaultValues: assistant ? toForm(assistant) : emptyForm() });
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (saved) {
+      const timer = setTimeout(() => setSaved(false), 3000);
+      return () => clearTimeout(timer);
+    }
+  }, [saved]);
+
+  const save = useMutation({
+    mutationFn: (body: Schemas['CreateAssistantRequest']) =>
+      assistant
+        ? unwrap(api.PATCH('/v1/assistants/{id}', { params: { path: { id: assistant.id } }, body }))
+        : unwrap(api.POST('/v1/assistants', { body })),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['assistant', saved.id], saved);
+      void queryClient.invalidateQueries({ queryKey: ['assistants'] });
+      form.reset(toForm(saved));
+      setSaved(true);
+      if (!assistant) void navigate(`/assistants/${saved.id}`, { replace: true });
+    },
+  });
+
+  const showError = (param: string | undefined, message: string) => {
+    const field = param ? fieldForParam(param, form.getValues()) : undefined;
+    if (field) form.setError(field as Path<AssistantFormValues>, { type: 'server', message }, { shouldFocus: true });
+    setFormError(field ? `Check ${field}: ${message}` : message);
+  };
+
+  const submit = form.handleSubmit(async (values) => {
+    setFormError(null);
+    let body: Schemas['CreateAssistantRequest'];
+    try {
+      body = toRequest(values);
+    } catch (error) {
+      if (error instanceof FormFieldError) return showError(error.field, error.message);
+      throw error;
+    }
+    try {
+      await save.mutateAsync(body);
+    } catch (error) {
+      if (error instanceof ApiError) showError(error.param, error.message);
+      else setFormError(errorMessage(error));
+    }
+  });
+
+  const { register } = form;
+  return (
+    <FormProvider {...form}>
+      <form onSubmit={submit} noValidate className="builder">
+        <PageHeader
+          title={assistant ? assistant.name : 'New assistant'}
+          description={assistant ? <code>{assistant.id}</code> : 'Every setting has a working default: a name and a prompt are enough to start.'}
+          actions={
+            <>
+              {assistant && <Link className="button" to={`/assistants/${assistant.id}/call`}>Test call</Link>}
+              <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>
+                {form.formState.isSubmitting ? 'Saving…' : assistant ? 'Save changes' : 'Create assistant'}
+              </button>
+            </>
+          }
+        />
+        {formError && <p className="inline-error banner" role="alert">{formError}</p>}
+        {saved && <p className="callout success" role="status">Saved.</p>}
+
+        <section className="card form-section" aria-labelledby="basics-heading">
+          <h2 id="basics-heading">Basics</h2>
+          <Field name="name" label="Name">
+            <input {...register('name')} />
+          </Field>
+          <Field name="system_prompt" label="System prompt" hint="Who the assistant is and how it behaves.">
+            <textarea rows={6} {...register('system_prompt')} />
+          </Field>
+          <Field name="first_message" label="First message" hint="What the assistant says when the call starts. Empty: it waits for the user.">
+            <input {...register('first_message')} />
+          </Field>
+          <CheckboxField name="first_message_interruptible" label="The user may interrupt the first message" />
+        </section>
+
+        <ModelSection />
+        <VoiceSection />
+        <TranscriberSection />
+        <TurnSection />
+        <ToolsSection />
+        <CallSection />
+
+        <div className="form-footer">
+          <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>
+            {assistant ? 'Save changes' : 'Create assistant'}
+          </button>
+        </div>
+      </form>
+    </FormProvider>
+  );
+}

@@ -1,0 +1,145 @@
+import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense, useCallback, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api/api-error';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { listAll } from '../../api/list-all';
+import { formatDateTime, formatDuration, formatMs } from '../../components/format';
+import { PageHeader } from '../../components/PageHeader';
+import { Empty, ErrorState, Loading } from '../../components/States';
+import { StatusBadge } from '../../components/StatusBadge';
+import { RecordingPlayer } from './RecordingPlayer';
+import { SessionEvents } from './SessionEvents';
+import { SyncedTranscript } from './SyncedTranscript';
+
+const LatencyChart = lazy(() => import('./LatencyChart'));
+
+export default function SessionPage() {
+  const { id } = useParams() as { id: string };
+  const session = useQuery({
+    queryKey: ['session', id],
+    queryFn: () => unwrap(api.GET('/v1/sessions/{id}', { params: { path: { id } } })),
+    // A live session changes; poll until it has ended.
+    refetchInterval: (query) => (query.state.data && ['ended', 'failed'].includes(query.state.data.status) ? false : 2000),
+  });
+  const messages = useQuery({
+    queryKey: ['session', id, 'messages'],
+    queryFn: () =>
+      listAll((starting_after) =>
+        unwrap(api.GET('/v1/sessions/{id}/messages', { params: { path: { id }, query: { limit: 100, ...(starting_after ? { starting_after } : {}) } } })),
+      ),
+    refetchInterval: session.data && ['ended', 'failed'].includes(session.data.status) ? false : 2000,
+  });
+  const [positionMs, setPositionMs] = useState(0);
+  const [seekRequest, setSeekRequest] = useState<{ ms: number; nonce: number } | null>(null);
+  const seek = useCallback((ms: number) => setSeekRequest({ ms, nonce: Date.now() }), []);
+
+  if (session.isPending) return <Loading />;
+  if (session.isError) return <ErrorState error={session.error} retry={() => void session.refetch()} />;
+  const data = session.data;
+
+  return (
+    <>
+      <PageHeader
+        title={<>Session <code className="title-code">{data.id}</code></>}
+        description={
+          <>
+            <Link to={`/assistants/${data.assistant_id}`}>{data.assistant.name}</Link> · {data.transport} · created {formatDateTime(data.created_at)}
+          </>
+        }
+        actions={<StatusBadge status={data.status} />}
+      />
+      <div className="stats">
+        <Stat label="Ended reason" value={data.ended_reason ?? (data.status === 'active' ? 'in progress' : '—')} testId="ended-reason" />
+        <Stat label="Duration" value={formatDuration(data.duration_ms)} />
+        <Stat label="Median latency" value={formatMs(data.latency?.p50_ms)} />
+        <Stat label="p95 latency" value={formatMs(data.latency?.p95_ms)} />
+        <Stat label="Turns" value={String(data.latency?.turns ?? 0)} />
+      </div>
+
+      <div className="session-layout">
+        <section className="card" aria-labelledby="recording-heading">
+          <h2 id="recording-heading">Recording</h2>
+          <Recording session={data} onTime={setPositionMs} seekRequest={seekRequest} />
+          <h2 id="transcript-heading">Transcript</h2>
+          {messages.isPending ? (
+            <Loading />
+          ) : messages.isError ? (
+            <ErrorState error={messages.error} retry={() => void messages.refetch()} />
+          ) : (
+            <SyncedTranscript messages={messages.data} positionMs={positionMs} onSeek={seek} assistantName={data.assistant.name} />
+          )}
+        </section>
+        <div className="session-side">
+          <section className="card" aria-labelledby="latency-heading">
+            <h2 id="latency-heading">Latency per turn</h2>
+            <Suspense fallback={<Loading label="Loading chart…" />}>
+              {messages.data && <LatencyChart messages={messages.data} />}
+            </Suspense>
+          </section>
+          <section className="card" aria-labelledby="usage-heading">
+            <h2 id="usage-heading">Usage</h2>
+            <Usage usage={data.usage} />
+          </section>
+          <section className="card" aria-labelledby="events-heading">
+            <h2 id="events-heading">Events</h2>
+            <SessionEvents sessionId={data.id} />
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="stat card">
+      <span className="muted small">{label}</span>
+      <strong data-testid={testId}>{value}</strong>
+    </div>
+  );
+}
+
+function Recording(props: { session: Schemas['Session']; onTime: (ms: number) => void; seekRequest: { ms: number; nonce: number } | null }) {
+  const id = props.session.id;
+  const pending = (status: string | undefined) => status === 'recording' || status === 'processing';
+  const recording = useQuery({
+    queryKey: ['session', id, 'recording'],
+    queryFn: () => unwrap(api.GET('/v1/sessions/{id}/recording', { params: { path: { id } } })),
+    enabled: props.session.recording !== null,
+    refetchInterval: (query) => (pending(query.state.data?.status) ? 2000 : false),
+  });
+  if (props.session.recording === null) return <Empty title="This session was not recorded." />;
+  if (recording.isPending) return <Loading label="Loading recording…" />;
+  if (recording.isError) {
+    if (recording.error instanceof ApiError && recording.error.status === 404) return <Empty title="No recording for this session." />;
+    return <ErrorState error={recording.error} retry={() => void recording.refetch()} />;
+  }
+  const { status, failure_reason } = recording.data;
+  if (pending(status)) return <Loading label="The recording is being processed…" />;
+  if (status === 'failed') return <Empty title="The recording could not be processed.">{failure_reason}</Empty>;
+  if (status === 'deleted') return <Empty title="The recording was deleted (retention or on request)." />;
+  return <RecordingPlayer recording={recording.data} onTime={props.onTime} seekRequest={props.seekRequest} />;
+}
+
+function Usage({ usage }: { usage: Schemas['Usage'] | null }) {
+  if (!usage) return <p className="muted small">Usage is reported when the session ends.</p>;
+  const rows: [string, string][] = [
+    ['Caller audio', formatDuration(usage.audio_in_ms)],
+    ['Assistant audio', formatDuration(usage.audio_out_ms)],
+    ['Transcribed audio', formatDuration(usage.stt_audio_ms)],
+    ['LLM prompt tokens', String(usage.llm_prompt_tokens)],
+    ['LLM completion tokens', String(usage.llm_completion_tokens)],
+    ['TTS characters', String(usage.tts_characters)],
+  ];
+  return (
+    <dl className="kv">
+      {rows.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

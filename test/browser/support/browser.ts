@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM_PATH);
+export const SKIP_REASON = `${CHROMIUM_PATH} is missing (apt-get install -y chromium); browser tests skipped`;
+
+/** The committed speech fixture Chromium plays as its microphone (it loops: speech, then silence). */
+export const MICROPHONE_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone.wav', import.meta.url));
+
+/** Debian's Chromium, headless, with a fake microphone reading a WAV and sound allowed without a gesture. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${MICROPHONE_WAV}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));

@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiKeyCache } from '../../../api/auth/api-key-cache.ts';
+import type { ApiDeps } from '../../../api/deps.ts';
+import { DashboardSignInCodes } from '../../../api/routes/dashboard-sign-in.ts';
+import { createApiApp } from '../../../api/server.ts';
+import { attachStreamGateway } from '../../../api/stream/stream-gateway.ts';
+import { parseConfig } from '../../../core/config.ts';
+import { SecretBox } from '../../../core/crypto/secret-box.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { provisionOrganization } from '../../../core/provisioning.ts';
+import { DatabaseQueue } from '../../../core/queue/database-queue.ts';
+import { LocalStorage } from '../../../core/storage/local-storage.ts';
+import { MediaUrlSigner } from '../../../core/storage/media-url-signer.ts';
+import { resolveFfmpeg } from '../../../workers/transcode/ffmpeg-binary.ts';
+import { FfmpegTranscoder } from '../../../workers/transcode/ffmpeg-transcoder.ts';
+import { startTranscodeWorker } from '../../../workers/transcode/transcode-worker.ts';
+import { WebhookDeliverer } from '../../../workers/webhooks/webhook-deliverer.ts';
+import { openTestDatabase } from '../../support/database.ts';
+
+export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
+
+/**
+ * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
+ * WebSocket stream gateway (provider keys from `env`), recording storage with a transcode worker, and webhook delivery.
+ */
+export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } = {}) {
+  const db = await openTestDatabase();
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
+  const config = parseConfig({ LOG_LEVEL: 'error', LOG_FORMAT: 'json', ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000', ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true' });
+  const secretBox = new SecretBox(randomBytes(32));
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'echosphere-dashboard-media-'));
+  const storage = new LocalStorage(mediaDir);
+  const queue = new DatabaseQueue(db.knex, { pollIntervalMs: 50 });
+  await startTranscodeWorker({ db, queue, transcoder: new FfmpegTranscoder({ ffmpeg: resolveFfmpeg(), storage }), concurrency: 2 });
+  const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: true, pollIntervalMs: 100 });
+  await deliverer.start();
+
+  const signInCodes = new DashboardSignInCodes();
+  const server = http.createServer();
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {} });
+  const deps: ApiDeps = {
+    db,
+    config,
+    logger,
+    secretBox,
+    apiKeyCache: new ApiKeyCache(0),
+    liveSessions: gateway,
+    media: { storage, urls: new MediaUrlSigner(randomBytes(32)) },
+    dashboard: { distDir: DASHBOARD_DIST, signInCodes },
+  };
+  server.on('request', createApiApp(deps));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { org, secretKey } = await provisionOrganization(db, secretBox, 'Acme Support');
+
+  return {
+    baseUrl,
+    db,
+    storage,
+    queue,
+    orgId: org.id,
+    secretKey,
+    signInCodes,
+    async close() {
+      await gateway.shutdownAll(2000);
+      await deliverer.stop();
+      await queue.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+      rmSync(mediaDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type DashboardStack = Awaited<ReturnType<typeof startDashboardStack>>;
