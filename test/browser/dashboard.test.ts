@@ -108,7 +108,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
 
     const fieldError = page.locator('[data-field="turn.endpointing_max_delay_ms"] .field-error');
     await fieldError.waitFor();
-    assert.match(await fieldError.innerText(), /at least endpointing_min_delay_ms/);
+    assert.equal(await fieldError.innerText(), 'must be at least endpointing_min_delay_ms');
     assert.equal(await page.getByLabel('End of turn: maximum wait (ms)').getAttribute('aria-invalid'), 'true');
     await page.locator('[data-field="turn.endpointing_min_delay_ms"]').scrollIntoViewIfNeeded();
     await shot('assistant-validation');

@@ -14,6 +14,11 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The message without the field name it may start with, for display next to that field. */
+  get fieldMessage(): string {
+    return this.param && this.message.startsWith(`${this.param}: `) ? this.message.slice(this.param.length + 2) : this.message;
+  }
+
   static from(status: number, body: unknown): ApiError {
     const error = (body as ErrorBody | undefined)?.error;
     return new ApiError(status, error?.code ?? `http_${status}`, error?.message ?? `The request failed (HTTP ${status}).`, error?.param, error?.request_id);

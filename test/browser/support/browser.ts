@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -31,4 +33,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where the browser tests save their screenshots: docs/screenshots with ECHOSPHERE_SCREENSHOTS=1 (to refresh the
+ * committed ones), a temporary folder otherwise, so a test run leaves the working tree alone.
+ */
+export const SCREENSHOTS =
+  process.env.ECHOSPHERE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : path.join(tmpdir(), 'echosphere-screenshots');

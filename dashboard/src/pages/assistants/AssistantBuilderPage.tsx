@@ -70,7 +70,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     try {
       await save.mutateAsync(body);
     } catch (error) {
-      if (error instanceof ApiError) showError(error.param, error.message);
+      if (error instanceof ApiError) showError(error.param, error.fieldMessage);
       else setFormError(errorMessage(error));
     }
   });

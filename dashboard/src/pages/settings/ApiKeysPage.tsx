@@ -106,7 +106,7 @@ function CreateKey({ onCreated }: { onCreated: (key: Schemas['ApiKey']) => void 
     try {
       await create.mutateAsync(values);
     } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof KeyFormValues, { message: caught.message });
+      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof KeyFormValues, { message: caught.fieldMessage });
       else setError(errorMessage(caught));
     }
   });

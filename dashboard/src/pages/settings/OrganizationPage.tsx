@@ -42,7 +42,7 @@ export function OrganizationPage() {
       queryClient.setQueryData(['organization'], updated);
       setNotice('Saved.');
     } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param as 'name', { message: caught.message });
+      if (caught instanceof ApiError && caught.param) form.setError(caught.param as 'name', { message: caught.fieldMessage });
       else setNotice(errorMessage(caught));
     }
   });

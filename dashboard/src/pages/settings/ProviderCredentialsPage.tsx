@@ -54,7 +54,7 @@ function ProviderCard({ provider, credential }: { provider: (typeof PROVIDERS)[n
     try {
       await save.mutateAsync(values);
     } catch (caught) {
-      if (caught instanceof ApiError && (caught.param === 'api_key' || caught.param === 'base_url')) form.setError(caught.param, { message: caught.message });
+      if (caught instanceof ApiError && (caught.param === 'api_key' || caught.param === 'base_url')) form.setError(caught.param, { message: caught.fieldMessage });
       else setError(errorMessage(caught));
     }
   });

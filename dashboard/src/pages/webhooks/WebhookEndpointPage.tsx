@@ -60,7 +60,7 @@ function Endpoint({ endpoint }: { endpoint: Schemas['WebhookEndpoint'] }) {
       await update.mutateAsync({ url: values.url.trim(), description: values.description, event_types: values.event_types as Schemas['EventTypeSelector'][] });
       setNotice('Saved.');
     } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof EndpointFormValues, { message: caught.message });
+      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof EndpointFormValues, { message: caught.fieldMessage });
       else setNotice(errorMessage(caught));
     }
   });

@@ -74,7 +74,7 @@ function CreateEndpoint({ onCancel, onCreated }: { onCancel: () => void; onCreat
     try {
       await create.mutateAsync(values);
     } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof EndpointFormValues, { message: caught.message });
+      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof EndpointFormValues, { message: caught.fieldMessage });
       else setError(errorMessage(caught));
     }
   });
