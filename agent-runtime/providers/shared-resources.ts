@@ -3,11 +3,10 @@ import { inference, type VAD } from '@livekit/agents';
 import { OpenAI } from 'openai';
 
 /**
- * What every session in a process can share instead of loading its own: VAD models (the Silero plugin costs ~12 MB
- * per instance) and HTTP clients (keep-alive pools). Sessions get per-session streams from these.
+ * What every session in a process can share instead of loading its own: the Silero VAD model (~12 MB per instance)
+ * and HTTP clients (keep-alive pools). Sessions get per-session streams from these.
  */
 export class SharedResources {
-  private defaultVad: VAD | undefined;
   private sileroVad: Promise<VAD> | undefined;
   private readonly openAiClients = new Map<string, OpenAI>();
 
@@ -15,18 +14,15 @@ export class SharedResources {
     if (kind === 'silero') {
       this.sileroVad ??= import('@livekit/agents-plugin-silero').then(async ({ VAD: SileroVAD }) => {
         const vad = await SileroVAD.load();
+        // Loaded once for memory's sake, so every live session listens on it (and hears all sessions' VAD metrics).
         vad.setMaxListeners(0);
         return vad;
       });
       return this.sileroVad;
     }
-    if (!this.defaultVad) {
-      this.defaultVad = new inference.VAD();
-      // Every live session's activity listens for this VAD's metrics (and stops when it closes): more than ten
-      // listeners is the normal state of a busy process, not a leak.
-      this.defaultVad.setMaxListeners(0);
-    }
-    return Promise.resolve(this.defaultVad);
+    // One per session: inference.VAD only holds options (each stream runs its own native model), and a VAD emits
+    // its metrics to every session listening on it — shared, each session would hear every other session's.
+    return Promise.resolve(new inference.VAD());
   }
 
   /** One OpenAI client per (base URL, key): requests from many sessions reuse its connection pool. */

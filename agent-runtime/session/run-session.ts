@@ -412,7 +412,7 @@ export class SessionRun {
   private async closeProviders(): Promise<void> {
     const providers = this.providers;
     if (!providers) return;
-    // The VAD is shared by the process; only per-session providers are closed.
+    // VADs are not closed here: the Silero one is shared by the process, and a default one has nothing but options.
     await Promise.allSettled([providers.tts.close(), providers.stt?.close(), providers.llm.aclose()]);
   }
 }
