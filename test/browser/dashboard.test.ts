@@ -215,6 +215,16 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await delivery.locator('td', { hasText: '200' }).waitFor();
     assert.ok(receiver.received.some((request) => request.path === '/echosphere' && request.body.includes('webhook.test')));
     await shot('webhook-endpoint');
+
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    await page.locator('.delivery[data-event-type="webhook.test"]').nth(1).waitFor();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    assert.match(await page.getByTestId('revealed-secret').innerText(), /^whsec_/);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.locator('.page-header .badge', { hasText: 'disabled' }).waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.locator('.page-header .badge', { hasText: 'enabled' }).waitFor();
   });
 
   it('shows the keys, providers and organization pages, and works at phone width', async () => {
@@ -231,6 +241,18 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.getByRole('link', { name: 'Assistants' }).click();
     await page.getByRole('list', { name: 'Assistants' }).waitFor();
     await shot('assistants');
+
+    const frontDesk = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Front desk', exact: true }) });
+    await frontDesk.getByRole('button', { name: 'Duplicate' }).click();
+    await page.getByRole('heading', { name: 'Front desk (copy)' }).waitFor();
+    await page.getByRole('link', { name: 'Assistants' }).click();
+    await page.getByLabel('Search assistants').fill('copy');
+    const copy = page.getByRole('listitem').filter({ hasText: 'Front desk (copy)' });
+    await copy.waitFor();
+    assert.equal(await page.getByRole('list', { name: 'Assistants' }).getByRole('listitem').count(), 1, 'search narrows the list');
+    await copy.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete assistant' }).click();
+    await page.getByText('No assistant matches your search.').waitFor();
 
     await page.setViewportSize({ width: 390, height: 780 });
     await page.goto(`/sessions/${spokenSessionId}`);

@@ -10,7 +10,7 @@ interface SignInValues {
 /** Signs in with an organization's secret key, checked against the API before it is kept. */
 export function SignInPage({ linkError }: { linkError?: string }) {
   const { register, handleSubmit, formState } = useForm<SignInValues>();
-  const [error, setError] = useState<string | undefined>(linkError);
+  const [error, setError] = useState<string | undefined>();
 
   const submit = handleSubmit(async ({ key }) => {
     setError(undefined);
@@ -32,6 +32,7 @@ export function SignInPage({ linkError }: { linkError?: string }) {
           <span>EchoSphere</span>
         </div>
         <h1>Sign in</h1>
+        {linkError && <p className="inline-error banner" role="alert">{linkError}</p>}
         <p className="muted">
           Paste a secret key of your organization (<code>sk_…</code>). It stays in this tab only and is forgotten when you sign out
           or close the tab.
@@ -44,7 +45,7 @@ export function SignInPage({ linkError }: { linkError?: string }) {
             autoComplete="off"
             spellCheck={false}
             placeholder="sk_…"
-            aria-invalid={error ? true : undefined}
+            aria-invalid={error || formState.errors.key ? true : undefined}
             {...register('key', { required: 'Enter a key.', pattern: { value: /^\s*sk_\S+\s*$/, message: 'Secret keys start with sk_.' } })}
           />
           {formState.errors.key && <p className="field-error">{formState.errors.key.message}</p>}
