@@ -43,6 +43,10 @@ const schema = z.object({
   ECHOSPHERE_SQS_ENDPOINT: z.url().optional(),
   ECHOSPHERE_FFMPEG_PATH: z.string().min(1).optional(),
   ECHOSPHERE_TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  ECHOSPHERE_TRANSCODE_ENGINE: z.enum(['ffmpeg', 'mediaconvert']).default('ffmpeg'),
+  ECHOSPHERE_MEDIACONVERT_ENDPOINT: z.url().optional(),
+  ECHOSPHERE_MEDIACONVERT_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+/, 'must be an IAM role ARN').optional(),
+  ECHOSPHERE_MEDIACONVERT_QUEUE_ARN: z.string().regex(/^arn:aws[\w-]*:mediaconvert:/, 'must be a MediaConvert queue ARN').optional(),
   ECHOSPHERE_PLAYBACK_URL_TTL_S: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   ECHOSPHERE_MEDIA_SIGNING_SECRET: z
     .string()
@@ -72,6 +76,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     raw.ECHOSPHERE_STORAGE_DRIVER === 's3' && !raw.ECHOSPHERE_S3_BUCKET && '  ECHOSPHERE_S3_BUCKET: required when ECHOSPHERE_STORAGE_DRIVER=s3',
     raw.ECHOSPHERE_QUEUE_DRIVER === 'sqs' && !raw.ECHOSPHERE_SQS_QUEUE_URL && '  ECHOSPHERE_SQS_QUEUE_URL: required when ECHOSPHERE_QUEUE_DRIVER=sqs',
     raw.ECHOSPHERE_QUEUE_DRIVER === 'pg-boss' && !raw.DATABASE_URL && '  ECHOSPHERE_QUEUE_DRIVER: pg-boss needs DATABASE_URL (PostgreSQL)',
+    // MediaConvert reads the recording's chunks from S3 and writes its outputs there: it cannot reach a local folder.
+    raw.ECHOSPHERE_TRANSCODE_ENGINE === 'mediaconvert' &&
+      raw.ECHOSPHERE_STORAGE_DRIVER !== 's3' &&
+      '  ECHOSPHERE_TRANSCODE_ENGINE: mediaconvert needs ECHOSPHERE_STORAGE_DRIVER=s3 (MediaConvert reads and writes S3 only)',
+    raw.ECHOSPHERE_TRANSCODE_ENGINE === 'mediaconvert' &&
+      !raw.ECHOSPHERE_MEDIACONVERT_ROLE_ARN &&
+      '  ECHOSPHERE_MEDIACONVERT_ROLE_ARN: required when ECHOSPHERE_TRANSCODE_ENGINE=mediaconvert (the role MediaConvert assumes to read and write the bucket)',
   ].filter(Boolean);
   if (recordingProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${recordingProblems.join('\n')}`);
   return {
@@ -108,6 +119,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     transcode: {
       ffmpegPath: raw.ECHOSPHERE_FFMPEG_PATH,
       concurrency: raw.ECHOSPHERE_TRANSCODE_CONCURRENCY,
+      engine: raw.ECHOSPHERE_TRANSCODE_ENGINE,
+      mediaConvert: {
+        endpoint: raw.ECHOSPHERE_MEDIACONVERT_ENDPOINT,
+        roleArn: raw.ECHOSPHERE_MEDIACONVERT_ROLE_ARN,
+        queueArn: raw.ECHOSPHERE_MEDIACONVERT_QUEUE_ARN,
+      },
     },
     playbackUrlTtlS: raw.ECHOSPHERE_PLAYBACK_URL_TTL_S,
     mediaSigningSecret: raw.ECHOSPHERE_MEDIA_SIGNING_SECRET ? Buffer.from(raw.ECHOSPHERE_MEDIA_SIGNING_SECRET, 'base64') : undefined,

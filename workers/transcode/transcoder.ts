@@ -9,7 +9,7 @@ export interface TranscodeResult {
 
 /** Turns a finished recording's chunks into the HLS ladder and the download. Safe to run again after a crash. */
 export interface Transcoder {
-  readonly engine: 'ffmpeg';
+  readonly engine: 'ffmpeg' | 'mediaconvert';
   /** Encodes one segment while the session is still going; engines that cannot do that ignore it. */
   encodeSegmentEarly(prefix: string, seq: number): Promise<void>;
   finalize(prefix: string): Promise<TranscodeResult>;
