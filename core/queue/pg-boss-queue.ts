@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -59,7 +60,9 @@ export class PgBossQueue implements JobQueue {
   async enqueue(queue: string, data: JobData, options: EnqueueOptions = {}): Promise<void> {
     await this.ready(queue);
     await this.boss.send(queue, data, {
-      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      // A stately queue allows one queued job per key and counts a missing key as the key '', so a job without a
+      // singleton key gets a key of its own or it would be dropped while another keyless job waits.
+      singletonKey: options.singletonKey ?? `job:${randomUUID()}`,
       retryLimit: (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) - 1,
       retryDelay: 2,
       retryBackoff: true,
