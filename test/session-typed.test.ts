@@ -47,9 +47,13 @@ describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', 
     assert.equal(row.ended_reason, 'customer-ended');
     assert.ok(row.started_at && row.ended_at);
     assert.ok(row.usage.audio_out_ms > 1000);
-    assert.equal(row.usage.tts_characters > 0, true);
+    // Spoken characters, once each (the library's sentence adapter around a non-streaming TTS reports them twice).
+    assert.equal(row.usage.tts_characters, 'Hello, how can I help?'.length + 'We are open from nine to five.'.length);
+    assert.equal(row.usage.stt_audio_ms, 0, 'no transcriber, no transcribed audio');
     assert.equal(row.latency.turns, 1);
 
+    const userTranscripts = client.events.filter((event) => event.type === 'transcript' && event.role === 'user');
+    assert.deepEqual(userTranscripts.map((event) => event.type === 'transcript' && event.text), ['When are you open?'], 'one transcript per typed message');
     const messages = await sessionMessages(harness.db, session.id);
     assert.deepEqual(
       messages.map((message) => [message.role, message.text]),

@@ -72,6 +72,8 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     const row = await waitForSessionEnd(harness.db, session.id);
     assert.equal(row.ended_reason, 'customer-ended');
     assert.ok(row.usage.audio_in_ms > 2000, `audio_in_ms ${row.usage.audio_in_ms}`);
+    // Counted by the session, not from Deepgram's 5 s usage batches (a short session used to report 0).
+    assert.ok(row.usage.stt_audio_ms > 2000 && row.usage.stt_audio_ms <= row.usage.audio_in_ms, `stt_audio_ms ${row.usage.stt_audio_ms}`);
     assert.equal(row.latency.turns, 1);
 
     const messages = await sessionMessages(harness.db, session.id);

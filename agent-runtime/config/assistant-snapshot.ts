@@ -77,6 +77,7 @@ export const assistantSnapshotSchema = z.object({
   end_call_message: z.string().optional().nullable(),
   silence_timeout_s: z.number().positive().optional().nullable(),
   max_duration_s: z.number().positive().optional().nullable(),
+  recording_enabled: z.boolean().default(true),
 });
 
 export type AssistantSnapshot = z.infer<typeof assistantSnapshotSchema>;

@@ -3,12 +3,21 @@ import type { SessionLatency, SessionUsage } from '../../core/domain/session.ts'
 import type { TurnMetricsPayload } from '../transport/protocol.ts';
 
 
-/** Provider usage as the library reports it (metrics_collected), plus the transport's audio totals at the end. */
+/**
+ * Provider usage as the library reports it (metrics_collected), plus audio totals measured by the session itself.
+ *
+ * - TTS: a TTS that cannot stream is wrapped by the library in a sentence adapter, and then both the adapter's stream
+ *   and each per-sentence request report the same characters on the same TTS. Only the reports that match how the
+ *   TTS runs are counted (per request when it cannot stream, per stream when it can).
+ * - STT audio is not taken from the plugins: Deepgram's reports arrive in 5 s batches and the last batch is never
+ *   reported when the stream closes, so short sessions showed 0. The session counts what it forwards to the STT.
+ */
 export class UsageTracker {
-  private sttAudioMs = 0;
   private promptTokens = 0;
   private completionTokens = 0;
   private ttsCharacters = 0;
+
+  constructor(private readonly ttsStreaming: () => boolean) {}
 
   record(metric: metrics.AgentMetrics): void {
     switch (metric.type) {
@@ -16,22 +25,19 @@ export class UsageTracker {
         this.promptTokens += metric.promptTokens;
         this.completionTokens += metric.completionTokens;
         break;
-      case 'stt_metrics':
-        this.sttAudioMs += metric.audioDurationMs;
-        break;
       case 'tts_metrics':
-        this.ttsCharacters += metric.charactersCount;
+        if (metric.streamed === this.ttsStreaming()) this.ttsCharacters += metric.charactersCount;
         break;
       default:
         break;
     }
   }
 
-  summary(audio: { inMs: number; outMs: number }): SessionUsage {
+  summary(audio: { inMs: number; outMs: number; sttMs: number }): SessionUsage {
     return {
       audio_in_ms: Math.round(audio.inMs),
       audio_out_ms: Math.round(audio.outMs),
-      stt_audio_ms: Math.round(this.sttAudioMs),
+      stt_audio_ms: Math.round(audio.sttMs),
       llm_prompt_tokens: this.promptTokens,
       llm_completion_tokens: this.completionTokens,
       tts_characters: this.ttsCharacters,

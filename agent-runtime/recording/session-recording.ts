@@ -10,7 +10,7 @@
 import type { Database } from '../../core/db/database.ts';
 import type { JobQueue } from '../../core/queue/job-queue.ts';
 import { enqueueSegment, enqueueTranscode, type RecordingJobRef } from '../../core/queue/recording-jobs.ts';
-import { createRecording, markRecordingProcessing } from '../../core/repositories/recordings.ts';
+import { createRecording, getRecording, markRecordingFailed, markRecordingProcessing } from '../../core/repositories/recordings.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import { RECORDING_CHANNELS, RECORDING_SAMPLE_RATE_HZ, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { Recorder, type RecordingResult } from './recorder.ts';
@@ -71,10 +71,24 @@ export async function startSessionRecording(deps: SessionRecordingDeps, options:
     writeAssistant: (pcm, atMs) => recorder.writeAssistant(pcm, atMs),
     finish: (endMs) =>
       (finishing ??= (async () => {
-        const result = await recorder.finish(endMs);
+        let result: RecordingResult;
+        try {
+          result = await recorder.finish(endMs);
+        } catch (error) {
+          // Chunks that could not be stored leave a hole no transcode can fill: the recording is failed, not partial.
+          await markFailed(deps, options.orgId, row.id, `Recording could not be stored: ${(error as Error).message ?? String(error)}`);
+          throw error;
+        }
         await deps.db.tenant(options.orgId, (trx) => markRecordingProcessing(trx, options.orgId, row.id, result.durationMs));
         await enqueueTranscode(deps.queue, ref);
         return result;
       })()),
   };
+}
+
+async function markFailed(deps: SessionRecordingDeps, orgId: string, recordingId: string, reason: string): Promise<void> {
+  await deps.db.tenant(orgId, async (trx) => {
+    const recording = await getRecording(trx, orgId, recordingId, { forUpdate: true });
+    if (recording) await markRecordingFailed(trx, recording, reason);
+  });
 }

@@ -1,11 +1,11 @@
-import { initializeLogger, loggerOptions } from '@livekit/agents';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import { GuardedHttpClient } from '../../core/net/guarded-http.ts';
 import { SharedResources } from '../providers/shared-resources.ts';
 import { installProviderBugGuard } from './provider-bug-guard.ts';
-import type { RuntimeDeps } from './runtime-deps.ts';
+import { initializeLibraryLogger } from './library-logger.ts';
+import type { RecordingMedia, RuntimeDeps } from './runtime-deps.ts';
 
 export function createRuntimeDeps(options: {
   db: Database;
@@ -13,10 +13,10 @@ export function createRuntimeDeps(options: {
   logger: Logger;
   allowPrivateUrls: boolean;
   env?: NodeJS.ProcessEnv;
+  media?: RecordingMedia;
 }): RuntimeDeps {
   installProviderBugGuard(options.logger);
-  // The library logs through its own pino logger, which must exist before any session starts; keep it as quiet as ours.
-  if (!loggerOptions()) initializeLogger({ pretty: false, level: libraryLogLevel(options.logger.level) });
+  initializeLibraryLogger(options.logger.level);
   return {
     db: options.db,
     secretBox: options.secretBox,
@@ -24,9 +24,6 @@ export function createRuntimeDeps(options: {
     resources: new SharedResources(),
     toolHttp: new GuardedHttpClient({ allowPrivate: options.allowPrivateUrls }),
     env: options.env ?? process.env,
+    ...(options.media ? { media: { storage: options.media.storage, queue: options.media.queue } } : {}),
   };
-}
-
-function libraryLogLevel(level: string): string {
-  return level === 'error' ? 'error' : level === 'warn' ? 'warn' : level === 'debug' || level === 'silly' ? 'debug' : 'info';
 }

@@ -3,6 +3,7 @@ import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessag
 import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
 import { ProviderError } from '../providers/provider-error.ts';
+import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
 import { buildProviders, type SessionProviders } from '../providers/provider-factory.ts';
 import { buildSessionTools } from '../tools/session-tools.ts';
 import { CLOSE_CODES, type ClientMessage, type TurnMetricsPayload } from '../transport/protocol.ts';
@@ -35,7 +36,9 @@ export class SessionRun {
   private agentSession: voice.AgentSession | undefined;
   private providers: SessionProviders | undefined;
   private ending = false;
-  private readonly usage = new UsageTracker();
+  private readonly usage = new UsageTracker(() => this.providers?.tts.capabilities.streaming ?? true);
+  /** Client audio received when the transcriber started listening (undefined: no transcriber). */
+  private sttStartedAtInMs: number | undefined;
   private readonly latency = new LatencyTracker();
   /** Writes are chained so the transcript is stored in order and the end report sees all of it. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -48,6 +51,8 @@ export class SessionRun {
   /** The user turn a reply answers: its timing metrics, or when typed text arrived. */
   private pendingUserTurn: { metrics: llm.MetricsReport; typedAt?: number } | undefined;
   private lastPlaybackStartedAt: number | undefined;
+  private recording: Promise<SessionRecording | undefined> = Promise.resolve(undefined);
+  private readonly storedItemIds = new Set<string>();
 
   constructor(
     readonly session: RuntimeSession,
@@ -69,6 +74,7 @@ export class SessionRun {
       });
       const assistant = parseAssistantSnapshot(this.session.assistant);
       this.assistant = assistant;
+      this.recording = this.startRecording(assistant);
       const secrets = await loadRuntimeSecrets(this.deps.db, this.deps.secretBox, this.session.orgId);
       if (this.ending) return;
       this.providers = await buildProviders({
@@ -97,7 +103,12 @@ export class SessionRun {
       if (this.transport.textOutput) {
         agentSession.output.transcription = this.transport.textOutput as unknown as typeof agentSession.output.transcription;
       }
+      // Recording starts before the agent speaks, so the first message is in it.
+      await this.recording;
+      if (this.ending) return;
       await agentSession.start({ agent, record: false });
+      // From here the session forwards every input frame to the transcriber until it closes.
+      if (this.providers.stt) this.sttStartedAtInMs = this.transport.audioInMs();
       if (this.ending) return;
       this.transport.send({ type: 'session.started', session_id: this.session.id, audio: this.transport.audio });
       this.armLimits(assistant);
@@ -114,6 +125,7 @@ export class SessionRun {
     if (this.ending) return this.done;
     this.ending = true;
     const status = options.status ?? 'ended';
+    let recordingEndMs: number | undefined;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     try {
@@ -128,18 +140,71 @@ export class SessionRun {
       await this.transport.close(options.closeCode ?? (status === 'failed' ? CLOSE_CODES.serverError : CLOSE_CODES.normal), reason);
       await this.closeProviders();
       await this.writes.catch(() => {});
+      recordingEndMs = this.sessionOffsetMs(Date.now());
       await finishSession(this.deps.db, this.ref, {
         status,
         endedReason: reason,
-        usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs() }),
+        usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs(), sttMs: this.sttAudioMs() }),
         latency: this.latency.summary(),
       });
     } catch (error) {
       this.log.error('Could not finish the session cleanly', { error: String(error) });
     }
+    // After the transport has closed: the assistant audio the client heard last has been handed to the recording.
+    await this.finishRecording(recordingEndMs ?? this.sessionOffsetMs(Date.now()));
     const outcome = { status, endedReason: reason };
     this.resolveDone(outcome);
     return outcome;
+  }
+
+  private sttAudioMs(): number {
+    return this.sttStartedAtInMs === undefined ? 0 : this.transport.audioInMs() - this.sttStartedAtInMs;
+  }
+
+  /** Starts the recording when the assistant wants one and this process has media storage; never fails the session. */
+  private async startRecording(assistant: AssistantSnapshot): Promise<SessionRecording | undefined> {
+    const media = this.deps.media;
+    if (!assistant.recording_enabled || !media) return undefined;
+    try {
+      const recording = await startSessionRecording(
+        { db: this.deps.db, storage: media.storage, queue: media.queue, onError: (error) => this.log.error('Recording failed', { error: String(error) }) },
+        { orgId: this.session.orgId, sessionId: this.session.id, sampleRateHz: this.transport.audio.sample_rate_hz },
+      );
+      this.transport.tapAudio({
+        user: (samples, atMs) => this.writeRecording(() => recording.writeUser(samples, this.sessionOffsetMs(atMs))),
+        assistant: (samples, atMs) => this.writeRecording(() => recording.writeAssistant(samples, this.sessionOffsetMs(atMs))),
+      });
+      return recording;
+    } catch (error) {
+      this.log.error('Could not start the recording; the session goes on unrecorded', { error: String(error) });
+      return undefined;
+    }
+  }
+
+  private writeRecording(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      // The recording stops taking audio; finish() still stores what it has.
+      this.transport.tapAudio(undefined);
+      this.log.error('Recording stopped taking audio', { error: String(error) });
+    }
+  }
+
+  private async finishRecording(endMs: number): Promise<void> {
+    this.transport.tapAudio(undefined);
+    const recording = await this.recording;
+    if (!recording) return;
+    this.transport.tapAudio(undefined);
+    try {
+      await recording.finish(endMs);
+    } catch (error) {
+      this.log.error('Could not finish the recording', { recording_id: recording.recordingId, error: String(error) });
+    }
+  }
+
+  private sessionOffsetMs(epochMs: number): number {
+    return Math.max(0, epochMs - this.session.startedAt.getTime());
   }
 
   private fail(error: unknown): void {
@@ -249,6 +314,9 @@ export class SessionRun {
   }
 
   private onMessage(item: llm.ChatMessage): void {
+    // One row and one transcript event per conversation item, even if the library announces an item again.
+    if (this.storedItemIds.has(item.id)) return;
+    this.storedItemIds.add(item.id);
     const text = item.textContent ?? '';
     if (item.role === 'user') {
       const typedAt = this.pendingUserTurn?.typedAt;

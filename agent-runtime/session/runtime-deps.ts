@@ -2,6 +2,8 @@ import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { GuardedHttpClient } from '../../core/net/guarded-http.ts';
+import type { JobQueue } from '../../core/queue/job-queue.ts';
+import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import type { SharedResources } from '../providers/shared-resources.ts';
 
 /** Process-wide things a session runs with; built once (see createRuntimeDeps) and shared by every session. */
@@ -14,6 +16,13 @@ export interface RuntimeDeps {
   toolHttp: GuardedHttpClient;
   /** Server-wide provider keys (OPENAI_API_KEY, DEEPGRAM_API_KEY, ELEVEN_API_KEY) used when an organization has none. */
   env: NodeJS.ProcessEnv;
+  /** Where recordings go and how their transcodes are requested; without it no session is recorded. */
+  media?: RecordingMedia;
+}
+
+export interface RecordingMedia {
+  storage: ObjectStorage;
+  queue: JobQueue;
 }
 
 /** The session row as the runtime needs it. */

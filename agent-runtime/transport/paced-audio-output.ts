@@ -9,6 +9,8 @@ export interface AudioSink {
   /** The client must drop what it has buffered (barge-in). */
   audioCleared(playedMs: number): void;
   audioDone(playedMs: number): void;
+  /** Audio the client has played (`atMs` = epoch ms its playout started); called once its playout is over or cut. */
+  audioHeard?(samples: Int16Array, atMs: number): void;
 }
 
 export interface PacingOptions {
@@ -28,6 +30,12 @@ interface Segment {
   finished: Future<void>;
 }
 
+/** A frame sent to the client that it has not finished playing yet (it holds at most `leadMs` of them). */
+interface InFlightFrame {
+  samples: Int16Array;
+  playsAt: number;
+}
+
 /**
  * The session's audio output over a message transport. The library hands over a whole reply in a fraction of a
  * second; this paces it to the client in real time with a small lead, so that a barge-in can stop it (the client
@@ -44,6 +52,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
   private generation = 0;
   private closed = false;
   private readonly samplesPerFrame: number;
+  private inFlight: InFlightFrame[] = [];
   /** Total assistant audio actually sent, for usage (`audio_out_ms`). */
   sentMs = 0;
 
@@ -91,6 +100,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
     const now = Date.now();
     const playedMs = segment.started ? this.toMs(segment.sentSamples) - Math.max(0, this.clientDrainsAt - now) : 0;
     this.clientDrainsAt = now;
+    this.reportHeard(now, true);
     if (!segment.flushed) super.flush();
     if (segment.started) this.sink.audioCleared(Math.round(playedMs));
     this.finish(segment, true, Math.max(0, playedMs));
@@ -98,9 +108,10 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
 
   /** Called by the pacing clock: send what keeps the client `leadMs` ahead, and finish a segment that has played out. */
   pump(now: number): void {
+    this.reportHeard(now, false);
     const segment = this.segment;
     if (!segment) {
-      stopPacing(this);
+      if (this.inFlight.length === 0) stopPacing(this);
       return;
     }
     while (this.hasQueued(segment) && this.clientDrainsAt - now < this.pacing.leadMs) {
@@ -112,12 +123,37 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       }
       this.sink.sendAudio(samples);
       const ms = this.toMs(samples.length);
-      this.clientDrainsAt = Math.max(this.clientDrainsAt, now) + ms;
+      const playsAt = Math.max(this.clientDrainsAt, now);
+      if (this.sink.audioHeard) this.inFlight.push({ samples, playsAt });
+      this.clientDrainsAt = playsAt + ms;
       segment.sentSamples += samples.length;
       this.sentMs += ms;
     }
     if (segment.flushed && !this.hasQueued(segment) && now >= this.clientDrainsAt) {
+      this.reportHeard(now, false);
       this.finish(segment, false, this.toMs(segment.sentSamples));
+    }
+  }
+
+  /**
+   * Hands frames whose playout is over to `audioHeard`. With `cut` (barge-in, session end) the client stops at `now`:
+   * the frame playing is reported up to that point and the ones queued behind it are dropped, as the client drops them.
+   */
+  private reportHeard(now: number, cut: boolean): void {
+    const heard = this.sink.audioHeard;
+    if (!heard) return;
+    while (this.inFlight.length > 0) {
+      const frame = this.inFlight[0]!;
+      const endsAt = frame.playsAt + this.toMs(frame.samples.length);
+      if (endsAt > now) {
+        if (!cut) return;
+        const playedSamples = Math.floor(((now - frame.playsAt) / 1000) * this.sampleRateHz);
+        if (playedSamples > 0) heard(frame.samples.subarray(0, playedSamples), frame.playsAt);
+        this.inFlight = [];
+        return;
+      }
+      this.inFlight.shift();
+      heard(frame.samples, frame.playsAt);
     }
   }
 

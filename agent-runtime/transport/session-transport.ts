@@ -8,6 +8,14 @@ export interface TransportHandlers {
   onDisconnect(reason: 'client-disconnected' | 'protocol-error'): void;
 }
 
+/** Receives the session's audio as it is heard: times are wall-clock epoch ms, samples 16-bit mono at the wire rate. */
+export interface AudioTap {
+  /** Client audio as received, decoded to PCM. */
+  user(samples: Int16Array, atMs: number): void;
+  /** Assistant audio as the client plays it out; audio the client dropped on a barge-in never arrives here. */
+  assistant(samples: Int16Array, atMs: number): void;
+}
+
 /** What a session runs over: audio in, paced audio out, and a control channel. */
 export interface SessionTransport {
   readonly audioInput: voice.AudioInput;
@@ -20,6 +28,8 @@ export interface SessionTransport {
   send(event: ServerEvent): void;
   /** Stops audio both ways and closes the connection with a close code. Idempotent. */
   close(code: number, reason: string): Promise<void>;
+  /** Starts (or, with undefined, stops) handing the session's audio to a tap, e.g. the recorder. */
+  tapAudio(tap: AudioTap | undefined): void;
   audioInMs(): number;
   audioOutMs(): number;
 }

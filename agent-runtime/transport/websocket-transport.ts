@@ -1,8 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
 import { type AudioFormat, decodeWire, durationMsOfBytes, encodeWire } from '../audio/audio-format.ts';
 import { PacedAudioOutput, type PacingOptions } from './paced-audio-output.ts';
+import { InputClock } from './input-clock.ts';
 import { CLOSE_CODES, parseClientMessage, type ServerEvent } from './protocol.ts';
-import type { SessionTransport, TransportHandlers } from './session-transport.ts';
+import type { AudioTap, SessionTransport, TransportHandlers } from './session-transport.ts';
 import { TranscriptCapture } from './transcript-capture.ts';
 import { WebSocketAudioInput } from './websocket-audio-input.ts';
 
@@ -22,6 +23,8 @@ export class WebSocketTransport implements SessionTransport {
   readonly textOutput: TranscriptCapture;
   private handlers: TransportHandlers | undefined;
   private closing = false;
+  private tap: AudioTap | undefined;
+  private readonly inputClock: InputClock;
 
   constructor(
     private readonly socket: WebSocket,
@@ -29,6 +32,7 @@ export class WebSocketTransport implements SessionTransport {
     pacing?: PacingOptions,
   ) {
     this.audioInput = new WebSocketAudioInput(format.sampleRateHz);
+    this.inputClock = new InputClock(format.sampleRateHz);
     this.textOutput = new TranscriptCapture();
     this.audioOutput = new PacedAudioOutput(
       format.sampleRateHz,
@@ -37,6 +41,7 @@ export class WebSocketTransport implements SessionTransport {
         audioStarted: () => this.send({ type: 'assistant.audio.started' }),
         audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
         audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
+        audioHeard: (samples, atMs) => this.tap?.assistant(samples, atMs),
       },
       this.textOutput,
       pacing,
@@ -64,6 +69,10 @@ export class WebSocketTransport implements SessionTransport {
   send(event: ServerEvent): void {
     if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
     this.socket.send(JSON.stringify(event));
+  }
+
+  tapAudio(tap: AudioTap | undefined): void {
+    this.tap = tap;
   }
 
   audioInMs(): number {
@@ -114,6 +123,8 @@ export class WebSocketTransport implements SessionTransport {
       this.send({ type: 'error', code: 'invalid_audio', message: 'pcm_s16le frames must hold whole 16-bit samples' });
       return;
     }
+    const capturedAt = this.inputClock.stamp(samples.length, Date.now());
+    this.tap?.user(samples, capturedAt);
     this.audioInput.pushSamples(samples);
   }
 }

@@ -5,6 +5,7 @@ import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import { hashesEqual, sha256 } from '../../core/crypto/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { MediaServices } from '../../core/media.ts';
 import { claimSessionForStream, findSessionForStream } from '../../core/repositories/session-runtime.ts';
 import { parseAudioFormat } from '../../agent-runtime/audio/audio-format.ts';
 import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
@@ -29,6 +30,8 @@ export interface StreamGatewayDeps {
   allowPrivateUrls: boolean;
   /** Server-wide provider keys fallback; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Recording storage and job queue; without them sessions are not recorded. */
+  media?: MediaServices;
   /** Replaces the runtime dependencies built from the above (tests and benchmarks). */
   runtime?: RuntimeDeps;
 }

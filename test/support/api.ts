@@ -12,6 +12,8 @@ import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../core/logger.ts';
 import { provisionOrganization } from '../../core/provisioning.ts';
+import type { MediaServices } from '../../core/media.ts';
+import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
 import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
 import { openTestDatabase } from './database.ts';
@@ -22,6 +24,8 @@ export interface TestApi {
   deps: ApiDeps;
   db: ApiDeps['db'];
   config: Config;
+  /** Recording storage, URL signer and job queue (no transcode worker runs unless a test starts one on this queue). */
+  media: MediaServices;
   createOrganization(name?: string): Promise<{ orgId: string; secretKey: string }>;
   close(): Promise<void>;
 }
@@ -37,18 +41,23 @@ export async function startTestApi(options: { env?: Record<string, string>; with
   });
   const db = await openTestDatabase();
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'echosphere-media-'));
+  const media: MediaServices = {
+    storage: new LocalStorage(mediaDir),
+    urls: new MediaUrlSigner(randomBytes(32)),
+    queue: new DatabaseQueue(db.knex, { pollIntervalMs: 50 }),
+  };
   const deps: ApiDeps = {
     db,
     config,
     logger: createLogger({ level: config.logLevel, format: 'json' }),
     secretBox: new SecretBox(randomBytes(32)),
     apiKeyCache: new ApiKeyCache(config.apiKeyCacheTtlS * 1000),
-    media: { storage: new LocalStorage(mediaDir), urls: new MediaUrlSigner(randomBytes(32)) },
+    media,
   };
   const server = http.createServer();
   // Like `echosphere start`: WebSocket sessions run on the api's own HTTP server.
   const gateway = options.withStreamGateway
-    ? attachStreamGateway(server, { db, secretBox: deps.secretBox, logger: deps.logger, allowPrivateUrls: true, env: {} })
+    ? attachStreamGateway(server, { db, secretBox: deps.secretBox, logger: deps.logger, allowPrivateUrls: true, env: {}, media })
     : undefined;
   if (gateway) deps.liveSessions = gateway;
   server.on('request', createApiApp(deps));
@@ -60,12 +69,14 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     deps,
     db,
     config,
+    media,
     async createOrganization(name = 'Test organization') {
       const { org, secretKey } = await provisionOrganization(db, deps.secretBox, name);
       return { orgId: org.id, secretKey };
     },
     async close() {
       await gateway?.shutdownAll(2000);
+      await media.queue.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
+import { parseWav } from '../../agent-runtime/audio/wav.ts';
+import { RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
+import { ffprobeJson, hasFfprobe } from './pipeline.ts';
+import { offlineAssistant, type RecordedSession, startSessionStack, waitForRecording, WIRE_RATE_HZ } from './session-stack.ts';
+import { bestMatch, channel, resample } from './support.ts';
+
+let stack: Awaited<ReturnType<typeof startSessionStack>>;
+let recorded: RecordedSession;
+let sessionDurationS: number;
+
+before(async () => {
+  stack = await startSessionStack();
+  const assistant = await stack.call('POST', '/v1/assistants', offlineAssistant());
+  recorded = await stack.runSession(assistant.body.id);
+  // The recording is handed off (every chunk stored) once the session is persisted; wait for the whole pipeline.
+  await waitForRecording(stack.call, recorded.id);
+  const row = await stack.api.db.system((trx) => trx('sessions').where({ id: recorded.id }).first());
+  sessionDurationS = (row.ended_at.getTime() - row.started_at.getTime()) / 1000;
+});
+
+after(async () => {
+  await stack.api.close();
+  await dispose();
+});
+
+/** The recording as stored by the recorder during the session (stereo 16-bit at the recording rate). */
+async function storedRecording(orgId: string, sessionId: string): Promise<Int16Array> {
+  const keys = recordingKeys(recordingPrefix(orgId, sessionId));
+  const parts: Int16Array[] = [];
+  for (const key of (await stack.api.media.storage.list(keys.chunks)).map((object) => object.key).sort()) {
+    parts.push(parseWav((await stack.api.media.storage.get(key))!).samples);
+  }
+  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Where `reference` sits in `signal`, searched within ±searchMs of `expectedMs`: a quarter-second excerpt finds the lag,
+ * then the whole reference is scored there (1 = the same waveform).
+ */
+function locate(signal: Float64Array, reference: Float64Array, expectedMs: number, searchMs: number) {
+  const rate = RECORDING_SAMPLE_RATE_HZ;
+  const expected = Math.round((expectedMs / 1000) * rate);
+  const search = Math.round((searchMs / 1000) * rate);
+  const excerpt = reference.subarray(0, Math.round(0.25 * rate));
+  const { lag } = bestMatch(signal, excerpt, expected - search, expected + search);
+  const whole = bestMatch(signal, reference, lag, lag);
+  const where = `lag ${lag} (expected ${expected}), reference ${reference.length}, signal ${signal.length} samples`;
+  return { offsetMs: (lag / rate) * 1000, score: whole.score, where };
+}
+
+test('a WebSocket session is recorded: user on the left and the heard reply on the right, where they happened', async () => {
+  const sessionRow = await stack.api.db.system((trx) => trx('sessions').where({ id: recorded.id }).first());
+  const startedAt = sessionRow.started_at.getTime();
+  const stereo = await storedRecording(stack.org.orgId, recorded.id);
+  const left = channel(stereo, 0);
+  const right = channel(stereo, 1);
+
+  const user = resample(recorded.userAudio, WIRE_RATE_HZ, RECORDING_SAMPLE_RATE_HZ);
+  const userAt = locate(left, user, recorded.userSentAt - startedAt, 300);
+  assert.ok(userAt.score > 0.95, `left channel matches the microphone (correlation ${userAt.score.toFixed(3)}; ${userAt.where})`);
+  assert.ok(Math.abs(userAt.offsetMs - (recorded.userSentAt - startedAt)) < 250, `user audio at ${userAt.offsetMs} ms, sent at ${recorded.userSentAt - startedAt} ms`);
+
+  assert.ok(recorded.assistantAudio.length > WIRE_RATE_HZ / 2, 'the client heard a reply');
+  const reply = resample(recorded.assistantAudio, WIRE_RATE_HZ, RECORDING_SAMPLE_RATE_HZ);
+  const replyAt = locate(right, reply, recorded.assistantReceivedAt - startedAt, 300);
+  assert.ok(replyAt.score > 0.95, `right channel matches the audio the client received (correlation ${replyAt.score.toFixed(3)}; ${replyAt.where})`);
+  assert.ok(
+    Math.abs(replyAt.offsetMs - (recorded.assistantReceivedAt - startedAt)) < 250,
+    `reply at ${replyAt.offsetMs} ms, received from ${recorded.assistantReceivedAt - startedAt} ms`,
+  );
+  // Nothing leaks across: the assistant channel is silent while the user speaks.
+  const userSpan = right.subarray(Math.round((userAt.offsetMs / 1000) * RECORDING_SAMPLE_RATE_HZ), Math.round((userAt.offsetMs / 1000) * RECORDING_SAMPLE_RATE_HZ) + user.length);
+  assert.equal(userSpan.every((value) => value === 0), true);
+});
+
+test('the recording transcodes to ready and its signed renditions last as long as the session (ffprobe)', { skip: !hasFfprobe && 'ffprobe not installed (apt-get install ffmpeg)' }, async () => {
+  const recording = (await stack.call('GET', `/v1/sessions/${recorded.id}/recording`)).body;
+  assert.equal(recording.status, 'ready', recording.failure_reason);
+  assert.ok(Math.abs(recording.duration_ms / 1000 - sessionDurationS) <= 0.5, `recording ${recording.duration_ms} ms, session ${sessionDurationS} s`);
+  assert.equal(recording.renditions.length, 3);
+  for (const rendition of recording.renditions as { name: string; hls_url: string }[]) {
+    const probe = (await ffprobeJson(rendition.hls_url, 'format=duration')) as { format: { duration: string } };
+    const durationS = Number(probe.format.duration);
+    assert.ok(Math.abs(durationS - sessionDurationS) <= 0.5, `${rendition.name}: ${durationS} s, session ${sessionDurationS} s`);
+  }
+  const master = await fetch(recording.playback.hls_url);
+  assert.equal(master.status, 200);
+});
+
+test('recording_enabled: false leaves no recording', async () => {
+  const assistant = await stack.call('POST', '/v1/assistants', offlineAssistant({ recording_enabled: false }));
+  const unrecorded = await stack.runSession(assistant.body.id);
+  const rows = await stack.api.db.system((trx) => trx('recordings').where({ session_id: unrecorded.id }));
+  assert.equal(rows.length, 0);
+  assert.equal((await stack.call('GET', `/v1/sessions/${unrecorded.id}/recording`)).status, 404);
+});
