@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
+import WebSocket from 'ws';
+import { SessionClient } from '../../sdk/session-client.ts';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
 import { RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { ffprobeJson, hasFfprobe } from './pipeline.ts';
 import { offlineAssistant, type RecordedSession, startSessionStack, waitForRecording, WIRE_RATE_HZ } from './session-stack.ts';
-import { bestMatch, channel, resample } from './support.ts';
+import { bestMatch, channel, resample, rms } from './support.ts';
 
 let stack: Awaited<ReturnType<typeof startSessionStack>>;
 let recorded: RecordedSession;
@@ -102,4 +104,44 @@ test('recording_enabled: false leaves no recording', async () => {
   const rows = await stack.api.db.system((trx) => trx('recordings').where({ session_id: unrecorded.id }));
   assert.equal(rows.length, 0);
   assert.equal((await stack.call('GET', `/v1/sessions/${unrecorded.id}/recording`)).status, 404);
+});
+
+test('a reply cut by the user stops in the recording where the client stopped playing it', async () => {
+  const greeting = 'Hello and welcome to the shop. Today I can tell you about our opening hours, our prices, and our many services.';
+  const assistant = await stack.call('POST', '/v1/assistants', offlineAssistant({ first_message: greeting }));
+  const created = await stack.call('POST', '/v1/sessions', { assistant_id: assistant.body.id });
+  const client = new SessionClient({ baseUrl: stack.api.baseUrl.replace('http', 'ws'), sessionId: created.body.id, token: created.body.websocket.token, WebSocketImpl: WebSocket as never });
+  const beforeCut: Int16Array[] = [];
+  let cut = false;
+  client.on('assistant.audio.cleared', () => (cut = true));
+  client.onAudio((bytes) => {
+    if (!cut) beforeCut.push(new Int16Array(bytes.slice().buffer));
+  });
+  await client.waitFor('assistant.audio.started', { timeoutMs: 30_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  client.sendText('When are you open?');
+  const cleared = await client.waitFor('assistant.audio.cleared', { timeoutMs: 30_000 });
+  await client.waitFor('transcript', { timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.text.includes('nine') });
+  client.end();
+  await client.closed;
+  const recording = await waitForRecording(stack.call, created.body.id);
+  assert.equal(recording.status, 'ready', recording.failure_reason);
+
+  const received = new Int16Array(beforeCut.reduce((sum, frame) => sum + frame.length, 0));
+  beforeCut.reduce((offset, frame) => (received.set(frame, offset), offset + frame.length), 0);
+  const rate = RECORDING_SAMPLE_RATE_HZ;
+  const heard = resample(received, WIRE_RATE_HZ, rate);
+  const playedSamples = Math.round((cleared.played_ms / 1000) * rate);
+  assert.ok(heard.length - playedSamples > 0.06 * rate, `the client held unplayed audio when it was cut (${received.length} samples received, ${cleared.played_ms} ms played)`);
+
+  const right = channel(await storedRecording(stack.org.orgId, created.body.id), 1);
+  const start = bestMatch(right, heard.subarray(0, Math.round(0.5 * rate)), 0, Math.round(3 * rate)).lag;
+  const played = bestMatch(right, heard.subarray(0, playedSamples), start, start);
+  assert.ok(played.score > 0.95, `what the client played is in the recording (correlation ${played.score.toFixed(3)})`);
+  // What the client had received but dropped is not: from the cut on, the recording must not carry that audio.
+  const droppedFrom = playedSamples + Math.round(0.02 * rate);
+  const dropped = heard.subarray(droppedFrom);
+  const recordedThere = right.subarray(start + droppedFrom, start + droppedFrom + dropped.length);
+  const leaked = rms(recordedThere, 0, recordedThere.length) > 0 ? bestMatch(recordedThere, dropped.subarray(0, recordedThere.length), 0, 0).score : 0;
+  assert.ok(rms(dropped, 0, dropped.length) === 0 || leaked < 0.5, `audio dropped by the client is not in the recording (correlation ${leaked.toFixed(3)})`);
 });
