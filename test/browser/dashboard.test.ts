@@ -46,6 +46,16 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     receiver = await startReceiver();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 820 }, baseURL: stack.baseUrl });
+    // Counts assistant audio buffers the page stops early (the playback queue stops them only when audio is cleared).
+    await context.addInitScript(() => {
+      const counters = { stopped: 0 };
+      (window as unknown as { audioCounters: typeof counters }).audioCounters = counters;
+      const stop = AudioBufferSourceNode.prototype.stop;
+      AudioBufferSourceNode.prototype.stop = function (this: AudioBufferSourceNode, when?: number) {
+        counters.stopped++;
+        return stop.call(this, when);
+      };
+    });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
     page.on('console', (message) => {
@@ -114,12 +124,24 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await shot('assistant-validation');
 
     await page.getByLabel('End of turn: maximum wait (ms)').fill('3000');
+    await page.getByRole('button', { name: 'Add function tool' }).click();
+    await page.getByLabel('Function name').fill('lookup_order');
+    await page.getByLabel('Function description').fill('Looks up an order by its number.');
+    await page.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", "properties": {"order": {"type": "string"}}');
+    await page.getByRole('button', { name: 'Create assistant' }).first().click();
+    await page.locator('[data-field="tools.0.parameters"] .field-error', { hasText: 'is not valid JSON' }).waitFor();
+    await page.getByLabel('Parameters (JSON Schema)').fill('{"type": "object", "properties": {"order": {"type": "string"}}, "required": ["order"]}');
+    await page.getByLabel('Function server URL').fill('not a url');
+    await page.getByRole('button', { name: 'Create assistant' }).first().click();
+    await page.locator('[data-field="tools.0.server.url"] .field-error').waitFor();
+    await page.getByLabel('Function server URL').fill(receiver.url('/tools/lookup'));
     await page.getByRole('button', { name: 'Create assistant' }).first().click();
     await page.waitForURL(/\/assistants\/asst_/);
     await page.getByRole('heading', { name: 'Front desk' }).waitFor();
     assistantId = /\/assistants\/(asst_[^/]+)/.exec(page.url())![1]!;
-    const saved = await api<{ turn: { endpointing_max_delay_ms: number }; model: { provider: string } }>('GET', `/v1/assistants/${assistantId}`);
+    const saved = await api<{ turn: { endpointing_max_delay_ms: number }; model: { provider: string }; tools: { name: string; parameters: { required: string[] } }[] }>('GET', `/v1/assistants/${assistantId}`);
     assert.equal(saved.turn.endpointing_max_delay_ms, 3000);
+    assert.deepEqual(saved.tools.map((tool) => [tool.name, tool.parameters.required]), [['lookup_order', ['order']]]);
     assert.equal(saved.model.provider, 'scripted');
     await shot('assistant-builder');
   });
@@ -159,6 +181,28 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     const link = page.getByRole('link', { name: 'Open the session' });
     await link.waitFor();
     spokenSessionId = /\/sessions\/(sess_[^/]+)/.exec((await link.getAttribute('href'))!)![1]!;
+  });
+
+  it('drops the queued assistant audio at once when the caller barges in', async () => {
+    const longReply = Array.from({ length: 4 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our opening hours.`).join(' ');
+    const assistant = await api<{ id: string }>('POST', '/v1/assistants', {
+      name: 'Talkative line',
+      system_prompt: 'You talk a lot.',
+      first_message: null,
+      model: { provider: 'scripted', script: { rules: [{ pattern: 'opening hours', reply: longReply }], default_reply: 'Okay, go ahead.' } },
+      transcriber: { provider: 'deepgram', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
+    });
+    deepgram.nextUtterance(SPOKEN);
+    await page.goto(`/assistants/${assistant.id}/call`);
+    await page.getByRole('button', { name: 'Start call' }).click();
+    await page.getByTestId('agent-state').getByText('Speaking').waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { audioCounters: { stopped: number } }).audioCounters.stopped), 0);
+    // The fake microphone loops: the question is heard again while the long reply plays, and interrupts it.
+    await page.locator('.bubble.assistant', { hasText: 'sentence number 1' }).locator('.badge', { hasText: 'interrupted' }).waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => (window as unknown as { audioCounters: { stopped: number } }).audioCounters.stopped > 0, undefined, { timeout: 5000 });
+    await page.getByTestId('agent-state').getByText('Listening').waitFor();
+    await page.getByRole('button', { name: 'End call' }).click();
+    await page.getByRole('link', { name: 'Open the session' }).waitFor();
   });
 
   it('lists the session, plays its recording and highlights the transcript as playback advances', async () => {

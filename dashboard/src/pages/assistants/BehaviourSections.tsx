@@ -2,6 +2,17 @@ import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { CheckboxField, Field } from '../../components/Field';
 import { newTool, TURN_DEFAULTS, type AssistantFormValues } from './assistant-form';
 
+/** Caught while typing, before the API sees it: the editor's text must be a JSON object schema. */
+function jsonSchemaProblem(text: string): true | string {
+  try {
+    const schema: unknown = JSON.parse(text);
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return 'must be a JSON object';
+    return (schema as { type?: unknown }).type === 'object' || 'must have "type": "object"';
+  } catch (error) {
+    return `is not valid JSON (${(error as Error).message})`;
+  }
+}
+
 export function TurnSection() {
   const { register } = useFormContext<AssistantFormValues>();
   return (
@@ -48,25 +59,25 @@ export function ToolsSection() {
           {tool.type === 'function' ? (
             <>
               <div className="grid two">
-                <Field name={`tools.${index}.name`} label="Name" hint="Letters, digits, _ or -; unique.">
+                <Field name={`tools.${index}.name`} label="Function name" hint="Letters, digits, _ or -; unique.">
                   <input {...register(`tools.${index}.name`)} />
                 </Field>
-                <Field name={`tools.${index}.server.url`} label="Server URL" hint="Where the call is POSTed.">
+                <Field name={`tools.${index}.server.url`} label="Function server URL" hint="Where the call is POSTed.">
                   <input type="url" placeholder="https://example.com/tools/lookup" {...register(`tools.${index}.server.url`)} />
                 </Field>
-                <Field name={`tools.${index}.description`} label="Description" hint="Tells the model when to call it.">
+                <Field name={`tools.${index}.description`} label="Function description" hint="Tells the model when to call it.">
                   <input {...register(`tools.${index}.description`)} />
                 </Field>
-                <Field name={`tools.${index}.server.timeout_ms`} label="Timeout (ms)" hint="100–30000. Default 5000.">
+                <Field name={`tools.${index}.server.timeout_ms`} label="Function timeout (ms)" hint="100–30000. Default 5000.">
                   <input inputMode="numeric" {...register(`tools.${index}.server.timeout_ms`)} />
                 </Field>
               </div>
               <Field name={`tools.${index}.parameters`} label="Parameters (JSON Schema)" hint='An object schema: {"type": "object", "properties": {…}, "required": […]}.'>
-                <textarea className="code" rows={8} spellCheck={false} {...register(`tools.${index}.parameters`)} />
+                <textarea className="code" rows={8} spellCheck={false} {...register(`tools.${index}.parameters`, { validate: jsonSchemaProblem })} />
               </Field>
             </>
           ) : (
-            <Field name={`tools.${index}.description`} label="Description" hint="Optional: when the model should end the call.">
+            <Field name={`tools.${index}.description`} label="End-call description" hint="Optional: when the model should end the call.">
               <input {...register(`tools.${index}.description`)} />
             </Field>
           )}

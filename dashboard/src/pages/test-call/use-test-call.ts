@@ -96,7 +96,10 @@ export function useTestCall(assistantId: string, interruptionsDefault: boolean):
         const client = new SessionClient({ baseUrl: `${streamUrl.protocol}//${streamUrl.host}`, sessionId: session.id, token: session.websocket.token });
         resources.current.client = client;
 
+        // Microphone frames flow only while the session is live (not before it starts, not after it ends).
+        let streaming = false;
         client.on('session.started', () => {
+          streaming = true;
           setStatus('live');
           setAgentState('listening');
         });
@@ -114,12 +117,16 @@ export function useTestCall(assistantId: string, interruptionsDefault: boolean):
         });
         client.on('turn.metrics', (event) => setTurns((current) => [...current, event]));
         client.on('error', (event) => setError(`${event.code}: ${event.message}`));
-        client.on('session.ended', (event) => setEndedReason(event.reason));
+        client.on('session.ended', (event) => {
+          streaming = false;
+          setEndedReason(event.reason);
+        });
         client.onAudio((chunk) => {
           playback.enqueue(chunk);
           setAudioReceivedS(playback.receivedS);
         });
         void client.closed.then(({ code, reason }) => {
+          streaming = false;
           setStatus((current) => (code === 1000 || current === 'live' ? 'ended' : 'failed'));
           if (code !== 1000 && reason) setError((current) => current ?? `Connection closed (${code}): ${reason}`);
           release();
@@ -129,7 +136,7 @@ export function useTestCall(assistantId: string, interruptionsDefault: boolean):
         if (options.microphone) {
           try {
             resources.current.mic = await captureMicrophone(context, (frame) => {
-              if (client.events.some((event) => event.type === 'session.started')) client.sendAudio(new Uint8Array(frame));
+              if (streaming) client.sendAudio(new Uint8Array(frame));
             });
             setMicrophone('on');
           } catch (micError) {
