@@ -302,7 +302,13 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.goto(`/sessions/${spokenSessionId}`);
     await page.getByTestId('ended-reason').waitFor();
     await shot('session-phone');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 1, `no horizontal scrolling at phone width (${overflow}px)`);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok((await overflow()) <= 1, `no horizontal scrolling on the session page at phone width (${await overflow()}px)`);
+    for (const route of ['/assistants', `/assistants/${assistantId}`, `/assistants/${assistantId}/call`, '/sessions', '/webhooks', '/api-keys', '/provider-credentials', '/settings']) {
+      await page.goto(route);
+      await page.locator('h1').first().waitFor();
+      await page.locator('.state[role="status"]').first().waitFor({ state: 'detached' });
+      assert.ok((await overflow()) <= 1, `no horizontal scrolling on ${route} at phone width (${await overflow()}px)`);
+    }
   });
 });
