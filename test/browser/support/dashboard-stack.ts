@@ -27,7 +27,7 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', i
 
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
- * WebSocket stream gateway (provider keys from `env`), recording storage with a transcode worker, and webhook delivery.
+ * WebSocket stream gateway (provider keys from `env`) recording every session, a transcode worker, and webhook delivery.
  */
 export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } = {}) {
   const db = await openTestDatabase();
@@ -42,8 +42,9 @@ export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } =
   await deliverer.start();
 
   const signInCodes = new DashboardSignInCodes();
+  const media = { storage, queue, urls: new MediaUrlSigner(randomBytes(32)) };
   const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {} });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {}, media });
   const deps: ApiDeps = {
     db,
     config,
@@ -51,7 +52,7 @@ export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } =
     secretBox,
     apiKeyCache: new ApiKeyCache(0),
     liveSessions: gateway,
-    media: { storage, urls: new MediaUrlSigner(randomBytes(32)) },
+    media,
     dashboard: { distDir: DASHBOARD_DIST, signInCodes },
   };
   server.on('request', createApiApp(deps));
@@ -62,8 +63,6 @@ export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } =
   return {
     baseUrl,
     db,
-    storage,
-    queue,
     orgId: org.id,
     secretKey,
     signInCodes,
