@@ -5,11 +5,9 @@ import type { SessionRow } from '../../core/domain/session.ts';
 import { requestSessionEnd } from '../../core/domain/session-control.ts';
 import { toPublicSession } from '../../core/domain/session.ts';
 import { PlatformError, notFound } from '../../core/errors.ts';
-import { appendEvent } from '../../core/events/outbox.ts';
 import { isId } from '../../core/ids.ts';
-import { getAssistant, toPublicAssistant } from '../../core/repositories/assistants.ts';
-import { effectiveSettings, getOrganization } from '../../core/repositories/organizations.ts';
-import { countLiveSessions, endUnconnectedSession, getSession, insertSession, sessionsQuery } from '../../core/repositories/sessions.ts';
+import { assistantsOf, toPublicAssistant, type AssistantRow } from '../../core/repositories/assistants.ts';
+import { createSessionWithinLimit, endUnconnectedSession, getSession, sessionsQuery } from '../../core/repositories/sessions.ts';
 import { listMessages, toPublicMessage } from '../../core/repositories/messages.ts';
 import type { ApiDeps } from '../deps.ts';
 import { pageQuery, pageResult } from '../../core/db/pagination.ts';
@@ -71,34 +69,21 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     }
     const token = generateToken('st_');
     const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
-    const row = await db.tenant(auth.orgId, async (trx) => {
-      const assistant = await getAssistant(trx, auth.orgId, body.assistant_id);
-      if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
-      // Locking the organization row serialises concurrent creates, so the limit cannot be raced past.
-      // Taken as late as possible: everything after it waits on it.
-      const org = await getOrganization(trx, auth.orgId, { forUpdate: true });
-      const { max_concurrent_sessions: limit } = effectiveSettings(org!, { maxConcurrentSessions: config.defaultMaxConcurrentSessions });
-      if ((await countLiveSessions(trx, auth.orgId)) >= limit) {
-        throw new PlatformError('conflict', 'concurrency_limit_reached', `This organization already has ${limit} live sessions (its max_concurrent_sessions).`);
-      }
-      const session = await insertSession(trx, {
-        orgId: auth.orgId,
-        assistant: toPublicAssistant(assistant),
-        transport: body.transport,
-        audio: body.audio,
-        metadata: body.metadata,
-        streamTokenHash: token.hash,
-        streamTokenExpiresAt: expiresAt,
-      });
-      await appendEvent(trx, {
-        orgId: auth.orgId,
-        type: 'session.created',
-        sessionId: session.id,
-        assistantId: session.assistant_id,
-        data: { session: toPublicSession(session) },
-      });
-      return session;
+    const [assistant] = await db.tenantRead<AssistantRow>(auth.orgId, (q) => assistantsOf(q, auth.orgId).where({ id: body.assistant_id }).limit(1));
+    if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+    const row = await createSessionWithinLimit(db, {
+      orgId: auth.orgId,
+      assistant: toPublicAssistant(assistant),
+      transport: body.transport,
+      audio: body.audio,
+      metadata: body.metadata,
+      streamTokenHash: token.hash,
+      streamTokenExpiresAt: expiresAt,
+      defaultLimit: config.defaultMaxConcurrentSessions,
     });
+    if (!row) {
+      throw new PlatformError('conflict', 'concurrency_limit_reached', 'This organization has reached its max_concurrent_sessions; end a session or raise the limit.');
+    }
     res.status(201).json({
       ...toPublicSession(row),
       websocket: { url: streamUrl(req, config.publicUrl, row.id), token: token.plaintext, expires_at: expiresAt.toISOString() },

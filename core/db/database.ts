@@ -20,6 +20,12 @@ export interface DatabaseOptions {
 
 const ORG_ID_SHAPE = /^org_[0-9A-Z]{26}$/;
 
+/** Raw statements answer with a driver result; builders with rows. */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result)) return result;
+  return (result as { rows?: unknown[] }).rows ?? [];
+}
+
 /** Turns `$n` placeholders into escaped literals (one pass over knex's SQL, which holds no literals of its own). */
 function inlineBindings(sql: string, bindings: readonly unknown[]): string {
   return sql.replace(/\$(\d+)/g, (_, index: string) => {
@@ -79,21 +85,39 @@ export class Database {
   }
 
   /**
-   * One tenant-scoped SELECT in one round trip. On PostgreSQL the role switch and the query travel as a single
-   * multi-statement simple query, which the server runs as one implicit transaction (so the `is_local` settings
-   * end with it). The hot read paths use this: a knex transaction would cost BEGIN, SET, query and COMMIT.
+   * One tenant-scoped SELECT in one round trip (see `tenantBatch`). The hot read paths use this: a knex transaction
+   * would cost BEGIN, SET, query and COMMIT.
    */
   async tenantRead<Row>(orgId: string, build: (knex: Knex) => Knex.QueryBuilder): Promise<Row[]> {
-    if (this.dialect === 'pglite') return this.tenant(orgId, (trx) => build(trx) as unknown as Promise<Row[]>);
+    const [rows] = await this.tenantBatch(orgId, (knex) => [build(knex)]);
+    return rows as Row[];
+  }
+
+  /**
+   * Tenant-scoped statements run as one transaction in one round trip: on PostgreSQL they travel with the role switch
+   * as a single multi-statement simple query, which the server runs as one implicit transaction (so the `is_local`
+   * settings end with it) and commits without waiting for this process. Each statement still takes its own snapshot,
+   * so a row lock taken by one is honoured by the next. Returns the rows of each statement.
+   */
+  async tenantBatch(orgId: string, build: (knex: Knex) => Array<Knex.QueryBuilder | Knex.Raw>): Promise<unknown[][]> {
+    if (this.dialect === 'pglite') {
+      return this.tenant(orgId, async (trx) => {
+        const results: unknown[][] = [];
+        for (const statement of build(trx)) results.push(rowsOf(await statement));
+        return results;
+      });
+    }
     if (!ORG_ID_SHAPE.test(orgId)) throw new Error(`Not an organization id: ${orgId}`);
-    const { sql, bindings } = build(this.knex).toSQL().toNative();
-    const statement = inlineBindings(sql, bindings);
+    const statements = build(this.knex).map((statement) => {
+      const { sql, bindings } = statement.toSQL().toNative();
+      return inlineBindings(sql, bindings);
+    });
     const connection = (await this.knex.client.acquireConnection()) as pg.Client;
     try {
       const results = (await connection.query(
-        `SELECT set_config('role', 'echosphere_app', true), set_config('app.org_id', '${orgId}', true); ${statement}`,
+        [`SELECT set_config('role', 'echosphere_app', true), set_config('app.org_id', '${orgId}', true)`, ...statements].join(';\n'),
       )) as unknown as pg.QueryResult[];
-      return results[1]!.rows as Row[];
+      return results.slice(1).map((result) => result.rows);
     } finally {
       await this.knex.client.releaseConnection(connection);
     }

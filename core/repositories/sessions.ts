@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import type { Transaction } from '../db/database.ts';
-import type { AudioFormat, SessionRow, SessionStatus, Transport } from '../domain/session.ts';
+import type { Database, Transaction } from '../db/database.ts';
+import { toPublicSession, type AudioFormat, type SessionRow, type SessionStatus, type Transport } from '../domain/session.ts';
+import { OUTBOX_CHANNEL } from '../events/outbox.ts';
 import { newId } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';
 
@@ -14,36 +15,78 @@ export interface NewSession {
   streamTokenExpiresAt: Date;
 }
 
-export async function insertSession(trx: Transaction, input: NewSession): Promise<SessionRow> {
-  const [row] = await trx<SessionRow>('sessions')
-    .insert({
-      id: newId('session'),
-      org_id: input.orgId,
-      assistant_id: input.assistant.id,
-      assistant: JSON.stringify(input.assistant) as never,
-      transport: input.transport,
-      status: 'created',
-      audio: JSON.stringify(input.audio) as never,
-      metadata: JSON.stringify(input.metadata) as never,
-      stream_token_hash: input.streamTokenHash,
-      stream_token_expires_at: input.streamTokenExpiresAt,
-    })
-    .returning('*');
-  return row!;
-}
-
 /**
- * Sessions holding a concurrency slot: connected ones, and created ones whose connection token can still be used.
- * Call with the organization row locked so two racing creates count one after the other.
+ * Creates a session and its `session.created` event if the organization is below its concurrency limit; undefined
+ * when it is not. Sessions holding a slot are connected ones and created ones whose token can still be used.
+ *
+ * The organization row is locked first, so racing creates count one after the other; the count, the insert and the
+ * event then run as one statement with a fresh snapshot that sees every session committed before the lock was
+ * granted. All of it travels in one round trip (`tenantBatch`), so the lock is held while the statements execute,
+ * never across a trip back to this process.
  */
-export async function countLiveSessions(trx: Transaction, orgId: string): Promise<number> {
-  const row = await trx('sessions')
-    .where({ org_id: orgId })
-    .whereIn('status', ['created', 'active'])
-    .andWhere((live) => live.where('status', 'active').orWhere('stream_token_expires_at', '>', trx.fn.now()))
-    .count<{ count: number }[]>('* as count')
-    .first();
-  return Number(row?.count ?? 0);
+export async function createSessionWithinLimit(db: Database, input: NewSession & { defaultLimit: number }): Promise<SessionRow | undefined> {
+  const row: SessionRow = {
+    id: newId('session'),
+    org_id: input.orgId,
+    assistant_id: input.assistant.id,
+    assistant: input.assistant,
+    transport: input.transport,
+    status: 'created',
+    ended_reason: null,
+    audio: input.audio,
+    metadata: input.metadata,
+    stream_token_hash: input.streamTokenHash,
+    stream_token_expires_at: input.streamTokenExpiresAt,
+    usage: null,
+    latency: null,
+    created_at: new Date(),
+    started_at: null,
+    ended_at: null,
+    recording_status: null,
+  };
+  const [, notified] = await db.tenantBatch(input.orgId, (q) => [
+    q('organizations').where({ id: input.orgId }).select('id').forUpdate(),
+    q.raw(
+      `WITH below_limit AS (
+         SELECT 1 WHERE (
+           SELECT count(*) FROM sessions
+           WHERE org_id = ? AND (status = 'active' OR (status = 'created' AND stream_token_expires_at > now()))
+         ) < (SELECT coalesce((settings->>'max_concurrent_sessions')::int, ?) FROM organizations WHERE id = ?)
+       ), session AS (
+         INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, status, audio, metadata,
+                               stream_token_hash, stream_token_expires_at, created_at)
+         SELECT ?, ?, ?, ?::jsonb, ?, 'created', ?::jsonb, ?::jsonb, decode(?, 'hex'), ?, ? FROM below_limit
+         RETURNING id
+       ), event AS (
+         INSERT INTO events (id, org_id, type, session_id, assistant_id, data, created_at)
+         SELECT ?, ?, 'session.created', session.id, ?, ?::jsonb, ? FROM session
+         RETURNING id
+       )
+       SELECT pg_notify(?, event.id) FROM event`,
+      [
+        input.orgId,
+        input.defaultLimit,
+        input.orgId,
+        row.id,
+        row.org_id,
+        row.assistant_id,
+        JSON.stringify(row.assistant),
+        row.transport,
+        JSON.stringify(row.audio),
+        JSON.stringify(row.metadata),
+        input.streamTokenHash.toString('hex'),
+        row.stream_token_expires_at,
+        row.created_at,
+        newId('event'),
+        row.org_id,
+        row.assistant_id,
+        JSON.stringify({ session: toPublicSession(row) }),
+        row.created_at,
+        OUTBOX_CHANNEL,
+      ],
+    ),
+  ]);
+  return notified!.length > 0 ? row : undefined;
 }
 
 /** Sessions with their recording's status, for the public representation. */
