@@ -46,7 +46,8 @@ export function decodeWire(format: AudioFormat, bytes: Buffer): Int16Array | und
 
 export function encodeWire(format: AudioFormat, samples: Int16Array): Buffer {
   if (format.encoding === 'mulaw') return Buffer.from(encodeMulaw(samples));
-  if (NATIVE_LITTLE_ENDIAN) return Buffer.from(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  // A view, not a copy (Buffer.from(Uint8Array) would copy every frame): paced frames are never written to once sent.
+  if (NATIVE_LITTLE_ENDIAN) return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   const out = Buffer.allocUnsafe(samples.length * 2);
   for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, i * 2);
   return out;

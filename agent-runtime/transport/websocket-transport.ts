@@ -99,7 +99,7 @@ export class WebSocketTransport implements SessionTransport {
 
   private sendBinary(bytes: Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
-    this.socket.send(bytes, { binary: true });
+    this.socket.send(bytes, { binary: true, compress: false });
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {

@@ -40,7 +40,7 @@ export interface RecordedSession {
   /** What the client's microphone sent, and when (epoch ms) its first sample went out. */
   userAudio: Int16Array;
   userSentAt: number;
-  /** Assistant audio as the client received it, and when its first frame arrived. */
+  /** Assistant audio as the client played the frames it received, from when its first frame arrived. */
   assistantAudio: Int16Array;
   assistantReceivedAt: number;
 }
@@ -58,12 +58,8 @@ async function runRecordedSession(api: TestApi, call: ReturnType<typeof apiClien
     token: created.body.websocket.token,
     WebSocketImpl: WebSocket as never,
   });
-  const received: Int16Array[] = [];
-  let assistantReceivedAt = 0;
-  client.onAudio((bytes) => {
-    if (received.length === 0) assistantReceivedAt = Date.now();
-    received.push(new Int16Array(bytes.slice().buffer));
-  });
+  const received: { at: number; samples: Int16Array }[] = [];
+  client.onAudio((bytes) => received.push({ at: Date.now(), samples: new Int16Array(bytes.slice().buffer) }));
   await client.waitFor('session.started', { timeoutMs: 30_000 });
   const microphone = openMicrophone(client);
   try {
@@ -76,17 +72,30 @@ async function runRecordedSession(api: TestApi, call: ReturnType<typeof apiClien
     await new Promise((resolve) => setTimeout(resolve, 300));
     client.end();
     await client.closed;
-    const assistantAudio = new Int16Array(received.reduce((sum, frame) => sum + frame.length, 0));
-    let offset = 0;
-    for (const frame of received) {
-      assistantAudio.set(frame, offset);
-      offset += frame.length;
-    }
-    return { id: created.body.id, userAudio, userSentAt, assistantAudio, assistantReceivedAt };
+    const assistantReceivedAt = received[0]?.at ?? 0;
+    return { id: created.body.id, userAudio, userSentAt, assistantAudio: playbackTimeline(received, assistantReceivedAt), assistantReceivedAt };
   } finally {
     microphone.stop();
     client.close();
   }
+}
+
+/**
+ * The client's playback of the frames it received: each plays when it arrived, or right after the previous one when
+ * it arrived while that was still playing (a slow server leaves the same gaps the listener hears).
+ */
+function playbackTimeline(frames: { at: number; samples: Int16Array }[], startMs: number): Int16Array {
+  const placed: { position: number; samples: Int16Array }[] = [];
+  let end = 0;
+  for (const frame of frames) {
+    const arrival = Math.round(((frame.at - startMs) / 1000) * WIRE_RATE_HZ);
+    const position = arrival - end > 0.04 * WIRE_RATE_HZ ? arrival : end;
+    placed.push({ position, samples: frame.samples });
+    end = position + frame.samples.length;
+  }
+  const timeline = new Int16Array(end);
+  for (const frame of placed) timeline.set(frame.samples, frame.position);
+  return timeline;
 }
 
 export async function waitForRecording(call: ReturnType<typeof apiClient>, sessionId: string, timeoutMs = 120_000) {
