@@ -23,17 +23,19 @@ export class LinearResampler {
   process(input: Int16Array): Int16Array {
     if (this.fromHz === this.toHz) return input;
     // `position` is measured in input samples relative to input[0]; -1 refers to `previous`.
-    const output: number[] = [];
+    // Sized up front: this runs for every frame of every recorded session, both ways.
+    const output = new Int16Array(Math.max(0, Math.ceil((input.length - this.position) / this.step) + 1));
+    let count = 0;
     while (this.position < input.length - 1 + 1e-9) {
       const index = Math.floor(this.position);
       const fraction = this.position - index;
       const a = index < 0 ? this.previous : input[index]!;
       const b = input[Math.min(index + 1, input.length - 1)]!;
-      output.push(Math.round(a + (b - a) * fraction));
+      output[count++] = Math.round(a + (b - a) * fraction);
       this.position += this.step;
     }
     this.position -= input.length;
     if (input.length > 0) this.previous = input[input.length - 1]!;
-    return Int16Array.from(output);
+    return output.subarray(0, count);
   }
 }
