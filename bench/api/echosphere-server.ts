@@ -23,3 +23,4 @@ server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
+process.once('SIGINT', () => process.exit(0));
