@@ -5,12 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launchChromium, SKIP_REASON } from '../browser/support/browser.ts';
 import { offlineAssistant, startSessionStack, waitForRecording } from './session-stack.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-const skip = !hasChromium && `${CHROMIUM} is missing (apt-get install chromium): the HLS browser playback test needs it`;
+const skip = !hasChromium && SKIP_REASON;
 
 /** hls.js as shipped in node_modules, served by the test page's own origin (no network). */
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
@@ -51,20 +50,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
