@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import type { JobContext, JobData } from '../../core/queue/job-queue.ts';
 import { PgBossQueue } from '../../core/queue/pg-boss-queue.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { jobRecorder } from './job-recorder.ts';
 
 // pg-boss connects with its own pool and needs a real PostgreSQL server; the embedded PGlite uses DatabaseQueue.
 const skip = !process.env.TEST_DATABASE_URL && 'pg-boss needs PostgreSQL: set TEST_DATABASE_URL (PGlite runs DatabaseQueue instead)';
@@ -23,21 +23,6 @@ after(async () => {
   await db?.close();
 });
 
-function recorder() {
-  const calls: { data: JobData; context: JobContext }[] = [];
-  let notify = () => {};
-  return {
-    calls,
-    record(data: JobData, context: JobContext) {
-      calls.push({ data, context });
-      notify();
-    },
-    async until(count: number): Promise<void> {
-      while (calls.length < count) await new Promise<void>((resolve) => (notify = resolve));
-    },
-  };
-}
-
 async function jobRows(name: string): Promise<{ state: string; retry_count: number; singleton_key: string | null }[]> {
   const client = new pg.Client({ connectionString: db!.url });
   await client.connect();
@@ -53,7 +38,7 @@ async function settled(name: string): Promise<void> {
 }
 
 test('an enqueued job runs its handler with the attempt and the attempts allowed', { skip }, async () => {
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('basic', async (data, context) => seen.record(data, context));
   await queue.enqueue('basic', { recordingId: 'rec_1', seq: 2 });
   await seen.until(1);
@@ -63,7 +48,7 @@ test('an enqueued job runs its handler with the attempt and the attempts allowed
 });
 
 test('a failing job is retried with backoff and fails for good after its last attempt', { skip }, async () => {
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('flaky', async (data, context) => {
     seen.record(data, context);
     throw new Error('still failing');
@@ -82,7 +67,7 @@ test('a singleton key names one queued job; jobs without a key are all kept', { 
   await queue.enqueue('singletons', { recordingId: 'a' });
   await queue.enqueue('singletons', { recordingId: 'b' });
   assert.equal((await jobRows('singletons')).length, 4);
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('singletons', async (data, context) => seen.record(data, context));
   await seen.until(4);
   await settled('singletons');

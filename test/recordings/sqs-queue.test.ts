@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { JobContext, JobData } from '../../core/queue/job-queue.ts';
 import { SqsQueue } from '../../core/queue/sqs-queue.ts';
 import { startFakeSqs, type FakeSqs } from '../fakes/sqs-server.ts';
+import { jobRecorder } from './job-recorder.ts';
 
 let sqs: FakeSqs;
 const queues: SqsQueue[] = [];
@@ -25,28 +25,13 @@ function sqsQueue(name: string, leaseS = 30): SqsQueue {
   return queue;
 }
 
-function recorder() {
-  const calls: { data: JobData; context: JobContext }[] = [];
-  let notify = () => {};
-  return {
-    calls,
-    record(data: JobData, context: JobContext) {
-      calls.push({ data, context });
-      notify();
-    },
-    async until(count: number): Promise<void> {
-      while (calls.length < count) await new Promise<void>((resolve) => (notify = resolve));
-    },
-  };
-}
-
 async function drained(name: string): Promise<void> {
   while (sqs.depth(name) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 test('an enqueued job reaches the handler of its logical queue and is deleted once handled', async () => {
   const queue = sqsQueue('basic');
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('recording.transcode', async (data, context) => seen.record(data, context));
   await queue.enqueue('recording.transcode', { recordingId: 'rec_1', seq: 3 });
   await seen.until(1);
@@ -56,7 +41,7 @@ test('an enqueued job reaches the handler of its logical queue and is deleted on
 
 test('a failing handler is retried after a backoff, then given up after its last attempt', async () => {
   const queue = sqsQueue('retries');
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('flaky', async (data, context) => {
     seen.record(data, context);
     throw new Error('still failing');
@@ -77,7 +62,7 @@ test('a job whose worker died after receiving it is delivered again once its vis
   // A worker takes the message and dies: nobody deletes it or extends its visibility.
   const taken = await client().send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl(name), MaxNumberOfMessages: 1, VisibilityTimeout: 1 }));
   assert.equal(taken.Messages?.length, 1);
-  const seen = recorder();
+  const seen = jobRecorder();
   await queue.work('recording.segment', async (data, context) => seen.record(data, context));
   await seen.until(1);
   assert.deepEqual(seen.calls[0], { data: { seq: 7 }, context: { attempt: 2, maxAttempts: 5 } });
@@ -86,7 +71,7 @@ test('a job whose worker died after receiving it is delivered again once its vis
 
 test('on a FIFO queue a singleton key is enqueued once (MessageDeduplicationId); on a standard queue the handler absorbs it', async () => {
   const fifo = sqsQueue('jobs.fifo');
-  const seen = recorder();
+  const seen = jobRecorder();
   await fifo.enqueue('recording.transcode', { recordingId: 'rec_9' }, { singletonKey: 'rec_9' });
   await fifo.enqueue('recording.transcode', { recordingId: 'rec_9' }, { singletonKey: 'rec_9' });
   await fifo.enqueue('recording.transcode', { recordingId: 'rec_10' }, { singletonKey: 'rec_10' });
@@ -105,7 +90,7 @@ test('on a FIFO queue a singleton key is enqueued once (MessageDeduplicationId);
 
 test('a running handler keeps its message invisible by extending the visibility timeout', async () => {
   const queue = sqsQueue('long', 1);
-  const seen = recorder();
+  const seen = jobRecorder();
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   await queue.work('slow', async (data, context) => {
