@@ -24,7 +24,8 @@ export function httpMetrics(req: Request, res: Response, next: NextFunction): vo
   const start = process.hrtime.bigint();
   res.on('finish', () => {
     const routePath = req.route?.path as string | undefined;
-    const route = routePath ? `${(res.locals.mountPath as string | undefined) ?? ''}${routePath}` : 'unmatched';
+    const mountPath = (res.locals.mountPath as string | undefined) ?? '';
+    const route = routePath ? (routePath === '/' && mountPath ? mountPath : `${mountPath}${routePath}`) : 'unmatched';
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     requests.inc({ method: req.method, route, status: String(res.statusCode) });
     duration.observe({ method: req.method, route }, seconds);
@@ -32,7 +33,7 @@ export function httpMetrics(req: Request, res: Response, next: NextFunction): vo
   next();
 }
 
-/** Express forgets a router's mount path once the response is sent; routers note it for the metrics labels. */
+/** Express restores `req.baseUrl` when an error leaves a router; each router notes its mount path for the labels. */
 export function rememberMountPath(req: Request, res: Response, next: NextFunction): void {
   res.locals.mountPath = req.baseUrl;
   next();

@@ -30,7 +30,7 @@ export const createApiKeyBody = z
 export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
   const router = Router();
 
-  router.post('/api-keys', async (req, res) => {
+  router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const body = parseBody(createApiKeyBody, req);
     const created = await db.tenant(orgId, (trx) =>
@@ -45,7 +45,7 @@ export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
     res.status(201).json({ ...toPublicApiKey(created.row), key: created.plaintext });
   });
 
-  router.get('/api-keys', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const page = parse(paginationQuery('apiKey'), req.query, 'query');
     const rows = await db.tenantRead<ApiKeyRow>(orgId, (q) => pageQuery(q('api_keys').where({ org_id: orgId }), page));
@@ -53,7 +53,7 @@ export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
     res.json(listResponse(window.map(toPublicApiKey), hasMore));
   });
 
-  router.delete('/api-keys/:id', async (req, res) => {
+  router.delete('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'apiKey', 'API key');
     const row = await db.tenant(orgId, (trx) => revokeApiKey(trx, orgId, id));

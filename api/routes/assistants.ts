@@ -9,6 +9,7 @@ import {
   getAssistant,
   insertAssistant,
   replaceAssistant,
+  selectAssistant,
   toPublicAssistant,
   type AssistantRow,
 } from '../../core/repositories/assistants.ts';
@@ -42,7 +43,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
   const router = Router();
   const allowPrivate = platformConfig.allowPrivateUrls;
 
-  router.post('/assistants', async (req, res) => {
+  router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const config = parseBody(createAssistantBody, req);
     await assertCallableUrls(config, allowPrivate);
@@ -50,7 +51,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
     res.status(201).json(toPublicAssistant(row));
   });
 
-  router.get('/assistants', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const page = parse(paginationQuery('assistant'), req.query, 'query');
     const rows = await db.tenantRead<AssistantRow>(orgId, (q) => pageQuery(assistantsOf(q, orgId), page));
@@ -58,15 +59,15 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
     res.json(listResponse(window.map(toPublicAssistant), hasMore));
   });
 
-  router.get('/assistants/:id', async (req, res) => {
+  router.get('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'assistant', 'assistant');
-    const [row] = await db.tenantRead<AssistantRow>(orgId, (q) => assistantsOf(q, orgId).where({ id }).limit(1));
+    const [row] = await db.tenantRead<AssistantRow>(orgId, () => selectAssistant(orgId, id));
     if (!row) throw notFound('assistant', id);
     res.json(toPublicAssistant(row));
   });
 
-  router.patch('/assistants/:id', async (req, res) => {
+  router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'assistant', 'assistant');
     const changes = parseBody(updateAssistantBody, req);
@@ -81,7 +82,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
     res.json(toPublicAssistant(row!));
   });
 
-  router.delete('/assistants/:id', async (req, res) => {
+  router.delete('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'assistant', 'assistant');
     const deleted = await db.tenant(orgId, (trx) => deleteAssistant(trx, orgId, id));

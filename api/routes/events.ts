@@ -26,14 +26,14 @@ export const redeliverBody = z.strictObject({
 export function eventRoutes({ db }: ApiDeps): Router {
   const router = Router();
 
-  router.get('/events', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const query = parse(eventsQuery, req.query, 'query');
     const { rows, hasMore } = await db.tenant(orgId, (trx) => listEvents(trx, orgId, { type: query.type, sessionId: query.session_id }, query));
     res.json(listResponse(rows.map(toPublicEvent), hasMore));
   });
 
-  router.get('/events/:id', async (req, res) => {
+  router.get('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'event', 'event');
     const row = await db.tenant(orgId, (trx) => findEvent(trx, orgId, id));
@@ -41,7 +41,7 @@ export function eventRoutes({ db }: ApiDeps): Router {
     res.json(toPublicEvent(row));
   });
 
-  router.post('/events/:id/redeliver', async (req, res) => {
+  router.post('/:id/redeliver', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'event', 'event');
     const body = parseBody(redeliverBody, req);

@@ -25,9 +25,11 @@ test('metrics count requests by route template, not by raw path', async () => {
   const { secretKey } = await api.createOrganization();
   const call = apiClient(api.baseUrl, secretKey);
   await call('GET', '/v1/assistants/asst_00000000000000000000000000');
+  await call('GET', '/v1/assistants');
   const metrics = await (await fetch(`${api.baseUrl}/metrics`)).text();
   assert.match(metrics, /echosphere_http_requests_total\{method="GET",route="\/v1\/assistants\/:id",status="404"\} 1/);
   assert.match(metrics, /echosphere_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/v1\/assistants\/:id"\}/);
+  assert.match(metrics, /echosphere_http_requests_total\{method="GET",route="\/v1\/assistants",status="200"\} 1/);
   assert.ok(!metrics.includes('asst_00000000000000000000000000'));
 });
 

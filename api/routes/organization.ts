@@ -19,13 +19,13 @@ export function organizationRoutes({ db, config }: ApiDeps): Router {
   const router = Router();
   const defaults = { maxConcurrentSessions: config.defaultMaxConcurrentSessions };
 
-  router.get('/organization', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const row = await db.tenant(orgId, (trx) => getOrganization(trx, orgId));
     res.json(toPublicOrganization(row!, defaults));
   });
 
-  router.patch('/organization', async (req, res) => {
+  router.patch('/', async (req, res) => {
     const { orgId } = authOf(req);
     const body = parseBody(updateOrganizationBody, req);
     const row = await db.tenant(orgId, (trx) => updateOrganization(trx, orgId, body));

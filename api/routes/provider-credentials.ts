@@ -34,7 +34,7 @@ const noCredential = (provider: string) =>
 export function providerCredentialRoutes({ db, secretBox }: ApiDeps): Router {
   const router = Router();
 
-  router.put('/provider-credentials/:provider', async (req, res) => {
+  router.put('/:provider', async (req, res) => {
     const { orgId } = authOf(req);
     const provider = providerOf(req);
     const body = parseBody(putProviderCredentialBody, req);
@@ -44,13 +44,13 @@ export function providerCredentialRoutes({ db, secretBox }: ApiDeps): Router {
     res.json(toPublicProviderCredential(row));
   });
 
-  router.get('/provider-credentials', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const rows = await db.tenant(orgId, (trx) => listProviderCredentials(trx, orgId));
     res.json(listResponse(rows.map(toPublicProviderCredential), false));
   });
 
-  router.get('/provider-credentials/:provider', async (req, res) => {
+  router.get('/:provider', async (req, res) => {
     const { orgId } = authOf(req);
     const provider = providerOf(req);
     const row = await db.tenant(orgId, (trx) => getProviderCredential(trx, orgId, provider));
@@ -58,7 +58,7 @@ export function providerCredentialRoutes({ db, secretBox }: ApiDeps): Router {
     res.json(toPublicProviderCredential(row));
   });
 
-  router.delete('/provider-credentials/:provider', async (req, res) => {
+  router.delete('/:provider', async (req, res) => {
     const { orgId } = authOf(req);
     const provider = providerOf(req);
     const deleted = await db.tenant(orgId, (trx) => deleteProviderCredential(trx, orgId, provider));

@@ -14,7 +14,7 @@ export function recordingRoutes(deps: ApiDeps): Router {
   const router = Router();
   const { db } = deps;
 
-  router.get('/sessions/:id/recording', async (req, res) => {
+  router.get('/:id/recording', async (req, res) => {
     const { orgId } = authOf(req);
     const sessionId = pathId(req, 'session', 'session');
     const row = await db.tenant(orgId, (trx) => getRecordingForSession(trx, orgId, sessionId));
@@ -23,7 +23,7 @@ export function recordingRoutes(deps: ApiDeps): Router {
     res.json(await toPublicRecording(deps, req, row));
   });
 
-  router.delete('/sessions/:id/recording', async (req, res) => {
+  router.delete('/:id/recording', async (req, res) => {
     const { orgId } = authOf(req);
     const sessionId = pathId(req, 'session', 'session');
     const row = await db.tenant(orgId, (trx) => getRecordingForSession(trx, orgId, sessionId));

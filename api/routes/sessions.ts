@@ -6,7 +6,7 @@ import { requestSessionEnd } from '../../core/domain/session-control.ts';
 import { toPublicSession } from '../../core/domain/session.ts';
 import { PlatformError, notFound } from '../../core/errors.ts';
 import { isId } from '../../core/ids.ts';
-import { assistantsOf, toPublicAssistant, type AssistantRow } from '../../core/repositories/assistants.ts';
+import { selectAssistant, toPublicAssistant, type AssistantRow } from '../../core/repositories/assistants.ts';
 import { createSessionWithinLimit, endUnconnectedSession, getSession, sessionsQuery } from '../../core/repositories/sessions.ts';
 import { listMessages, toPublicMessage } from '../../core/repositories/messages.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -60,7 +60,7 @@ function streamUrl(req: Request, publicUrl: string | undefined, sessionId: strin
 export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
   const router = Router();
 
-  router.post('/sessions', async (req, res) => {
+  router.post('/', async (req, res) => {
     const auth = authOf(req);
     const body = parseBody(createSessionBody, req);
     checkPublicKeyGrants(auth, req, body.assistant_id);
@@ -69,7 +69,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     }
     const token = generateToken('st_');
     const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
-    const [assistant] = await db.tenantRead<AssistantRow>(auth.orgId, (q) => assistantsOf(q, auth.orgId).where({ id: body.assistant_id }).limit(1));
+    const [assistant] = await db.tenantRead<AssistantRow>(auth.orgId, () => selectAssistant(auth.orgId, body.assistant_id));
     if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
     const row = await createSessionWithinLimit(db, {
       orgId: auth.orgId,
@@ -90,7 +90,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     });
   });
 
-  router.get('/sessions', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const query = parse(listSessionsQuery, req.query, 'query');
     const rows = await db.tenantRead<SessionRow>(orgId, (q) => {
@@ -105,7 +105,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     res.json(listResponse(window.map(toPublicSession), hasMore));
   });
 
-  router.get('/sessions/:id', async (req, res) => {
+  router.get('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
     const [row] = await db.tenantRead<SessionRow>(orgId, (q) => sessionsQuery(q, orgId).where('sessions.id', id).limit(1));
@@ -113,7 +113,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     res.json(toPublicSession(row));
   });
 
-  router.get('/sessions/:id/messages', async (req, res) => {
+  router.get('/:id/messages', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
     const page = parse(paginationQuery('message'), req.query, 'query');
@@ -124,7 +124,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     res.json(listResponse(result.rows.map(toPublicMessage), result.hasMore));
   });
 
-  router.post('/sessions/:id/end', async (req, res) => {
+  router.post('/:id/end', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
     const current = await db.tenant(orgId, async (trx) => {

@@ -70,7 +70,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     }
   };
 
-  router.post('/webhook-endpoints', async (req, res) => {
+  router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const body = parseBody(createWebhookEndpointBody, req);
     const url = await checkedUrl(body.url);
@@ -80,14 +80,14 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.status(201).json({ ...toPublicWebhookEndpoint(row), secret });
   });
 
-  router.get('/webhook-endpoints', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const page = parse(paginationQuery('webhookEndpoint'), req.query, 'query');
     const { rows, hasMore } = await db.tenant(orgId, (trx) => listWebhookEndpoints(trx, orgId, page));
     res.json(listResponse(rows.map(toPublicWebhookEndpoint), hasMore));
   });
 
-  router.get('/webhook-endpoints/:id', async (req, res) => {
+  router.get('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const row = await db.tenant(orgId, (trx) => findWebhookEndpoint(trx, orgId, id));
@@ -95,7 +95,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.json(toPublicWebhookEndpoint(row));
   });
 
-  router.patch('/webhook-endpoints/:id', async (req, res) => {
+  router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const body = parseBody(updateWebhookEndpointBody, req);
@@ -107,7 +107,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.json(toPublicWebhookEndpoint(row));
   });
 
-  router.delete('/webhook-endpoints/:id', async (req, res) => {
+  router.delete('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const row = await db.tenant(orgId, (trx) => deleteWebhookEndpoint(trx, orgId, id));
@@ -115,7 +115,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.json({ id, object: 'webhook_endpoint', deleted: true });
   });
 
-  router.post('/webhook-endpoints/:id/rotate-secret', async (req, res) => {
+  router.post('/:id/rotate-secret', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const body = parseBody(rotateWebhookSecretBody, req);
@@ -124,7 +124,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.json({ ...toPublicWebhookEndpoint(rotated.row), secret: rotated.secret });
   });
 
-  router.post('/webhook-endpoints/:id/test', async (req, res) => {
+  router.post('/:id/test', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const { delivery } = await db.tenant(orgId, async (trx) => {
@@ -136,7 +136,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.status(202).json(toPublicWebhookDelivery(delivery, 'webhook.test'));
   });
 
-  router.get('/webhook-endpoints/:id/deliveries', async (req, res) => {
+  router.get('/:id/deliveries', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
     const query = parse(deliveriesQuery, req.query, 'query');

@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
+import { inlineSql, isSql, literal, type Sql } from './sql.ts';
 
 // Postgres bigint (count(*), sums) arrives as a string by default; our counts fit comfortably in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -26,17 +27,23 @@ function rowsOf(result: unknown): unknown[] {
   return (result as { rows?: unknown[] }).rows ?? [];
 }
 
-/** Turns `$n` placeholders into escaped literals (one pass over knex's SQL, which holds no literals of its own). */
+/** Turns knex's `$n` placeholders into escaped literals (one pass over its SQL, which holds no literals of its own). */
 function inlineBindings(sql: string, bindings: readonly unknown[]): string {
-  return sql.replace(/\$(\d+)/g, (_, index: string) => {
-    const value = bindings[Number(index) - 1];
-    if (value === null) return 'NULL';
-    if (typeof value === 'string') return pg.escapeLiteral(value);
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-    if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-    throw new Error(`tenantRead cannot inline a binding of type ${typeof value}`);
-  });
+  return sql.replace(/\$(\d+)/g, (_, index: string) => literal(bindings[Number(index) - 1]));
+}
+
+/** A statement for `tenantBatch`: a knex builder or raw, or a precompiled `sql` template (the hot paths). */
+export type Statement = Knex.QueryBuilder | Knex.Raw | Sql;
+
+/** knex turns every `?` of a raw statement into a placeholder, so values travel as bindings, never inlined. */
+function asKnexRaw(knex: Knex, { strings, values }: Sql): Knex.Raw {
+  return knex.raw(strings.join('?'), values as Knex.RawBinding[]);
+}
+
+function statementText(statement: Statement): string {
+  if (isSql(statement)) return inlineSql(statement);
+  const { sql, bindings } = statement.toSQL().toNative();
+  return inlineBindings(sql, bindings);
 }
 
 /**
@@ -88,7 +95,7 @@ export class Database {
    * One tenant-scoped SELECT in one round trip (see `tenantBatch`). The hot read paths use this: a knex transaction
    * would cost BEGIN, SET, query and COMMIT.
    */
-  async tenantRead<Row>(orgId: string, build: (knex: Knex) => Knex.QueryBuilder): Promise<Row[]> {
+  async tenantRead<Row>(orgId: string, build: (knex: Knex) => Knex.QueryBuilder | Sql): Promise<Row[]> {
     const [rows] = await this.tenantBatch(orgId, (knex) => [build(knex)]);
     return rows as Row[];
   }
@@ -99,19 +106,16 @@ export class Database {
    * settings end with it) and commits without waiting for this process. Each statement still takes its own snapshot,
    * so a row lock taken by one is honoured by the next. Returns the rows of each statement.
    */
-  async tenantBatch(orgId: string, build: (knex: Knex) => Array<Knex.QueryBuilder | Knex.Raw>): Promise<unknown[][]> {
+  async tenantBatch(orgId: string, build: (knex: Knex) => Statement[]): Promise<unknown[][]> {
     if (this.dialect === 'pglite') {
       return this.tenant(orgId, async (trx) => {
         const results: unknown[][] = [];
-        for (const statement of build(trx)) results.push(rowsOf(await statement));
+        for (const statement of build(trx)) results.push(rowsOf(await (isSql(statement) ? asKnexRaw(trx, statement) : statement)));
         return results;
       });
     }
     if (!ORG_ID_SHAPE.test(orgId)) throw new Error(`Not an organization id: ${orgId}`);
-    const statements = build(this.knex).map((statement) => {
-      const { sql, bindings } = statement.toSQL().toNative();
-      return inlineBindings(sql, bindings);
-    });
+    const statements = build(this.knex).map(statementText);
     const connection = (await this.knex.client.acquireConnection()) as pg.Client;
     try {
       const results = (await connection.query(

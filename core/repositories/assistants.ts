@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { sql, type Sql } from '../db/sql.ts';
 import type { Transaction } from '../db/database.ts';
 import type { AssistantConfig } from '../domain/assistant-config.ts';
 import { newId } from '../ids.ts';
@@ -22,6 +23,11 @@ export async function insertAssistant(trx: Transaction, orgId: string, config: A
 
 export function assistantsOf(q: Knex, orgId: string) {
   return q<AssistantRow>('assistants').where({ org_id: orgId });
+}
+
+/** One assistant, precompiled for the hot paths (`db.tenantRead`): reading it and creating sessions from it. */
+export function selectAssistant(orgId: string, id: string): Sql {
+  return sql`SELECT * FROM assistants WHERE org_id = ${orgId} AND id = ${id} LIMIT 1`;
 }
 
 export async function getAssistant(trx: Transaction, orgId: string, id: string): Promise<AssistantRow | undefined> {

@@ -30,7 +30,9 @@ after(() => api?.close());
 function appRoutes(stack: RouterLayer[], prefix = ''): string[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
-      const path = prefix + layer.route.path.replace(/:(\w+)/g, '{}').replace(/\*\w+/, '*');
+      // A router mounted on '/assistants' serves the collection itself as '/'.
+      const own = layer.route.path === '/' && prefix ? '' : layer.route.path;
+      const path = prefix + own.replace(/:(\w+)/g, '{}').replace(/\*\w+/, '*');
       return Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${path}`);
     }
     if (!layer.handle?.stack) return [];
