@@ -3,6 +3,7 @@ import * as platformSchema from './001_platform_schema.ts';
 import * as webhooks from './002_webhooks.ts';
 import * as recordings from './003_recordings.ts';
 import * as deliveryEventIndex from './004_delivery_event_index.ts';
+import * as liveSessionCount from './005_live_session_count.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_webhooks': webhooks,
   '003_recordings': recordings,
   '004_delivery_event_index': deliveryEventIndex,
+  '005_live_session_count': liveSessionCount,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
+import { expireUnconnectedSessionsEverywhere } from '../core/repositories/sessions.ts';
 import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
 
 const assistant = (overrides: Record<string, unknown> = {}) => ({
@@ -35,6 +36,11 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     const unknown = harness.connect({ id: 'sess_01ARZ3NDEKTSV4RRFFQ69G5FAV', token: session.token });
     assert.equal((await unknown.closed).code, 4004);
     assert.equal((await sessionRow(harness.db, session.id)).status, 'created');
+
+    // Once housekeeping has ended the unused session, its token still answers "expired".
+    await harness.db.system((trx) => expireUnconnectedSessionsEverywhere(trx, 100));
+    assert.equal((await sessionRow(harness.db, expired.id)).ended_reason, 'never-connected');
+    assert.equal((await harness.connect(expired).closed).code, 4001);
   });
 
   it('refuses a second connection (4009) and ends on client disconnect with client-disconnected', async () => {

@@ -61,6 +61,31 @@ test('racing creates never exceed max_concurrent_sessions', async () => {
   assert.equal(results.find((result) => result.status === 409)!.body.error.code, 'concurrency_limit_reached');
 });
 
+test('a slot is freed when a session ends, and when a created session lets its token expire unused', async () => {
+  const { secretKey, orgId } = await api.createOrganization('One at a time');
+  const limited = apiClient(api.baseUrl, secretKey);
+  await limited('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 1 } });
+  const assistant = (await limited('POST', '/v1/assistants', { name: 'a', system_prompt: '' })).body.id;
+  const create = () => limited('POST', '/v1/sessions', { assistant_id: assistant });
+  const liveCount = async () => (await api.db.system((trx) => trx('organizations').where({ id: orgId }).first('live_sessions'))).live_sessions;
+
+  const first = await create();
+  assert.equal(first.status, 201);
+  assert.equal((await create()).status, 409);
+  assert.equal((await limited('POST', `/v1/sessions/${first.body.id}/end`)).status, 200);
+  assert.equal(await liveCount(), 0);
+
+  const unused = await create();
+  assert.equal(unused.status, 201);
+  await api.db.system((trx) => trx('sessions').where({ id: unused.body.id }).update({ stream_token_expires_at: new Date(Date.now() - 1000) }));
+  const next = await create();
+  assert.equal(next.status, 201, 'the expired session no longer holds the slot');
+  const expired = await limited('GET', `/v1/sessions/${unused.body.id}`);
+  assert.equal(expired.body.status, 'ended');
+  assert.equal(expired.body.ended_reason, 'never-connected');
+  assert.equal(await liveCount(), 1);
+});
+
 test('livekit transport answers a clear not-available error', async () => {
   const response = await call('POST', '/v1/sessions', { assistant_id: assistantId, transport: 'livekit' });
   assert.equal(response.status, 501);

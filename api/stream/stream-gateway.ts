@@ -14,6 +14,7 @@ import { runSession } from '../../agent-runtime/session/run-session.ts';
 import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/runtime-deps.ts';
 import { CLOSE_CODES } from '../../agent-runtime/transport/protocol.ts';
 import { listenForNotifications } from '../../core/db/notifications.ts';
+import { NEVER_CONNECTED } from '../../core/domain/session.ts';
 import { parseSessionEndRequest, SESSION_CONTROL_CHANNEL } from '../../core/domain/session-control.ts';
 import { WebSocketTransport } from '../../agent-runtime/transport/websocket-transport.ts';
 
@@ -87,7 +88,9 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
     ws.on('error', () => {});
     const row = await findSessionForStream(deps.db, sessionId);
     if (!row) return closeWith(ws, CLOSE_CODES.unknownSession, 'unknown session');
-    if (row.status !== 'created' || live.has(sessionId)) {
+    // A session ended because its token expired unused still answers "token expired", as it did before it ended.
+    const expiredUnused = row.status === 'ended' && row.ended_reason === NEVER_CONNECTED;
+    if ((row.status !== 'created' && !expiredUnused) || live.has(sessionId)) {
       // A claimed session has no token hash any more: report "already connected or ended", not "bad token".
       return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
     }

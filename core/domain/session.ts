@@ -72,3 +72,6 @@ export function toPublicSession(row: SessionRow) {
 }
 
 export type PublicSession = ReturnType<typeof toPublicSession>;
+
+/** Why a created session ended without ever connecting: its stream token expired unused. */
+export const NEVER_CONNECTED = 'never-connected';

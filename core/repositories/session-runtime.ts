@@ -18,6 +18,7 @@ export interface StreamSessionRow {
   audio: unknown;
   metadata: Record<string, string>;
   status: 'created' | 'active' | 'ended' | 'failed';
+  ended_reason: string | null;
   stream_token_hash: Buffer | null;
   stream_token_expires_at: Date | null;
   started_at: Date | null;
@@ -31,7 +32,7 @@ export async function findSessionForStream(db: Database, sessionId: string): Pro
   return db.system((trx) =>
     trx<StreamSessionRow>('sessions')
       .where({ id: sessionId })
-      .first('id', 'org_id', 'assistant_id', 'assistant', 'audio', 'metadata', 'status', 'stream_token_hash', 'stream_token_expires_at', 'started_at'),
+      .first('id', 'org_id', 'assistant_id', 'assistant', 'audio', 'metadata', 'status', 'ended_reason', 'stream_token_hash', 'stream_token_expires_at', 'started_at'),
   );
 }
 

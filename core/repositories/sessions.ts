@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database, Transaction } from '../db/database.ts';
-import { toPublicSession, type AudioFormat, type SessionRow, type SessionStatus, type Transport } from '../domain/session.ts';
+import { sql, type Sql } from '../db/sql.ts';
+import { NEVER_CONNECTED, toPublicSession, type AudioFormat, type SessionRow, type SessionStatus, type Transport } from '../domain/session.ts';
 import { OUTBOX_CHANNEL } from '../events/outbox.ts';
 import { newId } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';
@@ -16,13 +17,41 @@ export interface NewSession {
 }
 
 /**
+ * Ends the organization's created sessions whose stream token has expired: they can never connect, and ending them
+ * frees their concurrency slots (`organizations.live_sessions`, kept by a trigger). Rows another transaction holds
+ * are being ended or claimed by it and are skipped: waiting on them while holding the organization's lock could
+ * deadlock with that transaction's own counter update.
+ */
+export function expireUnconnectedSessions(orgId: string): Sql {
+  return sql`UPDATE sessions SET status = 'ended', ended_reason = ${NEVER_CONNECTED}, ended_at = stream_token_expires_at
+    WHERE id IN (
+      SELECT id FROM sessions
+      WHERE org_id = ${orgId} AND status = 'created' AND stream_token_expires_at <= now()
+      FOR UPDATE SKIP LOCKED
+    )`;
+}
+
+/** The same for every organization, a batch at a time (system role): sessions nobody creates more sessions after. */
+export async function expireUnconnectedSessionsEverywhere(trx: Transaction, batch: number): Promise<number> {
+  const result = await trx.raw(
+    `UPDATE sessions SET status = 'ended', ended_reason = ?, ended_at = stream_token_expires_at
+     WHERE id IN (
+       SELECT id FROM sessions WHERE status = 'created' AND stream_token_expires_at <= now() LIMIT ? FOR UPDATE SKIP LOCKED
+     )`,
+    [NEVER_CONNECTED, batch],
+  );
+  return (result as { rowCount?: number }).rowCount ?? 0;
+}
+
+/**
  * Creates a session and its `session.created` event if the organization is below its concurrency limit; undefined
  * when it is not. Sessions holding a slot are connected ones and created ones whose token can still be used.
  *
- * The organization row is locked first, so racing creates count one after the other; the count, the insert and the
- * event then run as one statement with a fresh snapshot that sees every session committed before the lock was
- * granted. All of it travels in one round trip (`tenantBatch`), so the lock is held while the statements execute,
- * never across a trip back to this process.
+ * The organization row is locked first, so racing creates check the limit one after the other; expired created
+ * sessions are then ended, and the check (one read of the live-session counter), the insert and the event run as one
+ * statement whose snapshot sees every session committed before the lock was granted. All of it travels in one round
+ * trip (`tenantBatch`), so the lock is held only while the statements execute, never across a trip back to this
+ * process.
  */
 export async function createSessionWithinLimit(db: Database, input: NewSession & { defaultLimit: number }): Promise<SessionRow | undefined> {
   const row: SessionRow = {
@@ -44,47 +73,28 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     ended_at: null,
     recording_status: null,
   };
-  const [, notified] = await db.tenantBatch(input.orgId, (q) => [
-    q('organizations').where({ id: input.orgId }).select('id').forUpdate(),
-    q.raw(
-      `WITH below_limit AS (
-         SELECT 1 WHERE (
-           SELECT count(*) FROM sessions
-           WHERE org_id = ? AND (status = 'active' OR (status = 'created' AND stream_token_expires_at > now()))
-         ) < (SELECT coalesce((settings->>'max_concurrent_sessions')::int, ?) FROM organizations WHERE id = ?)
+  const [, , notified] = await db.tenantBatch(input.orgId, () => [
+    sql`SELECT id FROM organizations WHERE id = ${input.orgId} FOR UPDATE`,
+    expireUnconnectedSessions(input.orgId),
+    sql`WITH below_limit AS (
+         SELECT 1 FROM organizations
+         WHERE id = ${input.orgId} AND live_sessions < coalesce((settings->>'max_concurrent_sessions')::int, ${input.defaultLimit})
        ), session AS (
          INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, status, audio, metadata,
                                stream_token_hash, stream_token_expires_at, created_at)
-         SELECT ?, ?, ?, ?::jsonb, ?, 'created', ?::jsonb, ?::jsonb, decode(?, 'hex'), ?, ? FROM below_limit
+         SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport},
+                'created', ${JSON.stringify(row.audio)}::jsonb, ${JSON.stringify(row.metadata)}::jsonb,
+                decode(${input.streamTokenHash.toString('hex')}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
+         FROM below_limit
          RETURNING id
        ), event AS (
          INSERT INTO events (id, org_id, type, session_id, assistant_id, data, created_at)
-         SELECT ?, ?, 'session.created', session.id, ?, ?::jsonb, ? FROM session
+         SELECT ${newId('event')}, ${row.org_id}, 'session.created', session.id, ${row.assistant_id},
+                ${JSON.stringify({ session: toPublicSession(row) })}::jsonb, ${row.created_at}
+         FROM session
          RETURNING id
        )
-       SELECT pg_notify(?, event.id) FROM event`,
-      [
-        input.orgId,
-        input.defaultLimit,
-        input.orgId,
-        row.id,
-        row.org_id,
-        row.assistant_id,
-        JSON.stringify(row.assistant),
-        row.transport,
-        JSON.stringify(row.audio),
-        JSON.stringify(row.metadata),
-        input.streamTokenHash.toString('hex'),
-        row.stream_token_expires_at,
-        row.created_at,
-        newId('event'),
-        row.org_id,
-        row.assistant_id,
-        JSON.stringify({ session: toPublicSession(row) }),
-        row.created_at,
-        OUTBOX_CHANNEL,
-      ],
-    ),
+       SELECT pg_notify(${OUTBOX_CHANNEL}, event.id) FROM event`,
   ]);
   return notified!.length > 0 ? row : undefined;
 }

@@ -287,7 +287,8 @@ export interface paths {
          *
          *     Public keys (`pk_…`) may call this operation, for their allowed assistants and from their allowed origins.
          *     Creating a session beyond the organization's `max_concurrent_sessions` (sessions `created` or `active`)
-         *     answers `409` with code `concurrency_limit_reached`.
+         *     answers `409` with code `concurrency_limit_reached`. A created session whose stream token expires unused ends
+         *     as `never-connected` and frees its slot.
          */
         post: operations["createSession"];
         delete?: never;
@@ -1457,7 +1458,8 @@ export interface components {
             status: components["schemas"]["SessionStatus"];
             /**
              * @description Why it ended: `customer-ended`, `assistant-ended`, `silence-timeout`, `max-duration`, `client-disconnected`,
-             *     `server-shutdown`, `provider-error:<provider>`, … (new reasons may be added).
+             *     `server-shutdown`, `provider-error:<provider>`, `never-connected` (the stream token expired unused), …
+             *     (new reasons may be added).
              */
             ended_reason: string | null;
             audio: components["schemas"]["AudioFormat"];

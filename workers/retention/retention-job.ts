@@ -8,6 +8,7 @@ import {
   markRecordingProcessing,
 } from '../../core/repositories/recordings.ts';
 import { DEFAULT_RECORDING_RETENTION_DAYS } from '../../core/repositories/organizations.ts';
+import { expireUnconnectedSessionsEverywhere } from '../../core/repositories/sessions.ts';
 import { deletePrefix, type ObjectStorage } from '../../core/storage/object-storage.ts';
 import { RECORDING_SAMPLE_RATE_HZ, chunkFrames } from '../../core/storage/recording-layout.ts';
 
@@ -23,11 +24,18 @@ const BATCH = 100;
 const ORPHAN_AFTER_S = 120;
 
 /**
- * One retention pass: deletes the media of recordings older than their organization's `recording_retention_days`
+ * One retention pass: ends created sessions whose stream token expired unused (`never-connected`), deletes the media of recordings older than their organization's `recording_retention_days`
  * and marks them `deleted`; hands recordings whose recorder died mid-session to the transcoder with whatever
  * chunks reached storage. Safe to run concurrently and repeatedly: every step is idempotent.
  */
-export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: number; recovered: number }> {
+export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: number; recovered: number; neverConnected: number }> {
+  let neverConnected = 0;
+  for (;;) {
+    const ended = await deps.db.system((trx) => expireUnconnectedSessionsEverywhere(trx, BATCH));
+    neverConnected += ended;
+    if (ended < BATCH) break;
+  }
+
   let deleted = 0;
   for (;;) {
     const expired = await deps.db.system((trx) => findExpiredRecordings(trx, DEFAULT_RECORDING_RETENTION_DAYS, BATCH));
@@ -50,7 +58,7 @@ export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: 
       recovered++;
     }
   }
-  return { deleted, recovered };
+  return { deleted, recovered, neverConnected };
 }
 
 /** Runs a pass now and then every `intervalS`; returns a function that stops it. */
