@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { newId } from '../ids.ts';
 import type { Database } from './database.ts';
+import { sql } from './sql.ts';
 
 let db: Database;
 const orgA = newId('organization');
@@ -47,4 +48,20 @@ test('the tenant role stays inside its transaction', async () => {
 
 test('an unknown organization id is refused before reaching the database', async () => {
   await assert.rejects(db.tenant("org_x'; DROP TABLE assistants; --", async () => undefined), /Not an organization id/);
+});
+
+test('one-round-trip reads (tenantRead) are scoped the same way, and the role ends with them', async () => {
+  const viaBuilder = await db.tenantRead<{ id: string }>(orgA, (q) => q('organizations').select('id'));
+  assert.deepEqual(viaBuilder.map((row) => row.id), [orgA]);
+  const viaTemplate = await db.tenantRead<{ name: string }>(orgB, () => sql`SELECT name FROM assistants`);
+  assert.deepEqual(viaTemplate.map((row) => row.name), ['b1']);
+  const all = await db.knex.raw('SELECT current_user AS role');
+  assert.notEqual((all.rows ?? all)[0].role, 'echosphere_app');
+});
+
+test('sql template values are data, never SQL', async () => {
+  const hostile = "b1' OR '1'='1 -- ?";
+  const [echoed] = await db.tenantRead<{ value: string }>(orgA, () => sql`SELECT ${hostile}::text AS value`);
+  assert.equal(echoed!.value, hostile);
+  assert.deepEqual(await db.tenantRead(orgB, () => sql`SELECT name FROM assistants WHERE name = ${hostile}`), []);
 });

@@ -118,10 +118,11 @@ export class Database {
     const statements = build(this.knex).map(statementText);
     const connection = (await this.knex.client.acquireConnection()) as pg.Client;
     try {
+      // SET LOCAL holds for the implicit transaction; unlike SELECT set_config(…) it sends back no row to parse.
       const results = (await connection.query(
-        [`SELECT set_config('role', 'echosphere_app', true), set_config('app.org_id', '${orgId}', true)`, ...statements].join(';\n'),
+        [`SET LOCAL ROLE echosphere_app`, `SET LOCAL app.org_id = '${orgId}'`, ...statements].join(';\n'),
       )) as unknown as pg.QueryResult[];
-      return results.slice(1).map((result) => result.rows);
+      return results.slice(2).map((result) => result.rows);
     } finally {
       await this.knex.client.releaseConnection(connection);
     }
