@@ -86,6 +86,8 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
     // Copy: frames can be views over buffers the resampler or TTS reuses.
     this.segment.chunks.push(frame.data.slice());
     this.segment.capturedSamples += frame.samplesPerChannel;
+    // A reply's first audio goes out now, not on the next tick: it is what the user is waiting for.
+    if (!this.segment.started) this.pump(Date.now());
   }
 
   override flush(): void {
