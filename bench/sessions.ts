@@ -1,8 +1,8 @@
 // npm run bench:sessions — N concurrent voice sessions (N = 10, 50, 100, 200; BENCH_SESSIONS=10,50 to choose) in this
 // process, over real WebSockets, through the real OpenAI and ElevenLabs plugins against fakes with fixed latencies
 // (LLM time to first token, TTS time to first byte). Clients type a turn, receive real-time paced audio, think, repeat.
-// The clients and fakes run in a child process, so CPU and memory below are the server's alone.
-import { fork } from 'node:child_process';
+// The clients and the fakes run in two child processes, so CPU and memory below are the server's alone.
+import { fork, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import { dispose } from '@livekit/rtc-node';
@@ -18,8 +18,12 @@ const counts = (process.env.BENCH_SESSIONS ?? '10,50,100,200').split(',').map(Nu
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
 const latencies: FakeLatencies = { llmTtftMs: 100, ttsTtfbMs: 100 };
 
-const load = fork(new URL('./sessions/load-generator.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-function ask<T extends FromLoad['type']>(message: ToLoad, reply: T): Promise<Extract<FromLoad, { type: T }>> {
+// Fakes and clients each get their own process: 100 clients parse 5,000 audio frames a second, and sharing a thread
+// with them would delay the fakes' replies and bill that to the platform.
+const spawnLoad = () => fork(new URL('./sessions/load-generator.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const fakesProcess = spawnLoad();
+const clientsProcess = spawnLoad();
+function ask<T extends FromLoad['type']>(load: ChildProcess, message: ToLoad, reply: T): Promise<Extract<FromLoad, { type: T }>> {
   return new Promise((resolve) => {
     const onMessage = (answer: FromLoad) => {
       if (answer.type !== reply) return;
@@ -38,7 +42,7 @@ const percentile = (values: number[], p: number) => {
 };
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-const fakes = await ask({ type: 'start-fakes', latencies }, 'fakes');
+const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
 const harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test', ELEVEN_API_KEY: 'el-test' } });
 const assistant = {
   name: 'Bench',
@@ -51,7 +55,7 @@ const assistant = {
 
 // Warm-up: the first sessions load plugin modules and open connection pools; that is start-up, not per-turn cost.
 const warmup = await Promise.all(Array.from({ length: 2 }, () => harness.createSession(assistant)));
-await ask({ type: 'run', baseUrl: harness.baseUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }, 'results');
+await ask(clientsProcess, { type: 'run', baseUrl: harness.baseUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }, 'results');
 
 const rows: Array<Record<string, number | string>> = [];
 console.log(`bench:sessions — ${os.cpus().length} cores, load average before: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
@@ -67,7 +71,9 @@ for (const count of counts) {
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const rampMs = Math.min(2000, count * 20);
-  const { sessions: results } = await ask({ type: 'run', baseUrl: harness.baseUrl, sessions, durationMs, rampMs }, 'results');
+  fakesProcess.send({ type: 'watch-loop' } satisfies ToLoad);
+  const { sessions: results, loopDelayP99Ms: clientsLoopP99 } = await ask(clientsProcess, { type: 'run', baseUrl: harness.baseUrl, sessions, durationMs, rampMs }, 'results');
+  const { loopDelayP99Ms: fakesLoopP99 } = await ask(fakesProcess, { type: 'loop-delay' }, 'loop-delay');
   const wallS = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
@@ -83,11 +89,15 @@ for (const count of counts) {
     cpu_ms_per_session_s: round((cpu.user + cpu.system) / 1000 / (count * wallS), 2),
     rss_mb_per_session: round((rssPeak - rssBefore) / 1024 / 1024 / count, 2),
     llm_ttft_p50_ms: round(percentile(all((result) => result.serverLlmTtftMs), 50)),
+    llm_ttft_p99_ms: round(percentile(all((result) => result.serverLlmTtftMs), 99)),
     tts_ttfb_p50_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 50)),
+    tts_ttfb_p99_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 99)),
     jitter_p99_ms: round(percentile(jitters, 99)),
     missed_real_time: results.filter((result) => result.lateFrames > 0).length,
     failed: results.filter((result) => result.error).length,
     loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
+    clients_loop_p99_ms: round(clientsLoopP99),
+    fakes_loop_p99_ms: round(fakesLoopP99),
   });
   console.table([rows.at(-1)]);
   // Let the sessions finish persisting before the next round.
@@ -97,5 +107,5 @@ for (const count of counts) {
 console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 console.table(rows);
 await harness.close();
-load.send({ type: 'exit' } satisfies ToLoad);
+for (const load of [fakesProcess, clientsProcess]) load.send({ type: 'exit' } satisfies ToLoad);
 await dispose();

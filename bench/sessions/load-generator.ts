@@ -1,5 +1,7 @@
 // The client side of `npm run bench:sessions`, in its own process so the server's CPU and memory are measured alone:
-// the provider fakes (fixed latencies) and N WebSocket clients that talk in turns and time what they receive.
+// the provider fakes (fixed latencies) or N WebSocket clients that talk in turns and time what they receive (the bench
+// forks one process for each).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { startElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
@@ -56,12 +58,26 @@ async function runSession(baseUrl: string, session: { id: string; token: string 
   return result;
 }
 
+// Either process measures its own event-loop delay, so a slow reply can be told apart from a late load generator.
+let loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const restartLoopWatch = () => {
+  loopDelay.disable();
+  loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+};
+const loopDelayP99Ms = () => loopDelay.percentile(99) / 1e6;
+
 process.on('message', async (message: ToLoad) => {
   if (message.type === 'start-fakes') {
     const openai = await startOpenAiFake(() => ({ text: REPLY }), { ttftMs: message.latencies.llmTtftMs });
     const elevenlabs = await startElevenLabsFake({ ttfbMs: message.latencies.ttsTtfbMs });
     send({ type: 'fakes', openAiBaseUrl: openai.baseUrl, elevenLabsBaseUrl: elevenlabs.baseUrl });
+  } else if (message.type === 'watch-loop') {
+    restartLoopWatch();
+  } else if (message.type === 'loop-delay') {
+    send({ type: 'loop-delay', loopDelayP99Ms: loopDelayP99Ms() });
   } else if (message.type === 'run') {
+    restartLoopWatch();
     const start = performance.now();
     const sessions = await Promise.all(
       message.sessions.map(async (session, index) => {
@@ -70,7 +86,7 @@ process.on('message', async (message: ToLoad) => {
         return runSession(message.baseUrl, session, start + message.rampMs + message.durationMs);
       }),
     );
-    send({ type: 'results', sessions });
+    send({ type: 'results', sessions, loopDelayP99Ms: loopDelayP99Ms() });
   } else if (message.type === 'exit') {
     process.exit(0);
   }

@@ -1,4 +1,4 @@
-/** Messages between the benchmark (server side) and its load generator (fakes + clients, in a child process). */
+/** Messages between the benchmark (server side) and its load generators (the fakes, the clients: two child processes). */
 export interface FakeLatencies {
   llmTtftMs: number;
   ttsTtfbMs: number;
@@ -7,6 +7,9 @@ export interface FakeLatencies {
 export type ToLoad =
   | { type: 'start-fakes'; latencies: FakeLatencies }
   | { type: 'run'; baseUrl: string; sessions: Array<{ id: string; token: string }>; durationMs: number; rampMs: number }
+  /** Start measuring event-loop delay (the fakes' process), answered by `loop-delay`. */
+  | { type: 'watch-loop' }
+  | { type: 'loop-delay' }
   | { type: 'exit' };
 
 export interface SessionResult {
@@ -25,4 +28,5 @@ export interface SessionResult {
 
 export type FromLoad =
   | { type: 'fakes'; openAiBaseUrl: string; elevenLabsBaseUrl: string }
-  | { type: 'results'; sessions: SessionResult[] };
+  | { type: 'results'; sessions: SessionResult[]; loopDelayP99Ms: number }
+  | { type: 'loop-delay'; loopDelayP99Ms: number };
