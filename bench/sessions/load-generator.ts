@@ -9,8 +9,13 @@ import { startOpenAiFake } from '../../test/fakes/openai-fake.ts';
 import type { FromLoad, SessionResult, ToLoad } from './load-protocol.ts';
 
 const BYTES_PER_MS = 32; // 16 kHz PCM16 mono
-/** Frames the server may send ahead of real time (its pacing lead): their gaps are a burst, not jitter. */
-const LEAD_FRAMES = 10;
+/**
+ * The server keeps the client this far ahead of playback. The frames that build the lead up arrive as a burst (its
+ * length depends on how the TTS audio came in), so gaps count as jitter only once the client holds the lead, less
+ * one frame.
+ */
+const LEAD_MS = 200;
+const FRAME_MS = 20;
 const REPLY = 'Sure, here is a short answer for you.';
 
 const send = (message: FromLoad) => process.send!(message);
@@ -20,7 +25,7 @@ async function runSession(baseUrl: string, session: { id: string; token: string 
   const result: SessionResult = { e2eMs: [], steadyGapsMs: [], lateFrames: 0, turns: 0, serverLlmTtftMs: [], serverTtsTtfbMs: [] };
   const client = new SessionClient({ baseUrl, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
   let turnSentAt: number | undefined;
-  let segment: { firstAt: number; audioMs: number; frames: number; lastAt: number } | undefined;
+  let segment: { firstAt: number; audioMs: number; leadReached: boolean; lastAt: number } | undefined;
   client.on('turn.metrics', (metrics) => {
     if (metrics.llm_ttft_ms !== null) result.serverLlmTtftMs.push(metrics.llm_ttft_ms);
     if (metrics.tts_ttfb_ms !== null) result.serverTtsTtfbMs.push(metrics.tts_ttfb_ms);
@@ -31,13 +36,14 @@ async function runSession(baseUrl: string, session: { id: string; token: string 
       result.e2eMs.push(now - turnSentAt);
       turnSentAt = undefined;
     }
-    if (!segment) segment = { firstAt: now, audioMs: 0, frames: 0, lastAt: now };
+    if (!segment) segment = { firstAt: now, audioMs: 0, leadReached: false, lastAt: now };
     // Playback starts with the first frame; every later frame is due when the audio before it has played.
     if (now > segment.firstAt + segment.audioMs + 1) result.lateFrames++;
-    if (segment.frames >= LEAD_FRAMES) result.steadyGapsMs.push(now - segment.lastAt);
-    segment.frames++;
+    if (segment.leadReached) result.steadyGapsMs.push(now - segment.lastAt);
     segment.audioMs += bytes.byteLength / BYTES_PER_MS;
     segment.lastAt = now;
+    const bufferedMs = segment.audioMs - (now - segment.firstAt);
+    if (bufferedMs >= LEAD_MS - FRAME_MS) segment.leadReached = true;
   });
   try {
     await client.waitFor('session.started', { includePast: true, timeoutMs: 60_000 });
