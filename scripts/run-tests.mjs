@@ -27,9 +27,11 @@ if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
 }
+// --test-force-exit: a file whose setup failed (a server or database left open) ends with its failure reported
+// instead of keeping the whole run waiting forever.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);
