@@ -24,9 +24,10 @@ const BATCH = 100;
 const ORPHAN_AFTER_S = 120;
 
 /**
- * One retention pass: ends created sessions whose stream token expired unused (`never-connected`), deletes the media of recordings older than their organization's `recording_retention_days`
- * and marks them `deleted`; hands recordings whose recorder died mid-session to the transcoder with whatever
- * chunks reached storage. Safe to run concurrently and repeatedly: every step is idempotent.
+ * One housekeeping pass: ends created sessions whose stream token expired unused (`never-connected`, freeing their
+ * concurrency slots); deletes the media of recordings older than their organization's `recording_retention_days` and
+ * marks them `deleted`; hands recordings whose recorder died mid-session to the transcoder with whatever chunks
+ * reached storage. Safe to run concurrently and repeatedly: every step is idempotent.
  */
 export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: number; recovered: number; neverConnected: number }> {
   let neverConnected = 0;
