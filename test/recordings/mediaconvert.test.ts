@@ -19,7 +19,7 @@ import { PermanentTranscodeError } from '../../workers/transcode/transcoder.ts';
 import { startFakeMediaConvert, type FakeMediaConvert } from '../fakes/mediaconvert-server.ts';
 import { startFakeS3, type FakeS3 } from '../fakes/s3-server.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { ffprobeJson, hasFfprobe, waitForSettled } from './pipeline.ts';
+import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, waitForSettled } from './pipeline.ts';
 import { chirp, feed, insertOrganization, insertSession } from './support.ts';
 
 const BUCKET = 'media';
@@ -130,28 +130,9 @@ test('a recording transcoded by MediaConvert through the transcode worker has th
 
     if (!hasFfprobe) return;
     for (const rendition of LADDER) {
-      const url = s3Url(keys.playlist(rendition.name));
-      const probe = (await ffprobeJson(url, 'stream=codec_name,profile,channels,sample_rate:format=duration')) as {
-        streams: { codec_name: string; profile: string; channels: number; sample_rate: string }[];
-        format: { duration: string };
-      };
-      assert.equal(probe.streams[0]!.codec_name, 'aac');
-      assert.equal(probe.streams[0]!.profile, 'LC');
-      assert.equal(probe.streams[0]!.channels, rendition.channels);
-      assert.equal(Number(probe.streams[0]!.sample_rate), rendition.sampleRateHz);
-      assert.ok(Math.abs(Number(probe.format.duration) - SECONDS) <= 0.5, `${rendition.name} lasts ${probe.format.duration} s`);
-      const packets = (await ffprobeJson(url, 'packet=size')) as { packets: { size: string }[] };
-      const bitrate = (packets.packets.reduce((sum, packet) => sum + Number(packet.size), 0) * 8) / SECONDS;
-      assert.ok(Math.abs(bitrate - rendition.bitrateBps) / rendition.bitrateBps < 0.2, `${rendition.name}: ${bitrate} b/s`);
+      await assertRenditionMatches(s3Url(keys.playlist(rendition.name)), rendition, SECONDS);
     }
-    const download = (await ffprobeJson(s3Url(keys.download), 'stream=codec_name,channels:format=duration,format_name')) as {
-      streams: { codec_name: string; channels: number }[];
-      format: { duration: string; format_name: string };
-    };
-    assert.equal(download.streams[0]!.codec_name, 'aac');
-    assert.equal(download.streams[0]!.channels, 2);
-    assert.match(download.format.format_name, /mp4/);
-    assert.ok(Math.abs(Number(download.format.duration) - SECONDS) <= 0.5);
+    await assertDownloadMatches(s3Url(keys.download), SECONDS);
   } finally {
     await queue.stop();
     await db.close();

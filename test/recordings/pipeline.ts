@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import http from 'node:http';
@@ -18,6 +19,7 @@ import { getRecordingForSession, type RecordingRow } from '../../core/repositori
 import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import { resolveFfmpeg } from '../../workers/transcode/ffmpeg-binary.ts';
+import type { Rendition } from '../../workers/transcode/ladder.ts';
 import { FfmpegTranscoder } from '../../workers/transcode/ffmpeg-transcoder.ts';
 import { startTranscodeWorker } from '../../workers/transcode/transcode-worker.ts';
 import { chirp, feed, insertSession } from './support.ts';
@@ -80,6 +82,34 @@ export async function waitForSettled(db: Database, orgId: string, sessionId: str
     if (Date.now() > deadline) throw new Error(`Recording of ${sessionId} still ${row?.status ?? 'missing'}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** One HLS rendition against its ladder step: AAC-LC, channels, sample rate, duration within 0.5 s, bit rate within 20 %. */
+export async function assertRenditionMatches(url: string, rendition: Rendition, durationS: number): Promise<void> {
+  const probe = (await ffprobeJson(url, 'stream=codec_name,profile,channels,sample_rate:format=duration')) as {
+    streams: { codec_name: string; profile: string; channels: number; sample_rate: string }[];
+    format: { duration: string };
+  };
+  assert.equal(probe.streams[0]!.codec_name, 'aac');
+  assert.equal(probe.streams[0]!.profile, 'LC');
+  assert.equal(probe.streams[0]!.channels, rendition.channels);
+  assert.equal(Number(probe.streams[0]!.sample_rate), rendition.sampleRateHz);
+  assert.ok(Math.abs(Number(probe.format.duration) - durationS) <= 0.5, `${rendition.name} lasts ${probe.format.duration} s`);
+  const packets = (await ffprobeJson(url, 'packet=size')) as { packets: { size: string }[] };
+  const bitrate = (packets.packets.reduce((sum, packet) => sum + Number(packet.size), 0) * 8) / durationS;
+  assert.ok(Math.abs(bitrate - rendition.bitrateBps) / rendition.bitrateBps < 0.2, `${rendition.name}: ${bitrate} b/s`);
+}
+
+/** The download: stereo AAC in MP4, duration within 0.5 s. */
+export async function assertDownloadMatches(url: string, durationS: number): Promise<void> {
+  const download = (await ffprobeJson(url, 'stream=codec_name,channels:format=duration,format_name')) as {
+    streams: { codec_name: string; channels: number }[];
+    format: { duration: string; format_name: string };
+  };
+  assert.equal(download.streams[0]!.codec_name, 'aac');
+  assert.equal(download.streams[0]!.channels, 2);
+  assert.match(download.format.format_name, /mp4/);
+  assert.ok(Math.abs(Number(download.format.duration) - durationS) <= 0.5);
 }
 
 /** ffprobe as a child process; asynchronous, because the URLs it reads may be served by this very process. */

@@ -9,7 +9,7 @@ import { updateOrganization } from '../../core/repositories/organizations.ts';
 import { runRetentionPass } from '../../workers/retention/retention-job.ts';
 import { LADDER } from '../../workers/transcode/ladder.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { ffprobeJson, hasFfprobe, startRecordingStack } from './pipeline.ts';
+import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, startRecordingStack } from './pipeline.ts';
 import { temporaryFolder } from './support.ts';
 
 const folder = temporaryFolder('playback');
@@ -116,28 +116,9 @@ test('a ready recording exposes a signed master playlist whose renditions parse 
 test('each rendition has the codec, channels, bit rate and duration of its ladder step (ffprobe)', { skip: !hasFfprobe && 'ffprobe not installed (apt-get install ffmpeg)' }, async () => {
   const recording = await getRecording();
   for (const [index, rendition] of LADDER.entries()) {
-    const url = recording.renditions[index]!.hls_url;
-    const probe = (await ffprobeJson(url, 'stream=codec_name,profile,channels,sample_rate:format=duration')) as {
-      streams: { codec_name: string; profile: string; channels: number; sample_rate: string }[];
-      format: { duration: string };
-    };
-    assert.equal(probe.streams[0]!.codec_name, 'aac');
-    assert.equal(probe.streams[0]!.profile, 'LC');
-    assert.equal(probe.streams[0]!.channels, rendition.channels);
-    assert.equal(Number(probe.streams[0]!.sample_rate), rendition.sampleRateHz);
-    assert.ok(Math.abs(Number(probe.format.duration) - DURATION_S) <= 0.5, `duration ${probe.format.duration}`);
-    const packets = (await ffprobeJson(url, 'packet=size')) as { packets: { size: string }[] };
-    const audioBitrate = (packets.packets.reduce((sum, packet) => sum + Number(packet.size), 0) * 8) / DURATION_S;
-    assert.ok(Math.abs(audioBitrate - rendition.bitrateBps) / rendition.bitrateBps < 0.2, `${rendition.name}: ${audioBitrate} b/s`);
+    await assertRenditionMatches(recording.renditions[index]!.hls_url, rendition, DURATION_S);
   }
-  const download = (await ffprobeJson(recording.download_url!, 'stream=codec_name,channels:format=duration,format_name')) as {
-    streams: { codec_name: string; channels: number }[];
-    format: { duration: string; format_name: string };
-  };
-  assert.equal(download.streams[0]!.codec_name, 'aac');
-  assert.equal(download.streams[0]!.channels, 2);
-  assert.match(download.format.format_name, /mp4/);
-  assert.ok(Math.abs(Number(download.format.duration) - DURATION_S) <= 0.5);
+  await assertDownloadMatches(recording.download_url!, DURATION_S);
 });
 
 test('recording.ready was recorded in the outbox with the status change', async () => {
