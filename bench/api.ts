@@ -5,11 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { SecretBox } from '../core/crypto/secret-box.ts';
 import { Database } from '../core/db/database.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { updateOrganization } from '../core/repositories/organizations.ts';
+import { createScratchDatabase } from '../test/support/database.ts';
 import { openLoop, percentileOf } from './api/open-loop.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,13 +17,6 @@ const durationS = Number(process.env.BENCH_DURATION_S ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const postRate = Number(process.env.BENCH_POST_RATE ?? 500);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
-
-async function withAdmin(sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
 
 function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,21 +50,19 @@ function percentile(result: autocannon.Result, p: number): number {
   return Math.round((p90 + ((p - 90) / 7.5) * (p975 - p90)) * 100) / 100;
 }
 
-const dbName = `echosphere_bench_${randomBytes(4).toString('hex')}`;
-await withAdmin(`CREATE DATABASE ${dbName}`);
-const url = new URL(serverUrl);
-url.pathname = `/${dbName}`;
+const scratch = await createScratchDatabase(serverUrl, 'echosphere_bench');
+const url = scratch.url;
 const children: ChildProcess[] = [];
 try {
-  const db = await Database.open({ url: url.toString() });
+  const db = await Database.open({ url });
   await db.migrate();
   const { org, secretKey } = await provisionOrganization(db, new SecretBox(randomBytes(32)), 'Bench');
   await db.tenant(org.id, (trx) => updateOrganization(trx, org.id, { settings: { max_concurrent_sessions: 100_000 } }));
   await db.close();
 
-  const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url.toString() });
+  const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url });
   children.push(ours.child);
-  const bare = await startChild('bench/api/bare-server.ts', { DATABASE_URL: url.toString(), BENCH_ORG_ID: org.id });
+  const bare = await startChild('bench/api/bare-server.ts', { DATABASE_URL: url, BENCH_ORG_ID: org.id });
   children.push(bare.child);
 
   const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' };
@@ -130,5 +121,5 @@ try {
   console.log(`POST /v1/sessions p95 at ${postRate}/s: ${postRow.p95_ms} ms (target <= 10 ms at 500/s)`);
 } finally {
   for (const child of children) child.kill();
-  await withAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
 }

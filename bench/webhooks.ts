@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { SecretBox } from '../core/crypto/secret-box.ts';
 import { Database } from '../core/db/database.ts';
 import { appendEvent } from '../core/events/outbox.ts';
 import { newId } from '../core/ids.ts';
 import { createLogger } from '../core/logger.ts';
 import { createWebhookEndpoint } from '../core/repositories/webhook-endpoints.ts';
+import { createScratchDatabase } from '../test/support/database.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   // The machine may be shared: the load average says how much of it this run really had.
   const loadBefore = os.loadavg().map((load) => load.toFixed(2)).join(', ');
   const results: Result[] = [];
-  const postgres = await freshPostgresDatabase().catch((error: Error) => {
+  const postgres = await createScratchDatabase(serverUrl, 'echosphere_bench').catch((error: Error) => {
     console.error(`PostgreSQL at ${serverUrl} unavailable (${error.message}); skipping it`);
     return undefined;
   });
@@ -150,23 +150,6 @@ async function startReceiverProcess() {
 
 async function waitUntil(check: () => boolean | Promise<boolean>, intervalMs: number): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-}
-
-async function freshPostgresDatabase() {
-  const name = `echosphere_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 await main();

@@ -13,20 +13,26 @@ export async function openTestDatabase(): Promise<Database & { url?: string }> {
     await db.migrate();
     return db;
   }
-  const name = `echosphere_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await Database.open({ url: url.toString(), poolMax: 20 });
+  const scratch = await createScratchDatabase(serverUrl, 'echosphere_test');
+  const db = await Database.open({ url: scratch.url, poolMax: 20 });
   await db.migrate();
   const close = db.close.bind(db);
   return Object.assign(db, {
-    url: url.toString(),
+    url: scratch.url,
     close: async () => {
       await close();
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   });
+}
+
+/** A new, empty database on a PostgreSQL server (tests, benchmarks); `drop` removes it, connections and all. */
+export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {

@@ -11,7 +11,7 @@ import {
   recordingKeys,
 } from '../../core/storage/recording-layout.ts';
 import { runFfmpeg } from './ffmpeg-binary.ts';
-import { masterPlaylist, measureBandwidth, mediaPlaylist, type SegmentInfo } from './hls-playlists.ts';
+import { masterPlaylist, measureBandwidth, mediaPlaylist, renditionInfo, type SegmentInfo } from './hls-playlists.ts';
 import { DOWNLOAD_RENDITION, LADDER } from './ladder.ts';
 import { MissingChunkError, encodeSegment } from './segment-encoder.ts';
 import { PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
@@ -88,15 +88,7 @@ export class FfmpegTranscoder implements Transcoder {
       durationMs: Math.round((totalFrames / RECORDING_SAMPLE_RATE_HZ) * 1000),
       masterKey: keys.master,
       downloadKey: keys.download,
-      renditions: renditions.map((variant) => ({
-        name: variant.rendition.name,
-        bandwidth: variant.bandwidth,
-        average_bandwidth: variant.averageBandwidth,
-        codecs: variant.rendition.codecs,
-        channels: variant.rendition.channels,
-        sample_rate_hz: variant.rendition.sampleRateHz,
-        playlist_key: keys.playlist(variant.rendition.name),
-      })),
+      renditions: renditions.map((variant) => renditionInfo(variant, keys.playlist(variant.rendition.name))),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { RenditionInfo } from '../../core/repositories/recordings.ts';
 import type { Rendition } from './ladder.ts';
 
 export interface SegmentInfo {
@@ -48,4 +49,17 @@ export function masterPlaylist(variants: VariantInfo[]): string {
     ]),
     '',
   ].join('\n');
+}
+
+/** A variant as the recording row keeps it (and the API shows it), whichever engine encoded it. */
+export function renditionInfo(variant: VariantInfo, playlistKey: string): RenditionInfo {
+  return {
+    name: variant.rendition.name,
+    bandwidth: variant.bandwidth,
+    average_bandwidth: variant.averageBandwidth,
+    codecs: variant.rendition.codecs,
+    channels: variant.rendition.channels,
+    sample_rate_hz: variant.rendition.sampleRateHz,
+    playlist_key: playlistKey,
+  };
 }

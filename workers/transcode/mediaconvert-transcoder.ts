@@ -7,7 +7,6 @@ import {
   type Job,
   type MediaConvertClient,
 } from '@aws-sdk/client-mediaconvert';
-import type { RenditionInfo } from '../../core/repositories/recordings.ts';
 import { deletePrefix, type ObjectStorage } from '../../core/storage/object-storage.ts';
 import {
   RECORDING_SAMPLE_RATE_HZ,
@@ -18,7 +17,7 @@ import {
   recordingKeys,
   wavHeader,
 } from '../../core/storage/recording-layout.ts';
-import { masterPlaylist, measureBandwidth, mediaPlaylist, type SegmentInfo } from './hls-playlists.ts';
+import { masterPlaylist, measureBandwidth, mediaPlaylist, renditionInfo, type SegmentInfo } from './hls-playlists.ts';
 import { LADDER } from './ladder.ts';
 import { classifyMediaConvertFailure, failedJobError } from './mediaconvert-errors.ts';
 import { mediaConvertJobSettings, nameModifierOf } from './mediaconvert-job-settings.ts';
@@ -233,17 +232,7 @@ export class MediaConvertTranscoder implements Transcoder {
       durationMs,
       masterKey: keys.master,
       downloadKey: keys.download,
-      renditions: renditions.map(
-        (variant): RenditionInfo => ({
-          name: variant.rendition.name,
-          bandwidth: variant.bandwidth,
-          average_bandwidth: variant.averageBandwidth,
-          codecs: variant.rendition.codecs,
-          channels: variant.rendition.channels,
-          sample_rate_hz: variant.rendition.sampleRateHz,
-          playlist_key: keys.playlist(variant.rendition.name),
-        }),
-      ),
+      renditions: renditions.map((variant) => renditionInfo(variant, keys.playlist(variant.rendition.name))),
     };
   }
 
