@@ -47,7 +47,7 @@ function percentile(result: autocannon.Result, p: number): number {
   const latency = result.latency as unknown as Record<string, number>;
   const p90 = latency.p90!;
   const p975 = latency.p97_5!;
-  return Math.round((p90 + ((p - 90) / 7.5) * (p975 - p90)) * 100) / 100;
+  return round(p90 + ((p - 90) / 7.5) * (p975 - p90));
 }
 
 const scratch = await createScratchDatabase(serverUrl, 'echosphere_bench');
