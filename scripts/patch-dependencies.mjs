@@ -19,7 +19,23 @@ const patches = [
     replace:
       'const joined = new Int8Array(this.#buf.length + bytes.length); joined.set(this.#buf); joined.set(bytes, this.#buf.length); this.#buf = joined; /* patched by echosphere */',
   },
+  // The ElevenLabs stream's audio task polls its queue every 10 ms. That adds up to 10 ms (5 on average) to the first
+  // audio of every reply, and under load each poll waits behind everything else on the event loop. These three make it
+  // sleep until a chunk arrives or the stream is done (a 100 ms fallback still notices an abort).
+  ...elevenLabsPatch('    this.#audioQueue.push(data);\n', '    this.#audioQueue.push(data);\n    this.wakeAudioTask?.(); /* patched by echosphere */\n'),
+  ...elevenLabsPatch(
+    '  markDone() {\n    this.#streamDone = true;\n  }',
+    '  markDone() {\n    this.#streamDone = true;\n    this.wakeAudioTask?.(); /* patched by echosphere */\n  }',
+  ),
+  ...elevenLabsPatch(
+    '        await new Promise((resolve) => setTimeout(resolve, 10));',
+    '        await new Promise((resolve) => { const wake = () => { clearTimeout(timer); this.wakeAudioTask = void 0; resolve(); }; const timer = setTimeout(wake, 100); this.wakeAudioTask = wake; }); /* patched by echosphere */',
+  ),
 ];
+
+function elevenLabsPatch(find, replace) {
+  return [{ package: '@livekit/agents-plugin-elevenlabs', files: ['dist/tts.js', 'dist/tts.cjs'], find, replace }];
+}
 
 let failed = false;
 for (const patch of patches) {

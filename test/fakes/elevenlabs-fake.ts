@@ -81,12 +81,13 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
     };
 
-    const generate = async (context: ContextState, text: string) => {
+    const generate = async (context: ContextState, text: string, receivedAt: number) => {
+      const speech = synthesizeToneSpeech(text, sampleRateHz);
       if (!context.started) {
         context.started = true;
-        await delay(ttfbMs);
+        // The first byte leaves ttfbMs after the text arrived, however long synthesizing it took here.
+        await delay(ttfbMs - (performance.now() - receivedAt));
       }
-      const speech = synthesizeToneSpeech(text, sampleRateHz);
       const chunkSamples = Math.round((sampleRateHz * chunkMs) / 1000);
       for (let offset = 0; offset < speech.samples.length; offset += chunkSamples) {
         if (ws.readyState !== ws.OPEN) return;
@@ -114,6 +115,7 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
     };
 
     ws.on('message', (data) => {
+      const receivedAt = performance.now();
       let message: { text?: string; context_id?: string; flush?: boolean; close_context?: boolean; voice_settings?: unknown; close_socket?: boolean };
       try {
         message = JSON.parse(data.toString()) as typeof message;
@@ -156,7 +158,7 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
         if (text) {
           context.flushed.push(text);
           const target = context;
-          context.chain = context.chain.then(() => generate(target, text));
+          context.chain = context.chain.then(() => generate(target, text, receivedAt));
         }
       }
     });
