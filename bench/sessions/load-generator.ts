@@ -17,12 +17,28 @@ const BYTES_PER_MS = 32; // 16 kHz PCM16 mono
 const LEAD_MS = 200;
 const FRAME_MS = 20;
 const REPLY = 'Sure, here is a short answer for you.';
+/**
+ * One turn of a client: the reply above plays for 2.2 s, then the user thinks 0.3–0.7 s. First turns are spread over
+ * a whole cycle, as the turns of independent conversations are; started together they would arrive in waves.
+ */
+const TURN_CYCLE_MS = 2700;
 
 const send = (message: FromLoad) => process.send!(message);
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function runSession(baseUrl: string, session: { id: string; token: string }, deadline: number): Promise<SessionResult> {
+/**
+ * One client: connects and waits for `session.started` (that time is reported as start-up, not as a turn), then,
+ * once `steady` resolves (every client of the round is connected), talks in turns until the deadline. Returns with
+ * the connection still open, so that the round's measurement window ends before any session does.
+ */
+async function runSession(
+  baseUrl: string,
+  session: { id: string; token: string },
+  connected: (startMs: number | undefined) => void,
+  steady: Promise<number>,
+): Promise<{ result: SessionResult; client: SessionClient }> {
   const result: SessionResult = { e2eMs: [], steadyGapsMs: [], lateFrames: 0, turns: 0, serverLlmTtftMs: [], serverTtsTtfbMs: [] };
+  const connectingAt = performance.now();
   const client = new SessionClient({ baseUrl, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
   let turnSentAt: number | undefined;
   let segment: { firstAt: number; audioMs: number; leadReached: boolean; lastAt: number } | undefined;
@@ -47,6 +63,15 @@ async function runSession(baseUrl: string, session: { id: string; token: string 
   });
   try {
     await client.waitFor('session.started', { includePast: true, timeoutMs: 60_000 });
+    connected(performance.now() - connectingAt);
+  } catch (error) {
+    result.error = (error as Error).message;
+    connected(undefined);
+    return { result, client };
+  }
+  const deadline = await steady;
+  try {
+    await delay(Math.random() * TURN_CYCLE_MS);
     while (performance.now() < deadline) {
       segment = undefined;
       turnSentAt = performance.now();
@@ -59,9 +84,7 @@ async function runSession(baseUrl: string, session: { id: string; token: string 
   } catch (error) {
     result.error = (error as Error).message;
   }
-  client.end();
-  await Promise.race([client.closed, delay(5000)]);
-  return result;
+  return { result, client };
 }
 
 // Either process measures its own event-loop delay, so a slow reply can be told apart from a late load generator.
@@ -83,16 +106,33 @@ process.on('message', async (message: ToLoad) => {
   } else if (message.type === 'loop-delay') {
     send({ type: 'loop-delay', loopDelayP99Ms: loopDelayP99Ms() });
   } else if (message.type === 'run') {
-    restartLoopWatch();
-    const start = performance.now();
-    const sessions = await Promise.all(
+    // Start-up: every client connects (spread over the ramp) and waits for its session to start.
+    const startMs: number[] = [];
+    let connectedCount = 0;
+    let beginSteady!: (deadline: number) => void;
+    const steady = new Promise<number>((resolve) => (beginSteady = resolve));
+    const connected = (ms: number | undefined) => {
+      if (ms !== undefined) startMs.push(ms);
+      if (++connectedCount < message.sessions.length) return;
+      // The measurement window: every session is up and nothing else starts or ends in it.
+      restartLoopWatch();
+      send({ type: 'steady', startMs });
+      beginSteady(performance.now() + message.durationMs);
+    };
+    const runs = await Promise.all(
       message.sessions.map(async (session, index) => {
-        // Connections are spread over the ramp so they do not all start their turns in the same millisecond.
         await delay((message.rampMs * index) / message.sessions.length);
-        return runSession(message.baseUrl, session, start + message.rampMs + message.durationMs);
+        return runSession(message.baseUrl, session, connected, steady);
       }),
     );
-    send({ type: 'results', sessions, loopDelayP99Ms: loopDelayP99Ms() });
+    send({ type: 'results', sessions: runs.map((run) => run.result), loopDelayP99Ms: loopDelayP99Ms() });
+    await Promise.all(
+      runs.map(({ client }) => {
+        client.end();
+        return Promise.race([client.closed, delay(5000)]);
+      }),
+    );
+    send({ type: 'closed' });
   } else if (message.type === 'exit') {
     process.exit(0);
   }

@@ -6,6 +6,7 @@ export interface FakeLatencies {
 
 export type ToLoad =
   | { type: 'start-fakes'; latencies: FakeLatencies }
+  /** Connect every session over `rampMs`, then talk for `durationMs` (answered by steady, results, closed). */
   | { type: 'run'; baseUrl: string; sessions: Array<{ id: string; token: string }>; durationMs: number; rampMs: number }
   /** Start measuring event-loop delay (the fakes' process), answered by `loop-delay`. */
   | { type: 'watch-loop' }
@@ -28,5 +29,10 @@ export interface SessionResult {
 
 export type FromLoad =
   | { type: 'fakes'; openAiBaseUrl: string; elevenLabsBaseUrl: string }
+  /** Every client of the round is connected and its session started (`startMs`: connect → session.started, each). */
+  | { type: 'steady'; startMs: number[] }
+  /** The turns of the measurement window; the sessions are still open. */
   | { type: 'results'; sessions: SessionResult[]; loopDelayP99Ms: number }
+  /** The round's sessions have been ended by their clients. */
+  | { type: 'closed' }
   | { type: 'loop-delay'; loopDelayP99Ms: number };
