@@ -116,7 +116,12 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       if (this.inFlight.length === 0) stopPacing(this);
       return;
     }
+    let sent = 0;
     while (this.hasQueued(segment) && this.clientDrainsAt - now < this.pacing.leadMs) {
+      // A tick that ran late catches up one frame per tick, so frames keep arriving evenly; only a client with less
+      // than half the lead left (a reply just starting, or a long stall) gets several at once.
+      if (sent > 0 && this.clientDrainsAt - now >= this.pacing.leadMs / 2) break;
+      sent++;
       const samples = this.takeFrame(segment);
       if (!segment.started) {
         segment.started = true;
