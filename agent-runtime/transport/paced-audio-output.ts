@@ -118,9 +118,9 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
     }
     let sent = 0;
     while (this.hasQueued(segment) && this.clientDrainsAt - now < this.pacing.leadMs) {
-      // A tick that ran late catches up one frame per tick, so frames keep arriving evenly; only a client with less
-      // than half the lead left (a reply just starting, or a long stall) gets several at once.
-      if (sent > 0 && this.clientDrainsAt - now >= this.pacing.leadMs / 2) break;
+      // A tick that ran a little late catches up one frame per tick, so frames keep arriving evenly; a client more
+      // than two frames short of its lead (a reply just starting, a long stall) is topped up at once.
+      if (sent > 0 && this.clientDrainsAt - now >= this.pacing.leadMs - 2 * this.pacing.frameMs) break;
       sent++;
       const samples = this.takeFrame(segment);
       if (!segment.started) {
