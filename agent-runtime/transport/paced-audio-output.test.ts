@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AudioFrame } from '@livekit/rtc-node';
+import { initializeLibraryLogger } from '../session/library-logger.ts';
+import { PacedAudioOutput } from './paced-audio-output.ts';
+
+const RATE = 16_000;
+initializeLibraryLogger('error');
+
+/** A reply of `ms` of audio captured at once, as the TTS hands it over faster than real time. */
+async function pacedReply(ms: number) {
+  const frames: number[] = [];
+  const output = new PacedAudioOutput(RATE, {
+    sendAudio: (samples) => frames.push(samples.length),
+    audioStarted() {},
+    audioCleared() {},
+    audioDone() {},
+  }, undefined);
+  const samples = (RATE * ms) / 1000;
+  await output.captureFrame(new AudioFrame(new Int16Array(samples), RATE, 1, samples));
+  /** How many frames one pacing tick at `nowMs` sends. */
+  const tick = (nowMs: number) => {
+    const before = frames.length;
+    output.pump(nowMs);
+    return frames.length - before;
+  };
+  return { frames, tick, close: () => output.close() };
+}
+
+test('paced output sends the first audio at once, then keeps the client evenly ~200 ms ahead', async (t) => {
+  t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 0 });
+  const reply = await pacedReply(2000);
+  // The start of a reply goes out as soon as it is captured: 160 ms, two frames short of the lead.
+  assert.equal(reply.frames.length, 8);
+  assert.ok(reply.frames.every((samples) => samples === 320));
+  // Ticks every 10 ms add one 20 ms frame each until the lead is full, then one frame every other tick.
+  assert.deepEqual([10, 20, 30, 40, 50, 60, 70, 80].map(reply.tick), [1, 1, 1, 1, 1, 0, 1, 0]);
+  // A tick 30 ms late sends one frame, not the two that are due; the ticks after it make the difference up.
+  assert.deepEqual([110, 120, 130].map(reply.tick), [1, 1, 1]);
+  // After a long stall the client is short of more than two frames: it is topped up at once.
+  assert.equal(reply.tick(240), 3);
+  reply.close();
+});
