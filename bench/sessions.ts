@@ -55,7 +55,7 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
-const roundTo = (value: number, digits = 1) => Number(value.toFixed(digits));
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
 const harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test', ELEVEN_API_KEY: 'el-test' } });
@@ -84,44 +84,44 @@ for (const count of counts) {
   const startCpuBefore = process.cpuUsage();
   // Start-up (connect, claim, providers, agent start) is measured on its own; the window below is the steady state
   // of N live sessions, where nothing starts or ends.
-  const round = runClients({ type: 'run', baseUrl: harness.baseUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
-  const { startMs } = await round.steady;
+  const clients = runClients({ type: 'run', baseUrl: harness.baseUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
+  const { startMs } = await clients.steady;
   const startCpu = process.cpuUsage(startCpuBefore);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   fakesProcess.send({ type: 'watch-loop' } satisfies ToLoad);
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
-  const { sessions: results, loopDelayP99Ms: clientsLoopP99 } = await round.results;
+  const { sessions: results, loopDelayP99Ms: clientsLoopP99 } = await clients.results;
   const wallS = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   loopDelay.disable();
   const { loopDelayP99Ms: fakesLoopP99 } = await ask(fakesProcess, { type: 'loop-delay' }, 'loop-delay');
-  await round.closed;
+  await clients.closed;
   clearInterval(sampler);
   const all = (pick: (result: SessionResult) => number[]) => results.flatMap(pick);
   const overheads = all((result) => result.e2eMs).map((e2e) => e2e - latencies.llmTtftMs - latencies.ttsTtfbMs);
   const jitters = all((result) => result.steadyGapsMs).map((gap) => Math.abs(gap - 20));
   rows.push({
     sessions: count,
-    start_p50_ms: roundTo(percentile(startMs, 50)),
-    start_p99_ms: roundTo(percentile(startMs, 99)),
-    start_cpu_ms_per_session: roundTo((startCpu.user + startCpu.system) / 1000 / count),
+    start_p50_ms: round(percentile(startMs, 50)),
+    start_p99_ms: round(percentile(startMs, 99)),
+    start_cpu_ms_per_session: round((startCpu.user + startCpu.system) / 1000 / count),
     turns: results.reduce((sum, result) => sum + result.turns, 0),
-    overhead_p50_ms: roundTo(percentile(overheads, 50)),
-    overhead_p99_ms: roundTo(percentile(overheads, 99)),
-    cpu_ms_per_session_s: roundTo((cpu.user + cpu.system) / 1000 / (count * wallS), 2),
-    rss_mb_per_session: roundTo((rssPeak - rssBefore) / 1024 / 1024 / count, 2),
-    llm_ttft_p50_ms: roundTo(percentile(all((result) => result.serverLlmTtftMs), 50)),
-    llm_ttft_p99_ms: roundTo(percentile(all((result) => result.serverLlmTtftMs), 99)),
-    tts_ttfb_p50_ms: roundTo(percentile(all((result) => result.serverTtsTtfbMs), 50)),
-    tts_ttfb_p99_ms: roundTo(percentile(all((result) => result.serverTtsTtfbMs), 99)),
-    jitter_p99_ms: roundTo(percentile(jitters, 99)),
+    overhead_p50_ms: round(percentile(overheads, 50)),
+    overhead_p99_ms: round(percentile(overheads, 99)),
+    cpu_ms_per_session_s: round((cpu.user + cpu.system) / 1000 / (count * wallS), 2),
+    rss_mb_per_session: round((rssPeak - rssBefore) / 1024 / 1024 / count, 2),
+    llm_ttft_p50_ms: round(percentile(all((result) => result.serverLlmTtftMs), 50)),
+    llm_ttft_p99_ms: round(percentile(all((result) => result.serverLlmTtftMs), 99)),
+    tts_ttfb_p50_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 50)),
+    tts_ttfb_p99_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 99)),
+    jitter_p99_ms: round(percentile(jitters, 99)),
     missed_real_time: results.filter((result) => result.lateFrames > 0).length,
     failed: results.filter((result) => result.error).length,
-    loop_delay_p99_ms: roundTo(loopDelay.percentile(99) / 1e6),
-    clients_loop_p99_ms: roundTo(clientsLoopP99),
-    fakes_loop_p99_ms: roundTo(fakesLoopP99),
+    loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
+    clients_loop_p99_ms: round(clientsLoopP99),
+    fakes_loop_p99_ms: round(fakesLoopP99),
   });
   console.table([rows.at(-1)]);
   // Let the sessions finish persisting before the next round.
