@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake, type DeepgramFake } from './fakes/deepgram-fake.ts';
 import { startElevenLabsFake, type ElevenLabsFake } from './fakes/elevenlabs-fake.ts';
@@ -91,6 +92,19 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     assert.ok(listen.audioBytes > 0);
     const context = elevenlabs.contexts.find((candidate) => candidate.flushed.join(' ').includes('ten to four'));
     assert.ok(context?.closedByClient, 'the ElevenLabs context was closed by the plugin');
+  });
+
+  it('the ElevenLabs socket is opened while the session starts, before any reply needs it', async () => {
+    const connectionsBefore = elevenlabs.connections.length;
+    const contextsBefore = elevenlabs.contexts.length;
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    for (let waited = 0; elevenlabs.connections.length === connectionsBefore && waited < 5000; waited += 20) await delay(20);
+    assert.equal(elevenlabs.connections.length, connectionsBefore + 1, 'one connection, opened without a turn');
+    assert.equal(elevenlabs.contexts.length, contextsBefore, 'no text was sent on it');
+    client.end();
+    await client.closed;
   });
 
   it('barge-in clears the assistant audio and stores the reply as interrupted, cut at what was heard', async () => {

@@ -161,3 +161,16 @@ export async function buildProviders(context: ProviderContext): Promise<SessionP
   });
   return { vad, llm: buildLlm(context), stt: buildStt(context, vad), tts: buildTts(context) };
 }
+
+/**
+ * Opens, while the session starts, what the first reply would otherwise wait for: the ElevenLabs WebSocket (a TCP
+ * and TLS handshake on the critical path of the first reply, and a burst of work in the middle of the conversation).
+ * Never rejects: a connection that fails here is retried by the first reply, which reports the provider's error.
+ */
+export function prewarmProviders(providers: SessionProviders): Promise<void> {
+  if (!(providers.tts instanceof elevenlabs.TTS)) return Promise.resolve();
+  return providers.tts.currentConnection().then(
+    () => undefined,
+    () => undefined,
+  );
+}

@@ -4,7 +4,7 @@ import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assist
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
 import { ProviderError } from '../providers/provider-error.ts';
 import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
-import { buildProviders, type SessionProviders } from '../providers/provider-factory.ts';
+import { buildProviders, prewarmProviders, type SessionProviders } from '../providers/provider-factory.ts';
 import { buildSessionTools } from '../tools/session-tools.ts';
 import { CLOSE_CODES, type ClientMessage, type TurnMetricsPayload } from '../transport/protocol.ts';
 import type { SessionTransport } from '../transport/session-transport.ts';
@@ -53,6 +53,8 @@ export class SessionRun {
   private lastPlaybackStartedAt: number | undefined;
   private recording: Promise<SessionRecording | undefined> = Promise.resolve(undefined);
   private readonly storedItemIds = new Set<string>();
+  /** Provider connections opened ahead of the first reply; closing waits for it so none is left open. */
+  private prewarm: Promise<void> = Promise.resolve();
 
   constructor(
     readonly session: RuntimeSession,
@@ -85,6 +87,7 @@ export class SessionRun {
         outputSampleRateHz: this.transport.outputSampleRateHz,
       });
       if (this.ending) return;
+      this.prewarm = prewarmProviders(this.providers);
       const agentSession = this.createAgentSession(assistant, this.providers);
       this.agentSession = agentSession;
       const tools = buildSessionTools(
@@ -480,6 +483,8 @@ export class SessionRun {
   private async closeProviders(): Promise<void> {
     const providers = this.providers;
     if (!providers) return;
+    // A connection still opening would be left open by close(); one that hangs must not hold up the end.
+    await Promise.race([this.prewarm, delay(LIBRARY_CLOSE_TIMEOUT_MS)]);
     // VADs are not closed here: the Silero one is shared by the process, and a default one has nothing but options.
     await Promise.allSettled([providers.tts.close(), providers.stt?.close(), providers.llm.aclose()]);
   }
