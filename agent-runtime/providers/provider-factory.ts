@@ -164,7 +164,7 @@ export async function buildProviders(context: ProviderContext): Promise<SessionP
 
 /**
  * Opens, while the session starts, what the first reply would otherwise wait for: the ElevenLabs WebSocket (a TCP
- * and TLS handshake on the critical path of the first reply, and a burst of work in the middle of the conversation).
+ * and TLS handshake on the first reply's critical path).
  * Never rejects: a connection that fails here is retried by the first reply, which reports the provider's error.
  */
 export function prewarmProviders(providers: SessionProviders): Promise<void> {
