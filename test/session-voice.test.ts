@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake, type DeepgramFake } from './fakes/deepgram-fake.ts';
 import { startElevenLabsFake, type ElevenLabsFake } from './fakes/elevenlabs-fake.ts';
 import { startOpenAiFake, type OpenAiFake } from './fakes/openai-fake.ts';
 import { loadSpeech, openMicrophone } from './support/microphone.ts';
+import { waitFor } from './support/wait-for.ts';
 import { sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
 
 const OPENING_HOURS = 'What are your opening hours on Saturday?';
@@ -100,7 +100,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     const session = await harness.createSession(assistant());
     const client = harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
-    for (let waited = 0; elevenlabs.connections.length === connectionsBefore && waited < 5000; waited += 20) await delay(20);
+    await waitFor(() => elevenlabs.connections.length > connectionsBefore, 'the ElevenLabs socket', 5000);
     assert.equal(elevenlabs.connections.length, connectionsBefore + 1, 'one connection, opened without a turn');
     assert.equal(elevenlabs.contexts.length, contextsBefore, 'no text was sent on it');
     client.end();

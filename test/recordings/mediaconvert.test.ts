@@ -19,6 +19,7 @@ import { PermanentTranscodeError } from '../../workers/transcode/transcoder.ts';
 import { startFakeMediaConvert, type FakeMediaConvert } from '../fakes/mediaconvert-server.ts';
 import { startFakeS3, type FakeS3 } from '../fakes/s3-server.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, waitForSettled } from './pipeline.ts';
 import { chirp, feed, insertOrganization, insertSession } from './support.ts';
 
@@ -71,9 +72,9 @@ async function recordChunks(seconds: number, label = `org_${Math.random().toStri
 
 const s3Url = (key: string) => `${s3.endpoint}/${BUCKET}/${KEY_PREFIX}${key}`;
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
-}
+/** The transcoder has stored the id of the job it submitted (or found) for `prefix`. */
+const jobRecorded = (prefix: string) =>
+  waitFor(async () => (await storage.get(workKeys(prefix).marker)) !== undefined, 'the MediaConvert job id to be stored');
 
 test('a recording transcoded by MediaConvert through the transcode worker has the ffmpeg engine\'s ladder', async () => {
   const SECONDS = 13;
@@ -144,7 +145,7 @@ test('a retried transcode waits for the job already submitted (found by its stor
   mediaConvert.hold = true;
   const requestsBefore = mediaConvert.createJobRequests;
   const first = transcoder().finalize(prefix);
-  await until(async () => (await storage.get(workKeys(prefix).marker)) !== undefined);
+  await jobRecorded(prefix);
   const retry = transcoder().finalize(prefix);
   mediaConvert.release();
   const [a, b] = await Promise.all([first, retry]);
@@ -161,11 +162,11 @@ test('a job submitted by an attempt that died before recording its id is found w
   mediaConvert.hold = true;
   const requestsBefore = mediaConvert.createJobRequests;
   const first = transcoder().finalize(prefix);
-  await until(async () => (await storage.get(workKeys(prefix).marker)) !== undefined);
+  await jobRecorded(prefix);
   await storage.deleteMany([workKeys(prefix).marker]);
   const retry = transcoder().finalize(prefix);
   // The retry records the job it found before waiting on it.
-  await until(async () => (await storage.get(workKeys(prefix).marker)) !== undefined);
+  await jobRecorded(prefix);
   mediaConvert.release();
   const [a, b] = await Promise.all([first, retry]);
   assert.deepEqual(b, a);
@@ -189,7 +190,7 @@ test('settings MediaConvert refuses and unreadable inputs fail the recording at 
   const broken = await recordChunks(9);
   mediaConvert.hold = true;
   const attempt = transcoder().finalize(broken);
-  await until(async () => (await storage.get(workKeys(broken).marker)) !== undefined);
+  await jobRecorded(broken);
   await storage.deleteMany([recordingKeys(broken).chunk(1)]);
   mediaConvert.release();
   await assert.rejects(attempt, (error) => error instanceof PermanentTranscodeError && /error 1010/.test(error.message));

@@ -4,7 +4,8 @@ import { Webhook } from 'standardwebhooks';
 import { appendEvent } from '../../core/events/outbox.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
-import { testDeliverer, waitFor } from './fixtures.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { testDeliverer } from './fixtures.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 
 let api: TestApi;

@@ -11,7 +11,8 @@ import { Database } from '../../core/db/database.ts';
 import { OUTBOX_CHANNEL } from '../../core/events/outbox.ts';
 import { newId } from '../../core/ids.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { createEndpoint, createOrganization, waitFor } from './fixtures.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { createEndpoint, createOrganization } from './fixtures.ts';
 import { startReceiver } from './receiver.ts';
 
 const EVENTS = 1000;

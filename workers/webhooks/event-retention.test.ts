@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import type { Database } from '../../core/db/database.ts';
 import { newId } from '../../core/ids.ts';
 import { openTestDatabase } from '../../test/support/database.ts';
-import { createEndpoint, createOrganization, testDeliverer, testSecretBox, waitFor } from '../../test/webhooks/fixtures.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
+import { createEndpoint, createOrganization, testDeliverer, testSecretBox } from '../../test/webhooks/fixtures.ts';
 import { sweepExpiredEvents } from './event-retention.ts';
 
 let db: Database;

@@ -11,8 +11,8 @@ import {
   recordEvent,
   testDeliverer,
   testSecretBox,
-  waitFor,
 } from '../../test/webhooks/fixtures.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { startReceiver } from '../../test/webhooks/receiver.ts';
 
 let db: Database;
