@@ -7,8 +7,8 @@ import { Recorder } from '../../agent-runtime/recording/recorder.ts';
 import { ConfigError, parseConfig } from '../../core/config.ts';
 import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { enqueueTranscode } from '../../core/queue/recording-jobs.ts';
-import { createRecording, markRecordingProcessing } from '../../core/repositories/recordings.ts';
-import { RECORDING_CHANNELS, RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
+import { markRecordingProcessing } from '../../core/repositories/recordings.ts';
+import { recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { S3Storage } from '../../core/storage/s3-storage.ts';
 import { createTranscoder } from '../../workers/transcode/create-transcoder.ts';
 import { resolveFfmpeg } from '../../workers/transcode/ffmpeg-binary.ts';
@@ -21,7 +21,7 @@ import { startFakeS3, type FakeS3 } from '../fakes/s3-server.ts';
 import { openTestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, waitForSettled } from './pipeline.ts';
-import { chirp, feed, insertOrganization, insertSession } from './support.ts';
+import { chirp, feed, insertEndedSessionRecording } from './support.ts';
 
 const BUCKET = 'media';
 const KEY_PREFIX = 'echosphere/';
@@ -81,12 +81,7 @@ test('a recording transcoded by MediaConvert through the transcode worker has th
   const db = await openTestDatabase();
   const queue = new DatabaseQueue(db.knex, { pollIntervalMs: 50 });
   try {
-    const orgId = await insertOrganization(db);
-    const sessionId = await insertSession(db, orgId, 'ended');
-    const prefix = recordingPrefix(orgId, sessionId);
-    const row = await db.tenant(orgId, (trx) =>
-      createRecording(trx, { orgId, sessionId, prefix, sampleRateHz: RECORDING_SAMPLE_RATE_HZ, channels: RECORDING_CHANNELS }),
-    );
+    const { orgId, sessionId, prefix, row } = await insertEndedSessionRecording(db);
     const recorder = new Recorder({ storage, prefix, sampleRateHz: 16_000 });
     feed((pcm, at) => recorder.writeUser(pcm, at), chirp(6, 16_000, 1), 0, 16_000);
     feed((pcm, at) => recorder.writeAssistant(pcm, at), chirp(6, 16_000, 2), 6_500, 16_000);

@@ -6,6 +6,8 @@ import { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import { newId } from '../../core/ids.ts';
 import { createOrganization } from '../../core/repositories/organizations.ts';
+import { createRecording, type RecordingRow } from '../../core/repositories/recordings.ts';
+import { RECORDING_CHANNELS, RECORDING_SAMPLE_RATE_HZ, recordingPrefix } from '../../core/storage/recording-layout.ts';
 
 export function temporaryFolder(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `echosphere-${label}-`));
@@ -32,6 +34,17 @@ export async function insertSession(db: Database, orgId: string, status: 'active
     }),
   );
   return id;
+}
+
+/** An organization, an ended session and its recording row, as a session leaves them for the transcoder. */
+export async function insertEndedSessionRecording(db: Database): Promise<{ orgId: string; sessionId: string; prefix: string; row: RecordingRow }> {
+  const orgId = await insertOrganization(db);
+  const sessionId = await insertSession(db, orgId, 'ended');
+  const prefix = recordingPrefix(orgId, sessionId);
+  const row = await db.tenant(orgId, (trx) =>
+    createRecording(trx, { orgId, sessionId, prefix, sampleRateHz: RECORDING_SAMPLE_RATE_HZ, channels: RECORDING_CHANNELS }),
+  );
+  return { orgId, sessionId, prefix, row };
 }
 
 /** A tone burst: `seconds` of a sine at `frequencyHz`, 16-bit mono. */

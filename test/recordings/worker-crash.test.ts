@@ -7,12 +7,12 @@ import { Recorder } from '../../agent-runtime/recording/recorder.ts';
 import { Database } from '../../core/db/database.ts';
 import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { enqueueTranscode } from '../../core/queue/recording-jobs.ts';
-import { createRecording, getRecordingForSession, markRecordingProcessing } from '../../core/repositories/recordings.ts';
+import { getRecordingForSession, markRecordingProcessing } from '../../core/repositories/recordings.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
-import { RECORDING_CHANNELS, RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
+import { recordingKeys } from '../../core/storage/recording-layout.ts';
 import { LADDER } from '../../workers/transcode/ladder.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { chirp, feed, insertOrganization, insertSession, temporaryFolder } from './support.ts';
+import { chirp, feed, insertEndedSessionRecording, temporaryFolder } from './support.ts';
 
 const SECONDS = 40;
 
@@ -35,12 +35,7 @@ test('a transcode whose worker is killed completes after restart, with no duplic
   let db: Database = server ?? (await Database.open({ dataDir: env.ECHOSPHERE_TEST_PGLITE_DIR }));
   if (!server) await db.migrate();
 
-  const orgId = await insertOrganization(db);
-  const sessionId = await insertSession(db, orgId, 'ended');
-  const prefix = recordingPrefix(orgId, sessionId);
-  const row = await db.tenant(orgId, (trx) =>
-    createRecording(trx, { orgId, sessionId, prefix, sampleRateHz: RECORDING_SAMPLE_RATE_HZ, channels: RECORDING_CHANNELS }),
-  );
+  const { orgId, sessionId, prefix, row } = await insertEndedSessionRecording(db);
   const recorder = new Recorder({ storage, prefix, sampleRateHz: 16_000 });
   feed((pcm, at) => recorder.writeUser(pcm, at), chirp(SECONDS, 16_000), 0, 16_000);
   const { durationMs, chunkCount } = await recorder.finish();
