@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { PgBossQueue } from '../../core/queue/pg-boss-queue.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { jobRecorder } from './job-recorder.ts';
+import { assertFailingJobRunsEveryAttempt, jobRecorder } from './job-recorder.ts';
 
 // pg-boss connects with its own pool and needs a real PostgreSQL server; the embedded PGlite uses DatabaseQueue.
 const skip = !process.env.TEST_DATABASE_URL && 'pg-boss needs PostgreSQL: set TEST_DATABASE_URL (PGlite runs DatabaseQueue instead)';
@@ -48,14 +48,7 @@ test('an enqueued job runs its handler with the attempt and the attempts allowed
 });
 
 test('a failing job is retried with backoff and fails for good after its last attempt', { skip }, async () => {
-  const seen = jobRecorder();
-  await queue.work('flaky', async (data, context) => {
-    seen.record(data, context);
-    throw new Error('still failing');
-  });
-  await queue.enqueue('flaky', { n: 1 }, { maxAttempts: 2 });
-  await seen.until(2);
-  assert.deepEqual(seen.calls.map((call) => call.context), [{ attempt: 1, maxAttempts: 2 }, { attempt: 2, maxAttempts: 2 }]);
+  await assertFailingJobRunsEveryAttempt(queue, 'flaky');
   await settled('flaky');
   assert.deepEqual((await jobRows('flaky')).map((row) => [row.state, row.retry_count]), [['failed', 1]]);
 });

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SqsQueue } from '../../core/queue/sqs-queue.ts';
 import { startFakeSqs, type FakeSqs } from '../fakes/sqs-server.ts';
-import { jobRecorder } from './job-recorder.ts';
+import { assertFailingJobRunsEveryAttempt, jobRecorder } from './job-recorder.ts';
 
 let sqs: FakeSqs;
 const queues: SqsQueue[] = [];
@@ -41,14 +41,7 @@ test('an enqueued job reaches the handler of its logical queue and is deleted on
 
 test('a failing handler is retried after a backoff, then given up after its last attempt', async () => {
   const queue = sqsQueue('retries');
-  const seen = jobRecorder();
-  await queue.work('flaky', async (data, context) => {
-    seen.record(data, context);
-    throw new Error('still failing');
-  });
-  await queue.enqueue('flaky', { n: 1 }, { maxAttempts: 2 });
-  await seen.until(2);
-  assert.deepEqual(seen.calls.map((call) => call.context), [{ attempt: 1, maxAttempts: 2 }, { attempt: 2, maxAttempts: 2 }]);
+  await assertFailingJobRunsEveryAttempt(queue, 'flaky');
   // The first failure hid the message for retryDelayS(1) = 2 s (SQS's receive count drives the attempt number).
   assert.deepEqual(sqs.visibilityChanges.filter((change) => change.queue === 'retries').map((change) => change.visibilityTimeoutS), [2]);
   // The last attempt deletes the message instead of hiding it again.
