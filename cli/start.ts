@@ -45,9 +45,7 @@ export async function startCommand(config: Config): Promise<void> {
 
   if (config.roles.includes('workers')) roles.push(await startWorkers(platform, media));
 
-  logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
-  if (baseUrl) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
-
+  // Signals are handled before start-up is announced: whoever reads the announcement may stop us at once.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -62,6 +60,9 @@ export async function startCommand(config: Config): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
+  if (baseUrl) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
 }
 
 async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes): Promise<RunningRole & { baseUrl: string }> {

@@ -27,8 +27,9 @@ function start(): { child: ChildProcess; output: () => string; ready: Promise<st
   return { child, output: () => output, ready };
 }
 
-function exitCode(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+/** The exit code, or the signal that ended the process (so a failure says which). */
+function exitCode(child: ChildProcess): Promise<number | string | null> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 }
 
 test('the embedded default starts with no services, prints a working key, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
