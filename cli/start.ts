@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { countOrganizations } from '../core/repositories/organizations.ts';
+import { startServerProcesses } from './server-processes.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
 
@@ -24,10 +26,18 @@ interface RunningRole {
   stop(): Promise<void>;
 }
 
-/** Starts the configured roles in this process and stops them in order on SIGTERM/SIGINT. */
+/**
+ * Starts the configured roles and stops them in order on SIGTERM/SIGINT. With ECHOSPHERE_PROCESSES above one, this
+ * process supervises that many processes serving the api and agent roles on the shared port (each runs this same
+ * command as a cluster worker) and runs the workers role itself.
+ */
 export async function startCommand(config: Config): Promise<void> {
   const startedAt = Date.now();
-  const platform = await openPlatform(config);
+  const servesConnections = config.roles.includes('api') || config.roles.includes('agent');
+  const supervising = cluster.isPrimary && config.processes > 1 && servesConnections;
+  const serverProcess = cluster.isWorker;
+  // The supervisor migrates before it forks, so its processes do not race to.
+  const platform = await openPlatform(config, { migrate: !serverProcess });
   const { logger } = platform;
   const firstStart = !config.databaseUrl ? await provisionDefaultOrganization(platform) : undefined;
 
@@ -35,7 +45,14 @@ export async function startCommand(config: Config): Promise<void> {
   const roles: RunningRole[] = [{ name: 'job queue', stop: () => media.queue.stop() }];
   let baseUrl: string | undefined;
   let dashboardUrl: string | undefined;
-  if (config.roles.includes('api') || config.roles.includes('agent')) {
+  if (supervising) {
+    const processes = startServerProcesses(config.processes, logger);
+    roles.push({ name: 'server processes', stop: () => processes.stop(config.shutdownGraceS * 1000) });
+    baseUrl = publicBaseUrl(config, await processes.listening.catch(async (error: unknown) => {
+      await processes.stop(0);
+      throw error;
+    }));
+  } else if (servesConnections) {
     const signInCodes = new DashboardSignInCodes();
     const api = await startApi(platform, media, signInCodes);
     baseUrl = api.baseUrl;
@@ -43,7 +60,7 @@ export async function startCommand(config: Config): Promise<void> {
     roles.push(api);
   }
 
-  if (config.roles.includes('workers')) roles.push(await startWorkers(platform, media));
+  if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
 
   // Signals are handled before start-up is announced: whoever reads the announcement may stop us at once.
   let stopping = false;
@@ -60,9 +77,12 @@ export async function startCommand(config: Config): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // A server process whose supervisor is gone (killed outright) must not live on unsupervised.
+  if (serverProcess) process.once('disconnect', () => void shutdown('supervisor-exited'));
 
-  logger.info('EchoSphere started', { roles: config.roles, database: platform.db.dialect, startup_ms: Date.now() - startedAt });
-  if (baseUrl) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
+  const roleNames = serverProcess ? config.roles.filter((role) => role !== 'workers') : config.roles;
+  logger.info('EchoSphere started', { roles: roleNames, database: platform.db.dialect, processes: supervising ? config.processes : undefined, startup_ms: Date.now() - startedAt });
+  if (baseUrl && !serverProcess) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
 }
 
 async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes): Promise<RunningRole & { baseUrl: string }> {
@@ -78,12 +98,9 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const baseUrl = config.publicUrl ?? `http://${host}:${port}`;
   return {
     name: 'api',
-    baseUrl,
+    baseUrl: publicBaseUrl(config, (server.address() as AddressInfo).port),
     async stop() {
       const graceMs = config.shutdownGraceS * 1000;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -94,6 +111,11 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
       await closed;
     },
   };
+}
+
+function publicBaseUrl(config: Config, port: number): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return config.publicUrl ?? `http://${host}:${port}`;
 }
 
 /** Durable background work: webhook delivery from the outbox, recording transcoding, retention. */

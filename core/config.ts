@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +22,7 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
   ECHOSPHERE_ROLES: z.string().default('api,agent,workers'),
+  ECHOSPHERE_PROCESSES: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   ECHOSPHERE_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),
@@ -72,7 +74,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
   const unknownRole = requestedRoles.find((role) => !(roles as readonly string[]).includes(role));
   if (unknownRole) throw new ConfigError(`Invalid configuration:\n  ECHOSPHERE_ROLES: unknown role "${unknownRole}"`);
   const dataDir = path.resolve(raw.ECHOSPHERE_DATA_DIR);
-  const recordingProblems = [
+  const processes = raw.ECHOSPHERE_PROCESSES === 'auto' ? os.availableParallelism() : raw.ECHOSPHERE_PROCESSES;
+  const problems = [
+    processes > 1 && !raw.DATABASE_URL && '  ECHOSPHERE_PROCESSES: more than one process needs DATABASE_URL (the embedded database belongs to one process)',
     raw.ECHOSPHERE_STORAGE_DRIVER === 's3' && !raw.ECHOSPHERE_S3_BUCKET && '  ECHOSPHERE_S3_BUCKET: required when ECHOSPHERE_STORAGE_DRIVER=s3',
     raw.ECHOSPHERE_QUEUE_DRIVER === 'sqs' && !raw.ECHOSPHERE_SQS_QUEUE_URL && '  ECHOSPHERE_SQS_QUEUE_URL: required when ECHOSPHERE_QUEUE_DRIVER=sqs',
     raw.ECHOSPHERE_QUEUE_DRIVER === 'pg-boss' && !raw.DATABASE_URL && '  ECHOSPHERE_QUEUE_DRIVER: pg-boss needs DATABASE_URL (PostgreSQL)',
@@ -84,7 +88,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       !raw.ECHOSPHERE_MEDIACONVERT_ROLE_ARN &&
       '  ECHOSPHERE_MEDIACONVERT_ROLE_ARN: required when ECHOSPHERE_TRANSCODE_ENGINE=mediaconvert (the role MediaConvert assumes to read and write the bucket)',
   ].filter(Boolean);
-  if (recordingProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${recordingProblems.join('\n')}`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
     port: raw.PORT,
     host: raw.HOST,
@@ -94,6 +98,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir,
     encryptionKey: raw.ECHOSPHERE_ENCRYPTION_KEY ? Buffer.from(raw.ECHOSPHERE_ENCRYPTION_KEY, 'base64') : undefined,
     roles: requestedRoles as Role[],
+    /** Processes serving the api and agent roles; they share the port, and the first process supervises them. */
+    processes,
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
     rateLimit: { requests: raw.ECHOSPHERE_RATE_LIMIT_REQUESTS, windowS: raw.ECHOSPHERE_RATE_LIMIT_WINDOW_S },

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import winston from 'winston';
 
 export type Logger = winston.Logger;
@@ -15,5 +16,7 @@ export function createLogger(options: { level: string; format: 'auto' | 'json' |
         }),
       )
     : winston.format.combine(winston.format.timestamp(), winston.format.json());
-  return winston.createLogger({ level: options.level, format, transports: [new winston.transports.Console()] });
+  // Processes sharing a port (ECHOSPHERE_PROCESSES) write to one output; each line says which process wrote it.
+  const defaultMeta = cluster.isWorker ? { pid: process.pid } : undefined;
+  return winston.createLogger({ level: options.level, format, defaultMeta, transports: [new winston.transports.Console()] });
 }

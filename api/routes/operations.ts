@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { ApiDeps } from '../deps.ts';
+import { renderMetrics } from '../http/group-metrics.ts';
 import { registry } from '../http/metrics.ts';
 
 export function operationsRoutes({ db, logger }: ApiDeps): Router {
@@ -17,7 +18,7 @@ export function operationsRoutes({ db, logger }: ApiDeps): Router {
     }
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    res.type(registry.contentType).send(await renderMetrics());
   });
   return router;
 }

@@ -109,6 +109,8 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
       runtime,
     );
     live.add(run);
+    log.info('session connected', { session_id: sessionId });
+    void run.done.then((outcome) => log.info('session ended', { session_id: sessionId, status: outcome.status, ended_reason: outcome.endedReason }));
   }
 
   return {

@@ -1,36 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { exitCode, startEchoSphere } from './start-process.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-start-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function start(): { child: ChildProcess; output: () => string; ready: Promise<string> } {
-  const child = spawn(process.execPath, [path.join(root, 'bin/echosphere.mjs'), 'start'], {
-    env: { ...process.env, PORT: '0', ECHOSPHERE_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const api = /API\s+(http:\/\/\S+)\/v1/.exec(output);
-      if (api && output.includes('Health')) resolve(api[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { child, output: () => output, ready };
-}
-
-/** The exit code, or the signal that ended the process (so a failure says which). */
-function exitCode(child: ChildProcess): Promise<number | string | null> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-}
+const start = () => startEchoSphere({ ECHOSPHERE_DATA_DIR: dataDir, DATABASE_URL: '' });
 
 test('the embedded default starts with no services, prints a working key, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
   const first = start();
