@@ -15,7 +15,7 @@ const modelSchema = z.object({
   provider: z.enum(['openai', 'scripted']),
   model: z.string().optional(),
   temperature: z.number().min(0).max(2).optional(),
-  max_tokens: z.number().int().positive().optional(),
+  max_tokens: z.number().int().positive().nullish(),
   base_url: z.string().url().nullish(),
   script: z
     .object({ rules: z.array(scriptRule).default([]), default_reply: z.string().optional(), default: z.string().optional() })

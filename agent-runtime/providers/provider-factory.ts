@@ -54,7 +54,7 @@ function buildLlm(context: ProviderContext): llmTypes.LLM {
       model: model.model ?? 'gpt-4o-mini',
       client: context.resources.openAiClient(credential.apiKey, model.base_url ?? credential.baseUrl),
       temperature: model.temperature,
-      maxCompletionTokens: model.max_tokens,
+      maxCompletionTokens: model.max_tokens ?? undefined,
     });
   });
 }
