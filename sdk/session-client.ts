@@ -84,7 +84,10 @@ export class SessionClient {
     return () => this.audioListeners.delete(listener);
   }
 
-  /** The next event of a type (or one already received matching `predicate`, when given). */
+  /**
+   * The next event of a type (or one already received matching `predicate`, when `includePast`). Rejects when the
+   * connection closes first, with its close code and reason, or after `timeoutMs`.
+   */
   waitFor<T extends ServerEventType>(type: T, options: { timeoutMs?: number; predicate?: (event: EventOf<T>) => boolean; includePast?: boolean } = {}): Promise<EventOf<T>> {
     const predicate = options.predicate ?? (() => true);
     if (options.includePast) {
@@ -92,16 +95,20 @@ export class SessionClient {
       if (past) return Promise.resolve(past);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`Timed out waiting for ${type}`));
-      }, options.timeoutMs ?? 15_000);
-      const off = this.on(type, (event) => {
-        if (!predicate(event)) return;
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         off();
-        resolve(event);
+        outcome();
+      };
+      const timer = setTimeout(() => settle(() => reject(new Error(`Timed out waiting for ${type}`))), options.timeoutMs ?? 15_000);
+      const off = this.on(type, (event) => {
+        if (predicate(event)) settle(() => resolve(event));
       });
+      // Events arrive before the close, so a connection that closes first will never bring this one.
+      void this.closed.then(({ code, reason }) => settle(() => reject(new Error(`The connection closed (${code}${reason ? ` ${reason}` : ''}) before ${type}`))));
     });
   }
 

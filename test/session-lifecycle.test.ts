@@ -30,6 +30,8 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   it('refuses a wrong token (4001), an expired token (4001) and an unknown session (4004)', async () => {
     const session = await harness.createSession(assistant());
     const wrong = harness.connect({ id: session.id, token: 'st_nope' });
+    // A client waiting for the start hears the refusal at once, not after its timeout.
+    await assert.rejects(wrong.waitFor('session.started', { timeoutMs: 60_000 }), /closed \(4001 bad token\) before session.started/);
     assert.equal((await wrong.closed).code, 4001);
     const expired = await harness.createSession(assistant(), { expiresInS: -1 });
     assert.equal((await harness.connect(expired).closed).code, 4001);
