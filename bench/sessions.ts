@@ -1,21 +1,28 @@
-// npm run bench:sessions — N concurrent voice sessions (N = 10, 50, 100, 200; BENCH_SESSIONS=10,50 to choose) in this
-// process, over real WebSockets, through the real OpenAI and ElevenLabs plugins against fakes with fixed latencies
-// (LLM time to first token, TTS time to first byte). Clients type a turn, receive real-time paced audio, think, repeat.
-// The clients and the fakes run in two child processes, so CPU and memory below are the server's alone. Start-up
-// (all N sessions connecting) is reported in its own columns; the per-turn figures come from the window after it, in
-// which N sessions are live and none starts or ends.
+// npm run bench:sessions — N concurrent voice sessions (N = 10, 50, 100, 200; BENCH_SESSIONS=10,50 to choose) against
+// the server as it is deployed: `echosphere start --roles api,agent` on PostgreSQL (BENCH_PROCESSES sets
+// ECHOSPHERE_PROCESSES; one by default, see BENCHMARKS.md for why), over real WebSockets, through the real OpenAI and ElevenLabs plugins against
+// fakes with fixed latencies (LLM time to first token, TTS time to first byte). Clients type a turn, receive real-time
+// paced audio, think, repeat. The clients and the fakes run in two more child processes; CPU and memory below are the
+// server's process tree alone, read from /proc. Start-up (all N sessions connecting) is reported in its own columns;
+// the per-turn figures come from the window after it, in which N sessions are live and none starts or ends.
 import { fork, type ChildProcess } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dispose } from '@livekit/rtc-node';
-import { startStreamHarness } from '../test/support/stream-harness.ts';
+import path from 'node:path';
+import { SecretBox } from '../core/crypto/secret-box.ts';
+import { Database } from '../core/db/database.ts';
+import { provisionOrganization } from '../core/provisioning.ts';
+import { exitCode, startEchoSphere } from '../test/cli/start-process.ts';
+import { createScratchDatabase } from '../test/support/database.ts';
 import type { FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
+import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
-// The database runs where production's does: in its own PostgreSQL process (PGlite in-process would bill its WASM
-// query execution to the sessions). BENCH_DATABASE_URL=pglite measures the embedded default instead.
+// The database runs where production's does, in its own PostgreSQL server. BENCH_DATABASE_URL=pglite measures the
+// embedded default instead (one process: the embedded database belongs to it).
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-if (databaseUrl === 'pglite') delete process.env.TEST_DATABASE_URL;
-else process.env.TEST_DATABASE_URL = databaseUrl;
+const embedded = databaseUrl === 'pglite';
+const processes = embedded ? '1' : (process.env.BENCH_PROCESSES ?? '1');
 const counts = (process.env.BENCH_SESSIONS ?? '10,50,100,200').split(',').map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
 const latencies: FakeLatencies = { llmTtftMs: 100, ttsTtfbMs: 100 };
@@ -58,44 +65,53 @@ const percentile = (values: number[], p: number) => {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
-const harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test', ELEVEN_API_KEY: 'el-test' } });
-const assistant = {
+const server = await startServer();
+const assistant = await api('POST', '/v1/assistants', {
   name: 'Bench',
   system_prompt: 'Answer briefly.',
   first_message: null,
   model: { provider: 'openai', model: 'gpt-4o-mini', base_url: fakes.openAiBaseUrl },
   voice: { provider: 'elevenlabs', voice_id: 'bench', base_url: fakes.elevenLabsBaseUrl },
   transcriber: { provider: 'none' },
-};
+  // Recording has its own benchmark (bench:transcode); this one measures the voice pipeline.
+  recording_enabled: false,
+});
+const createSessions = (count: number) =>
+  Promise.all(
+    Array.from({ length: count }, async () => {
+      const session = await api('POST', '/v1/sessions', { assistant_id: assistant.id });
+      return { id: session.id as string, token: session.websocket.token as string };
+    }),
+  );
 
-// Warm-up: the first sessions load plugin modules and open connection pools; that is start-up, not per-turn cost.
-const warmup = await Promise.all(Array.from({ length: 2 }, () => harness.createSession(assistant)));
-await runClients({ type: 'run', baseUrl: harness.baseUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }).closed;
+// Warm-up: each process's first sessions load plugin modules and open connection pools; that is start-up, not per-turn cost.
+const warmup = await createSessions(2 * os.availableParallelism());
+await runClients({ type: 'run', baseUrl: server.wsUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }).closed;
+await allSessionsEnded();
 
 const rows: Array<Record<string, number | string>> = [];
 console.log(`bench:sessions — ${os.cpus().length} cores, load average before: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-console.log(`database: ${databaseUrl === 'pglite' ? 'PGlite in this process' : 'PostgreSQL (separate process)'}`);
+console.log(`server: echosphere start --roles api,agent, ECHOSPHERE_PROCESSES=${processes}, on ${embedded ? 'the embedded database (PGlite)' : 'PostgreSQL'}`);
 console.log(`fake LLM TTFT ${latencies.llmTtftMs} ms, fake TTS TTFB ${latencies.ttsTtfbMs} ms, typed turns (no endpointing delay), ${durationMs / 1000} s per N`);
 for (const count of counts) {
-  const sessions = await Promise.all(Array.from({ length: count }, () => harness.createSession(assistant)));
-  const rssBefore = process.memoryUsage().rss;
+  const sessions = await createSessions(count);
+  const rssBefore = treeRssBytes(server.pid);
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
-  const startCpuBefore = process.cpuUsage();
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, treeRssBytes(server.pid))), 200);
+  const startCpuBefore = treeCpuMs(server.pid);
   // Start-up (connect, claim, providers, agent start) is measured on its own; the window below is the steady state
   // of N live sessions, where nothing starts or ends.
-  const clients = runClients({ type: 'run', baseUrl: harness.baseUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
+  const clients = runClients({ type: 'run', baseUrl: server.wsUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
   const { startMs } = await clients.steady;
-  const startCpu = process.cpuUsage(startCpuBefore);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
+  const startCpuMs = treeCpuMs(server.pid) - startCpuBefore;
+  await serverLoopDelayP99Ms(); // collecting resets the processes' event-loop histograms: the next read covers the window
   fakesProcess.send({ type: 'watch-loop' } satisfies ToLoad);
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = treeCpuMs(server.pid);
   const startedAt = performance.now();
   const { sessions: results, loopDelayP99Ms: clientsLoopP99 } = await clients.results;
   const wallS = (performance.now() - startedAt) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  loopDelay.disable();
+  const cpuMs = treeCpuMs(server.pid) - cpuBefore;
+  const serverLoopP99 = await serverLoopDelayP99Ms();
   const { loopDelayP99Ms: fakesLoopP99 } = await ask(fakesProcess, { type: 'loop-delay' }, 'loop-delay');
   await clients.closed;
   clearInterval(sampler);
@@ -106,11 +122,11 @@ for (const count of counts) {
     sessions: count,
     start_p50_ms: round(percentile(startMs, 50)),
     start_p99_ms: round(percentile(startMs, 99)),
-    start_cpu_ms_per_session: round((startCpu.user + startCpu.system) / 1000 / count),
+    start_cpu_ms_per_session: round(startCpuMs / count),
     turns: results.reduce((sum, result) => sum + result.turns, 0),
     overhead_p50_ms: round(percentile(overheads, 50)),
     overhead_p99_ms: round(percentile(overheads, 99)),
-    cpu_ms_per_session_s: round((cpu.user + cpu.system) / 1000 / (count * wallS), 2),
+    cpu_ms_per_session_s: round(cpuMs / (count * wallS), 2),
     rss_mb_per_session: round((rssPeak - rssBefore) / 1024 / 1024 / count, 2),
     llm_ttft_p50_ms: round(percentile(all((result) => result.serverLlmTtftMs), 50)),
     llm_ttft_p99_ms: round(percentile(all((result) => result.serverLlmTtftMs), 99)),
@@ -119,17 +135,88 @@ for (const count of counts) {
     jitter_p99_ms: round(percentile(jitters, 99)),
     missed_real_time: results.filter((result) => result.lateFrames > 0).length,
     failed: results.filter((result) => result.error).length,
-    loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
+    server_loop_p99_ms: round(serverLoopP99),
     clients_loop_p99_ms: round(clientsLoopP99),
     fakes_loop_p99_ms: round(fakesLoopP99),
   });
   console.table([rows.at(-1)]);
-  // Let the sessions finish persisting before the next round.
-  const until = Date.now() + 15_000;
-  while (harness.gateway.liveSessionCount() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  const failure = results.find((result) => result.error);
+  if (failure) console.error(`first failure: ${failure.error}\nserver output:\n${server.output().slice(-3000)}`);
+  await allSessionsEnded();
 }
 console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 console.table(rows);
-await harness.close();
+await server.stop();
 for (const load of [fakesProcess, clientsProcess]) load.send({ type: 'exit' } satisfies ToLoad);
-await dispose();
+
+/** `echosphere start` on a scratch database (or data folder) with one organization whose key the bench uses. */
+async function startServer() {
+  const env: NodeJS.ProcessEnv = {
+    ECHOSPHERE_ROLES: 'api,agent',
+    ECHOSPHERE_PROCESSES: processes,
+    ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
+    ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '1000',
+    ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
+    OPENAI_API_KEY: 'sk-test',
+    ELEVEN_API_KEY: 'el-test',
+    LOG_LEVEL: 'warn',
+  };
+  let key: string | undefined;
+  let cleanUp: () => Promise<void> | void;
+  if (embedded) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'echosphere-bench-'));
+    Object.assign(env, { DATABASE_URL: '', ECHOSPHERE_DATA_DIR: dataDir });
+    cleanUp = () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const scratch = await createScratchDatabase(databaseUrl, 'echosphere_bench');
+    const encryptionKey = randomBytes(32);
+    const db = await Database.open({ url: scratch.url });
+    await db.migrate();
+    key = (await provisionOrganization(db, new SecretBox(encryptionKey), 'Bench')).secretKey;
+    await db.close();
+    Object.assign(env, { DATABASE_URL: scratch.url, ECHOSPHERE_ENCRYPTION_KEY: encryptionKey.toString('base64') });
+    cleanUp = scratch.drop;
+  }
+  const started = startEchoSphere(env);
+  const baseUrl = await started.ready;
+  // The embedded default's first start creates an organization and prints its key.
+  key ??= /sk_[A-Za-z0-9_-]{43}/.exec(started.output())![0];
+  return {
+    pid: started.child.pid!,
+    output: started.output,
+    baseUrl,
+    wsUrl: baseUrl.replace('http', 'ws'),
+    key,
+    async stop() {
+      const stopped = exitCode(started.child);
+      started.child.kill('SIGTERM');
+      await stopped;
+      await cleanUp();
+    },
+  };
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Lets the round's sessions finish persisting before the next one starts. */
+async function allSessionsEnded(): Promise<void> {
+  const until = Date.now() + 15_000;
+  while ((await api('GET', '/v1/sessions?status=active&limit=1')).data.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The server's event-loop delay p99 since the last read (mean over its processes), from its /metrics. */
+async function serverLoopDelayP99Ms(): Promise<number> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
+}
