@@ -1,4 +1,5 @@
 import type { Transaction } from '../db/database.ts';
+import { sql, type Sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
 import type { EventType } from './catalogue.ts';
 
@@ -39,6 +40,19 @@ export async function appendEvent(trx: Transaction, event: NewEvent): Promise<Ev
     .returning('*');
   await trx.raw('SELECT pg_notify(?, ?)', [OUTBOX_CHANNEL, row!.id]);
   return row!;
+}
+
+/**
+ * The same as one statement, for `db.tenantBatch` (one round trip with the change it describes): the insert and its
+ * NOTIFY, which is delivered when the batch's implicit transaction commits.
+ */
+export function appendEventStatement(event: NewEvent): Sql {
+  return sql`WITH event AS (
+      INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
+      VALUES (${newId('event')}, ${event.orgId}, ${event.type}, ${event.sessionId ?? null}, ${event.assistantId ?? null}, ${JSON.stringify(event.data)}::jsonb)
+      RETURNING id
+    )
+    SELECT pg_notify(${OUTBOX_CHANNEL}, event.id) FROM event`;
 }
 
 /** The public shape of an event, as listed by the API and sent as a webhook body. */

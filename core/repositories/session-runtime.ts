@@ -1,7 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import type { SessionLatency, SessionUsage } from '../domain/session.ts';
-import { appendEvent, OUTBOX_CHANNEL } from '../events/outbox.ts';
+import { appendEvent, appendEventStatement } from '../events/outbox.ts';
 import { sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
 
@@ -109,28 +109,20 @@ export async function appendSessionMessage(db: Database, ref: SessionRef, messag
   const inserted = sql`INSERT INTO messages (id, org_id, session_id, role, text, start_ms, end_ms, interrupted, tool_calls, tool_result, metrics)
     VALUES (${id}, ${ref.orgId}, ${ref.sessionId}, ${message.role}, ${message.text}, ${message.startMs}, ${message.endMs},
             ${message.interrupted}, ${json(message.toolCalls)}::jsonb, ${json(message.toolResult)}::jsonb, ${json(message.metrics)}::jsonb)`;
-  if ((message.role !== 'user' && message.role !== 'assistant') || !message.text) {
-    await db.tenantBatch(ref.orgId, () => [inserted]);
-    return id;
+  const statements = [inserted];
+  if ((message.role === 'user' || message.role === 'assistant') && message.text) {
+    const data = {
+      session_id: ref.sessionId,
+      message_id: id,
+      role: message.role,
+      text: message.text,
+      start_ms: message.startMs,
+      end_ms: message.endMs,
+      interrupted: message.interrupted,
+    };
+    statements.push(appendEventStatement({ orgId: ref.orgId, type: 'transcript.final', sessionId: ref.sessionId, assistantId: ref.assistantId, data }));
   }
-  const data = {
-    session_id: ref.sessionId,
-    message_id: id,
-    role: message.role,
-    text: message.text,
-    start_ms: message.startMs,
-    end_ms: message.endMs,
-    interrupted: message.interrupted,
-  };
-  await db.tenantBatch(ref.orgId, () => [
-    inserted,
-    sql`WITH event AS (
-          INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
-          VALUES (${newId('event')}, ${ref.orgId}, 'transcript.final', ${ref.sessionId}, ${ref.assistantId}, ${JSON.stringify(data)}::jsonb)
-          RETURNING id
-        )
-        SELECT pg_notify(${OUTBOX_CHANNEL}, event.id) FROM event`,
-  ]);
+  await db.tenantBatch(ref.orgId, () => statements);
   return id;
 }
 
