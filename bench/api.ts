@@ -10,7 +10,8 @@ import { Database } from '../core/db/database.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { updateOrganization } from '../core/repositories/organizations.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
-import { openLoop, percentileOf } from './api/open-loop.ts';
+import { openLoop } from './api/open-loop.ts';
+import { percentileOf } from './support/percentile.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const durationS = Number(process.env.BENCH_DURATION_S ?? 8);

@@ -16,6 +16,7 @@ import { provisionOrganization } from '../core/provisioning.ts';
 import { exitCode, startEchoSphere } from '../test/cli/start-process.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import type { FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
+import { percentileOf } from './support/percentile.ts';
 import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
 // The database runs where production's does, in its own PostgreSQL server. BENCH_DATABASE_URL=pglite measures the
@@ -23,6 +24,7 @@ import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const embedded = databaseUrl === 'pglite';
 const processes = embedded ? '1' : (process.env.BENCH_PROCESSES ?? '1');
+const processCount = processes === 'auto' ? os.availableParallelism() : Number(processes);
 const counts = (process.env.BENCH_SESSIONS ?? '10,50,100,200').split(',').map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
 const latencies: FakeLatencies = { llmTtftMs: 100, ttsTtfbMs: 100 };
@@ -57,11 +59,7 @@ function runClients(message: Extract<ToLoad, { type: 'run' }>) {
   return { steady, results, closed };
 }
 
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
+const percentile = (values: number[], p: number) => percentileOf([...values].sort((a, b) => a - b), p);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
@@ -85,7 +83,7 @@ const createSessions = (count: number) =>
   );
 
 // Warm-up: each process's first sessions load plugin modules and open connection pools; that is start-up, not per-turn cost.
-const warmup = await createSessions(2 * os.availableParallelism());
+const warmup = await createSessions(2 * processCount);
 await runClients({ type: 'run', baseUrl: server.wsUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }).closed;
 await allSessionsEnded();
 

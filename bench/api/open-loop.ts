@@ -67,8 +67,3 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   agent.destroy();
   return { rps: completed / elapsedS, latenciesMs: latenciesMs.sort((a, b) => a - b), non2xx, errors };
 }
-
-export function percentileOf(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
