@@ -82,9 +82,13 @@ test('two processes share the port: sessions run in both, the API reaches every 
         return { id: id as string, client };
       }),
     );
-    const runsIn = (id: string) => logLines(server.output()).find((line) => line.message === 'session connected' && line.session_id === id)?.pid;
-    await waitFor(() => sessions.every(({ id }) => runsIn(id) !== undefined), 'every session logged by its process');
-    assert.equal(new Set(sessions.map(({ id }) => runsIn(id))).size, 2, 'both processes run sessions');
+    /** Which process each session runs in, from the processes' `session connected` lines. */
+    const processOf = () => new Map(logLines(server.output()).filter((line) => line.message === 'session connected').map((line) => [line.session_id, line.pid]));
+    const placed = await waitFor(() => {
+      const placement = processOf();
+      return sessions.every(({ id }) => placement.has(id)) ? placement : undefined;
+    }, 'every session logged by its process');
+    assert.equal(new Set(sessions.map(({ id }) => placed.get(id))).size, 2, 'both processes run sessions');
 
     for (const { client } of sessions) {
       let audioBytes = 0;
