@@ -31,6 +31,23 @@ const patches = [
     '        await new Promise((resolve) => setTimeout(resolve, 10));',
     '        await new Promise((resolve) => { const wake = () => { clearTimeout(timer); this.wakeAudioTask = void 0; resolve(); }; const timer = setTimeout(wake, 100); this.wakeAudioTask = wake; }); /* patched by echosphere */',
   ),
+  // The ElevenLabs TTS keeps every stream it ever opened in a set it only empties when the TTS itself closes, and a
+  // session's TTS lives as long as the session: each reply's stream, with its queues, tasks and the reply's context,
+  // stayed in memory (about 100 kB a reply) until the call ended. Closing a stream (the library does, after every
+  // reply) now lets it go.
+  ...elevenLabsPatch(
+    '    this.#streams.add(stream2);\n    return stream2;',
+    '    this.#streams.add(stream2);\n    stream2.abortSignal.addEventListener("abort", () => this.#streams.delete(stream2), { once: true }); /* patched by echosphere */\n    return stream2;',
+  ),
+  {
+    // The same for Silero: one VAD serves every session of the process (its model is loaded once), and it kept every
+    // session's stream, with its model state and speech buffer, for as long as the process ran.
+    package: '@livekit/agents-plugin-silero',
+    files: ['dist/vad.js', 'dist/vad.cjs'],
+    find: '    this.#streams.push(stream);\n    return stream;',
+    replace:
+      '    this.#streams.push(stream);\n    const close = stream.close.bind(stream);\n    stream.close = () => { this.#streams = this.#streams.filter((open) => open !== stream); close(); }; /* patched by echosphere */\n    return stream;',
+  },
 ];
 
 function elevenLabsPatch(find, replace) {
