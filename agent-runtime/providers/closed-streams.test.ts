@@ -17,13 +17,17 @@ import { initializeLibraryLogger } from '../session/library-logger.ts';
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 
-/** The count of streams nothing holds any more. The streams are opened in helpers so no frame here keeps one. */
+/**
+ * The count of streams nothing holds any more, after the closing tasks and sockets have had up to 2 s to settle. The
+ * streams are opened in helpers so that no frame here keeps one.
+ */
 async function collected(refs: Array<WeakRef<object>>): Promise<number> {
-  for (let round = 0; round < 5; round++) {
-    await delay(20); // lets closing tasks and sockets settle
+  const released = () => refs.filter((ref) => ref.deref() === undefined).length;
+  for (let round = 0; round < 100 && released() < refs.length; round++) {
+    await delay(20);
     collectGarbage();
   }
-  return refs.filter((ref) => ref.deref() === undefined).length;
+  return released();
 }
 
 describe('streams a provider plugin opened', () => {
