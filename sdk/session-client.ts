@@ -55,6 +55,9 @@ export class SessionClient {
   readonly opened: Promise<void>;
   /** Resolves with the close code and reason when the connection ends. */
   readonly closed: Promise<{ code: number; reason: string }>;
+  private closedWith: { code: number; reason: string } | undefined;
+  /** Pending waitFor calls to fail on close; each leaves the set when it settles, so none piles up in a long call. */
+  private readonly closeListeners = new Set<(close: { code: number; reason: string }) => void>();
 
   constructor(options: SessionClientOptions) {
     const Impl = options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: new (url: string) => MinimalWebSocket }).WebSocket;
@@ -67,7 +70,11 @@ export class SessionClient {
     });
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) => {
-      this.socket.addEventListener('close', (event) => resolve({ code: event.code, reason: String(event.reason ?? '') }));
+      this.socket.addEventListener('close', (event) => {
+        this.closedWith = { code: event.code, reason: String(event.reason ?? '') };
+        for (const listener of this.closeListeners) listener(this.closedWith);
+        resolve(this.closedWith);
+      });
     });
     this.socket.addEventListener('message', (message) => this.onMessage(message.data));
   }
@@ -101,6 +108,7 @@ export class SessionClient {
         settled = true;
         clearTimeout(timer);
         off();
+        this.closeListeners.delete(onClose);
         outcome();
       };
       const timer = setTimeout(() => settle(() => reject(new Error(`Timed out waiting for ${type}`))), options.timeoutMs ?? 15_000);
@@ -108,7 +116,10 @@ export class SessionClient {
         if (predicate(event)) settle(() => resolve(event));
       });
       // Events arrive before the close, so a connection that closes first will never bring this one.
-      void this.closed.then(({ code, reason }) => settle(() => reject(new Error(`The connection closed (${code}${reason ? ` ${reason}` : ''}) before ${type}`))));
+      const onClose = ({ code, reason }: { code: number; reason: string }) =>
+        settle(() => reject(new Error(`The connection closed (${code}${reason ? ` ${reason}` : ''}) before ${type}`)));
+      if (this.closedWith) onClose(this.closedWith);
+      else this.closeListeners.add(onClose);
     });
   }
 
