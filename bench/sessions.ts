@@ -7,7 +7,7 @@
 // the per-turn figures come from the window after it, in which N sessions are live and none starts or ends.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SecretBox } from '../core/crypto/secret-box.ts';
@@ -28,6 +28,11 @@ const processCount = processes === 'auto' ? os.availableParallelism() : Number(p
 const counts = (process.env.BENCH_SESSIONS ?? '10,50,100,200').split(',').map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
 const latencies: FakeLatencies = { llmTtftMs: 100, ttsTtfbMs: 100 };
+// The server runs with the Node.js flags `npm start` gives it (BENCH_SERVER_NODE_OPTIONS="…" to compare others).
+const startScript: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start;
+const serverNodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? /^node (.*?)\s*bin\//.exec(startScript)![1]!)
+  .split(' ')
+  .filter(Boolean);
 
 // Fakes and clients each get their own process: 100 clients parse 5,000 audio frames a second, and sharing a thread
 // with them would delay the fakes' replies and bill that to the platform.
@@ -89,7 +94,9 @@ await allSessionsEnded();
 
 const rows: Array<Record<string, number | string>> = [];
 console.log(`bench:sessions — ${os.cpus().length} cores, load average before: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-console.log(`server: echosphere start --roles api,agent, ECHOSPHERE_PROCESSES=${processes}, on ${embedded ? 'the embedded database (PGlite)' : 'PostgreSQL'}`);
+console.log(
+  `server: node ${serverNodeOptions.join(' ')} … start --roles api,agent, ECHOSPHERE_PROCESSES=${processes}, on ${embedded ? 'the embedded database (PGlite)' : 'PostgreSQL'}`,
+);
 console.log(`fake LLM TTFT ${latencies.llmTtftMs} ms, fake TTS TTFB ${latencies.ttsTtfbMs} ms, typed turns (no endpointing delay), ${durationMs / 1000} s per N`);
 for (const count of counts) {
   const sessions = await createSessions(count);
@@ -175,7 +182,7 @@ async function startServer() {
     Object.assign(env, { DATABASE_URL: scratch.url, ECHOSPHERE_ENCRYPTION_KEY: encryptionKey.toString('base64') });
     cleanUp = scratch.drop;
   }
-  const started = startEchoSphere(env);
+  const started = startEchoSphere(env, serverNodeOptions);
   const baseUrl = await started.ready;
   // The embedded default's first start creates an organization and prints its key.
   key ??= /sk_[A-Za-z0-9_-]{43}/.exec(started.output())![0];

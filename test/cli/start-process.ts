@@ -4,8 +4,11 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** `echosphere start` as a child process; `ready` resolves with the API's base URL once the welcome text is out. */
-export function startEchoSphere(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; ready: Promise<string> } {
-  const child = spawn(process.execPath, [path.join(root, 'bin/echosphere.mjs'), 'start'], {
+export function startEchoSphere(
+  env: NodeJS.ProcessEnv,
+  nodeOptions: string[] = [],
+): { child: ChildProcess; output: () => string; ready: Promise<string> } {
+  const child = spawn(process.execPath, [...nodeOptions, path.join(root, 'bin/echosphere.mjs'), 'start'], {
     env: { ...process.env, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
