@@ -40,6 +40,11 @@ function asKnexRaw(knex: Knex, { strings, values }: Sql): Knex.Raw {
   return knex.raw(strings.join('?'), values as Knex.RawBinding[]);
 }
 
+/** Runs a precompiled `sql` statement on a connection or in a transaction; its rows. */
+export async function runSql(knex: Knex, statement: Sql): Promise<unknown[]> {
+  return rowsOf(await asKnexRaw(knex, statement));
+}
+
 function statementText(statement: Statement): string {
   if (isSql(statement)) return inlineSql(statement);
   const { sql, bindings } = statement.toSQL().toNative();

@@ -1,4 +1,4 @@
-import type { Transaction } from '../db/database.ts';
+import { runSql, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
 import type { EventType } from './catalogue.ts';
@@ -28,31 +28,21 @@ export interface EventRow {
  * does. The NOTIFY is delivered on commit and wakes the webhook deliverer without waiting for a poll.
  */
 export async function appendEvent(trx: Transaction, event: NewEvent): Promise<EventRow> {
-  const [row] = await trx<EventRow>('events')
-    .insert({
-      id: newId('event'),
-      org_id: event.orgId,
-      type: event.type,
-      session_id: event.sessionId ?? null,
-      assistant_id: event.assistantId ?? null,
-      data: JSON.stringify(event.data) as unknown as Record<string, unknown>,
-    })
-    .returning('*');
-  await trx.raw('SELECT pg_notify(?, ?)', [OUTBOX_CHANNEL, row!.id]);
-  return row!;
+  const [row] = await runSql(trx, appendEventStatement(event));
+  return row as EventRow;
 }
 
 /**
- * The same as one statement, for `db.tenantBatch` (one round trip with the change it describes): the insert and its
- * NOTIFY, which is delivered when the batch's implicit transaction commits.
+ * The same as one statement, the insert with its NOTIFY, returning the event's row: `appendEvent` runs it, and the
+ * hot paths put it in a `db.tenantBatch` (one round trip with the change it describes).
  */
 export function appendEventStatement(event: NewEvent): Sql {
   return sql`WITH event AS (
       INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
       VALUES (${newId('event')}, ${event.orgId}, ${event.type}, ${event.sessionId ?? null}, ${event.assistantId ?? null}, ${JSON.stringify(event.data)}::jsonb)
-      RETURNING id
+      RETURNING *
     )
-    SELECT pg_notify(${OUTBOX_CHANNEL}, event.id) FROM event`;
+    SELECT event.* FROM event CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified`;
 }
 
 /** The public shape of an event, as listed by the API and sent as a webhook body. */
