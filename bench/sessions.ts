@@ -6,15 +6,11 @@
 // server's process tree alone, read from /proc. Start-up (all N sessions connecting) is reported in its own columns;
 // the per-turn figures come from the window after it, in which N sessions are live and none starts or ends.
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SecretBox } from '../core/crypto/secret-box.ts';
-import { Database } from '../core/db/database.ts';
-import { provisionOrganization } from '../core/provisioning.ts';
 import { exitCode, startEchoSphere } from '../test/cli/start-process.ts';
-import { createScratchDatabase } from '../test/support/database.ts';
+import { createProvisionedDatabase } from '../test/support/database.ts';
 import type { FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
 import { percentileOf } from './support/percentile.ts';
 import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
@@ -173,14 +169,10 @@ async function startServer() {
     Object.assign(env, { DATABASE_URL: '', ECHOSPHERE_DATA_DIR: dataDir });
     cleanUp = () => rmSync(dataDir, { recursive: true, force: true });
   } else {
-    const scratch = await createScratchDatabase(databaseUrl, 'echosphere_bench');
-    const encryptionKey = randomBytes(32);
-    const db = await Database.open({ url: scratch.url });
-    await db.migrate();
-    key = (await provisionOrganization(db, new SecretBox(encryptionKey), 'Bench')).secretKey;
-    await db.close();
-    Object.assign(env, { DATABASE_URL: scratch.url, ECHOSPHERE_ENCRYPTION_KEY: encryptionKey.toString('base64') });
-    cleanUp = scratch.drop;
+    const database = await createProvisionedDatabase(databaseUrl, 'echosphere_bench', 'Bench');
+    key = database.secretKey;
+    Object.assign(env, database.env);
+    cleanUp = database.drop;
   }
   const started = startEchoSphere(env, serverNodeOptions);
   const baseUrl = await started.ready;

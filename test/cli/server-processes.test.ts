@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { SecretBox } from '../../core/crypto/secret-box.ts';
-import { Database } from '../../core/db/database.ts';
-import { provisionOrganization } from '../../core/provisioning.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { apiClient } from '../support/client.ts';
-import { createScratchDatabase } from '../support/database.ts';
+import { createProvisionedDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { exitCode, startEchoSphere } from './start-process.ts';
 
@@ -43,18 +39,9 @@ test('more than one process on the embedded database is refused with the reason'
 });
 
 test('two processes share the port: sessions run in both, the API reaches every one, metrics add up, SIGTERM ends all', { skip, timeout: 180_000 }, async () => {
-  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_processes');
-  const encryptionKey = randomBytes(32);
-  const db = await Database.open({ url: scratch.url });
-  await db.migrate();
-  const { secretKey } = await provisionOrganization(db, new SecretBox(encryptionKey), 'Processes');
-  await db.close();
-  const server = startEchoSphere({
-    DATABASE_URL: scratch.url,
-    ECHOSPHERE_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-    ECHOSPHERE_PROCESSES: '2',
-    ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '20',
-  });
+  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_processes', 'Processes');
+  const { secretKey } = database;
+  const server = startEchoSphere({ ...database.env, ECHOSPHERE_PROCESSES: '2', ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '20' });
   const clients: SessionClient[] = [];
   try {
     const baseUrl = await server.ready;
@@ -123,6 +110,6 @@ test('two processes share the port: sessions run in both, the API reaches every 
   } finally {
     for (const client of clients) client.close();
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    await scratch.drop();
+    await database.drop();
   }
 });

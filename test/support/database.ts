@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { Database } from '../../core/db/database.ts';
+import { provisionOrganization } from '../../core/provisioning.ts';
 
 /**
  * A freshly migrated database for one test file: a new database on the PostgreSQL server named by
@@ -33,6 +35,28 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * A scratch database, migrated, with one organization: what `echosphere start` needs (`env`) to serve it, and the
+ * organization's secret key to call it with.
+ */
+export async function createProvisionedDatabase(
+  serverUrl: string,
+  prefix: string,
+  organizationName: string,
+): Promise<{ env: NodeJS.ProcessEnv; secretKey: string; drop: () => Promise<void> }> {
+  const scratch = await createScratchDatabase(serverUrl, prefix);
+  const encryptionKey = randomBytes(32);
+  const db = await Database.open({ url: scratch.url });
+  try {
+    await db.migrate();
+    const { secretKey } = await provisionOrganization(db, new SecretBox(encryptionKey), organizationName);
+    const env = { DATABASE_URL: scratch.url, ECHOSPHERE_ENCRYPTION_KEY: encryptionKey.toString('base64') };
+    return { env, secretKey, drop: scratch.drop };
+  } finally {
+    await db.close();
+  }
 }
 
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
