@@ -1,10 +1,11 @@
 // npm run bench:sessions — N concurrent voice sessions (N = 10, 50, 100, 200; BENCH_SESSIONS=10,50 to choose) against
 // the server as it is deployed: `echosphere start --roles api,agent` on PostgreSQL (BENCH_PROCESSES sets
-// ECHOSPHERE_PROCESSES; one by default, see BENCHMARKS.md for why), over real WebSockets, through the real OpenAI and ElevenLabs plugins against
-// fakes with fixed latencies (LLM time to first token, TTS time to first byte). Clients type a turn, receive real-time
-// paced audio, think, repeat. The clients and the fakes run in two more child processes; CPU and memory below are the
-// server's process tree alone, read from /proc. Start-up (all N sessions connecting) is reported in its own columns;
-// the per-turn figures come from the window after it, in which N sessions are live and none starts or ends.
+// ECHOSPHERE_PROCESSES; one by default, see BENCHMARKS.md for why), over real WebSockets, through the real OpenAI and
+// ElevenLabs plugins against fakes with fixed latencies (LLM time to first token, TTS time to first byte). Clients type
+// a turn, receive real-time paced audio, think, repeat. The clients and the fakes run in two more child processes; CPU
+// and memory below are the server's process tree alone, read from /proc. Start-up (all N sessions connecting) is
+// reported in its own columns; the per-turn figures come from the window after it, in which N sessions are live and
+// none starts or ends.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
