@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AudioFrame } from '@livekit/rtc-node';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
-import { PacedAudioOutput } from './paced-audio-output.ts';
+import { type AudioSink, PacedAudioOutput } from './paced-audio-output.ts';
 
 const RATE = 16_000;
 initializeLibraryLogger('error');
@@ -40,4 +40,23 @@ test('paced output sends the first audio at once, then keeps the client evenly ~
   // After a long stall the client is short of more than two frames: it is topped up at once.
   assert.equal(reply.tick(240), 3);
   reply.close();
+});
+
+test('paced output hands frames to audioHeard once played, and keeps none while nothing listens', async (t) => {
+  t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 0 });
+  const heard: Array<[samples: number, atMs: number]> = [];
+  const sink: AudioSink = { sendAudio() {}, audioStarted() {}, audioCleared() {}, audioDone() {} };
+  const output = new PacedAudioOutput(RATE, sink, undefined);
+  await output.captureFrame(new AudioFrame(new Int16Array(RATE), RATE, 1, RATE));
+  // The first 160 ms went out with no listener: they are not kept, so they are never reported.
+  sink.audioHeard = (samples, atMs) => heard.push([samples.length, atMs]);
+  output.pump(10); // sends the frame that plays from 160 to 180 ms
+  output.pump(170);
+  assert.deepEqual(heard, []);
+  output.pump(190);
+  assert.deepEqual(heard, [[320, 160]]);
+  sink.audioHeard = undefined;
+  output.pump(400);
+  output.close();
+  assert.deepEqual(heard, [[320, 160]]);
 });

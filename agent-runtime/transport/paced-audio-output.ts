@@ -9,8 +9,11 @@ export interface AudioSink {
   /** The client must drop what it has buffered (barge-in). */
   audioCleared(playedMs: number): void;
   audioDone(playedMs: number): void;
-  /** Audio the client has played (`atMs` = epoch ms its playout started); called once its playout is over or cut. */
-  audioHeard?(samples: Int16Array, atMs: number): void;
+  /**
+   * Audio the client has played (`atMs` = epoch ms its playout started); called once its playout is over or cut. Read
+   * at every frame, so it can be set and unset while audio plays.
+   */
+  audioHeard?: ((samples: Int16Array, atMs: number) => void) | undefined;
 }
 
 export interface PacingOptions {
@@ -148,7 +151,10 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
    */
   private reportHeard(now: number, cut: boolean): void {
     const heard = this.sink.audioHeard;
-    if (!heard) return;
+    if (!heard) {
+      this.inFlight = [];
+      return;
+    }
     while (this.inFlight.length > 0) {
       const frame = this.inFlight[0]!;
       const endsAt = frame.playsAt + this.toMs(frame.samples.length);

@@ -1,6 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { type AudioFormat, decodeWire, durationMsOfBytes, encodeWire } from '../audio/audio-format.ts';
-import { PacedAudioOutput, type PacingOptions } from './paced-audio-output.ts';
+import { type AudioSink, PacedAudioOutput, type PacingOptions } from './paced-audio-output.ts';
 import { InputClock } from './input-clock.ts';
 import { CLOSE_CODES, parseClientMessage, type ServerEvent } from './protocol.ts';
 import type { AudioTap, SessionTransport, TransportHandlers } from './session-transport.ts';
@@ -24,6 +24,7 @@ export class WebSocketTransport implements SessionTransport {
   private handlers: TransportHandlers | undefined;
   private closing = false;
   private tap: AudioTap | undefined;
+  private readonly audioSink: AudioSink;
   private readonly inputClock: InputClock;
 
   constructor(
@@ -34,18 +35,13 @@ export class WebSocketTransport implements SessionTransport {
     this.audioInput = new WebSocketAudioInput(format.sampleRateHz);
     this.inputClock = new InputClock(format.sampleRateHz);
     this.textOutput = new TranscriptCapture();
-    this.audioOutput = new PacedAudioOutput(
-      format.sampleRateHz,
-      {
-        sendAudio: (samples) => this.sendBinary(encodeWire(format, samples)),
-        audioStarted: () => this.send({ type: 'assistant.audio.started' }),
-        audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
-        audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
-        audioHeard: (samples, atMs) => this.tap?.assistant(samples, atMs),
-      },
-      this.textOutput,
-      pacing,
-    );
+    this.audioSink = {
+      sendAudio: (samples) => this.sendBinary(encodeWire(format, samples)),
+      audioStarted: () => this.send({ type: 'assistant.audio.started' }),
+      audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
+      audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
+    };
+    this.audioOutput = new PacedAudioOutput(format.sampleRateHz, this.audioSink, this.textOutput, pacing);
   }
 
   get audio() {
@@ -73,6 +69,8 @@ export class WebSocketTransport implements SessionTransport {
 
   tapAudio(tap: AudioTap | undefined): void {
     this.tap = tap;
+    // The paced output keeps each frame it sends until the client has played it only while a tap wants it.
+    this.audioSink.audioHeard = tap ? (samples, atMs) => tap.assistant(samples, atMs) : undefined;
   }
 
   audioInMs(): number {
