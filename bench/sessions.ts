@@ -106,14 +106,15 @@ for (const count of counts) {
   const clients = runClients({ type: 'run', baseUrl: server.wsUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
   const { startMs } = await clients.steady;
   const startCpuMs = treeCpuMs(server.pid) - startCpuBefore;
-  await serverLoopDelayP99Ms(); // collecting resets the processes' event-loop histograms: the next read covers the window
+  // Reading the server's metrics resets its event-loop histogram: the next read covers the window.
+  const gcBefore = await serverMetrics();
   fakesProcess.send({ type: 'watch-loop' } satisfies ToLoad);
   const cpuBefore = treeCpuMs(server.pid);
   const startedAt = performance.now();
   const { sessions: results, loopDelayP99Ms: clientsLoopP99 } = await clients.results;
   const wallS = (performance.now() - startedAt) / 1000;
   const cpuMs = treeCpuMs(server.pid) - cpuBefore;
-  const serverLoopP99 = await serverLoopDelayP99Ms();
+  const serverAfter = await serverMetrics();
   const { loopDelayP99Ms: fakesLoopP99 } = await ask(fakesProcess, { type: 'loop-delay' }, 'loop-delay');
   await clients.closed;
   clearInterval(sampler);
@@ -137,7 +138,9 @@ for (const count of counts) {
     jitter_p99_ms: round(percentile(jitters, 99)),
     missed_real_time: results.filter((result) => result.lateFrames > 0).length,
     failed: results.filter((result) => result.error).length,
-    server_loop_p99_ms: round(serverLoopP99),
+    server_loop_p99_ms: round(serverAfter.loopDelayP99Ms),
+    server_major_gcs: serverAfter.majorGcs - gcBefore.majorGcs,
+    major_gc_pause_ms: round(serverAfter.majorGcPauseMs - gcBefore.majorGcPauseMs),
     clients_loop_p99_ms: round(clientsLoopP99),
     fakes_loop_p99_ms: round(fakesLoopP99),
   });
@@ -214,7 +217,17 @@ async function allSessionsEnded(): Promise<void> {
 }
 
 /** The server's event-loop delay p99 since the last read (mean over its processes), from its /metrics. */
-async function serverLoopDelayP99Ms(): Promise<number> {
+/**
+ * The server's event-loop delay p99 since the last read, and its major GCs so far (count, and their stop-the-world
+ * pauses summed; the marking steps that precede each pause are not in it). The overhead tail follows the major GCs that
+ * fall in the window (BENCHMARKS.md), so the table shows how many did.
+ */
+async function serverMetrics(): Promise<{ loopDelayP99Ms: number; majorGcs: number; majorGcPauseMs: number }> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
+  const metric = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+  return {
+    loopDelayP99Ms: metric(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m) * 1000,
+    majorGcs: metric(/^nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)$/m) || 0,
+    majorGcPauseMs: (metric(/^nodejs_gc_duration_seconds_sum\{kind="major"\} (\S+)$/m) || 0) * 1000,
+  };
 }
