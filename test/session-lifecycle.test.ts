@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
-import { expireUnconnectedSessionsEverywhere } from '../core/repositories/sessions.ts';
+import { runSql } from '../core/db/database.ts';
+import { expireUnconnectedSessions } from '../core/repositories/sessions.ts';
 import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
 
 const assistant = (overrides: Record<string, unknown> = {}) => ({
@@ -40,7 +41,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     assert.equal((await sessionRow(harness.db, session.id)).status, 'created');
 
     // Once housekeeping has ended the unused session, its token still answers "expired".
-    await harness.db.system((trx) => expireUnconnectedSessionsEverywhere(trx, 100));
+    await harness.db.system((trx) => runSql(trx, expireUnconnectedSessions({ batch: 100 })));
     assert.equal((await sessionRow(harness.db, expired.id)).ended_reason, 'never-connected');
     assert.equal((await harness.connect(expired).closed).code, 4001);
   });

@@ -17,30 +17,24 @@ export interface NewSession {
 }
 
 /**
- * Ends the organization's created sessions whose stream token has expired: they can never connect, and ending them
- * frees their concurrency slots (`organizations.live_sessions`, kept by a trigger). Rows another transaction holds
- * are being ended or claimed by it and are skipped: waiting on them while holding the organization's lock could
- * deadlock with that transaction's own counter update.
+ * Ends created sessions whose stream token has expired: they can never connect, and ending them frees their
+ * concurrency slots (`organizations.live_sessions`, kept by a trigger). With an organization, that organization's
+ * (before it creates a session); without one, every organization's, `batch` at a time (the system role's sweep, for
+ * organizations that create no more sessions). Rows another transaction holds are being ended or claimed by it and
+ * are skipped: waiting on them while holding the organization's lock could deadlock with that transaction's own
+ * counter update. The planner sees the values, so it folds away the branch that does not apply.
  */
-export function expireUnconnectedSessions(orgId: string): Sql {
+export function expireUnconnectedSessions(scope: { orgId: string } | { batch: number }): Sql {
+  const orgId = 'orgId' in scope ? scope.orgId : null;
+  const batch = 'batch' in scope ? scope.batch : null;
   return sql`UPDATE sessions SET status = 'ended', ended_reason = ${NEVER_CONNECTED}, ended_at = stream_token_expires_at
     WHERE id IN (
       SELECT id FROM sessions
-      WHERE org_id = ${orgId} AND status = 'created' AND stream_token_expires_at <= now()
+      WHERE (${orgId}::text IS NULL OR org_id = ${orgId}) AND status = 'created' AND stream_token_expires_at <= now()
+      LIMIT ${batch}
       FOR UPDATE SKIP LOCKED
-    )`;
-}
-
-/** The same for every organization, a batch at a time (system role): sessions nobody creates more sessions after. */
-export async function expireUnconnectedSessionsEverywhere(trx: Transaction, batch: number): Promise<number> {
-  const result = await trx.raw(
-    `UPDATE sessions SET status = 'ended', ended_reason = ?, ended_at = stream_token_expires_at
-     WHERE id IN (
-       SELECT id FROM sessions WHERE status = 'created' AND stream_token_expires_at <= now() LIMIT ? FOR UPDATE SKIP LOCKED
-     )`,
-    [NEVER_CONNECTED, batch],
-  );
-  return (result as { rowCount?: number }).rowCount ?? 0;
+    )
+    RETURNING id`;
 }
 
 /**
@@ -75,7 +69,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
   };
   const [, , notified] = await db.tenantBatch(input.orgId, () => [
     sql`SELECT id FROM organizations WHERE id = ${input.orgId} FOR UPDATE`,
-    expireUnconnectedSessions(input.orgId),
+    expireUnconnectedSessions({ orgId: input.orgId }),
     sql`WITH below_limit AS (
          SELECT 1 FROM organizations
          WHERE id = ${input.orgId} AND live_sessions < coalesce((settings->>'max_concurrent_sessions')::int, ${input.defaultLimit})

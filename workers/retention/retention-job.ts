@@ -1,4 +1,4 @@
-import type { Database } from '../../core/db/database.ts';
+import { type Database, runSql } from '../../core/db/database.ts';
 import type { JobQueue } from '../../core/queue/job-queue.ts';
 import { enqueueTranscode } from '../../core/queue/recording-jobs.ts';
 import {
@@ -8,7 +8,7 @@ import {
   markRecordingProcessing,
 } from '../../core/repositories/recordings.ts';
 import { DEFAULT_RECORDING_RETENTION_DAYS } from '../../core/repositories/organizations.ts';
-import { expireUnconnectedSessionsEverywhere } from '../../core/repositories/sessions.ts';
+import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
 import { deletePrefix, type ObjectStorage } from '../../core/storage/object-storage.ts';
 import { RECORDING_SAMPLE_RATE_HZ, chunkFrames } from '../../core/storage/recording-layout.ts';
 
@@ -32,7 +32,7 @@ const ORPHAN_AFTER_S = 120;
 export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: number; recovered: number; neverConnected: number }> {
   let neverConnected = 0;
   for (;;) {
-    const ended = await deps.db.system((trx) => expireUnconnectedSessionsEverywhere(trx, BATCH));
+    const ended = (await deps.db.system((trx) => runSql(trx, expireUnconnectedSessions({ batch: BATCH })))).length;
     neverConnected += ended;
     if (ended < BATCH) break;
   }
