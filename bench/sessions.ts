@@ -107,7 +107,7 @@ for (const count of counts) {
   const { startMs } = await clients.steady;
   const startCpuMs = treeCpuMs(server.pid) - startCpuBefore;
   // Reading the server's metrics resets its event-loop histogram: the next read covers the window.
-  const gcBefore = await serverMetrics();
+  const serverBefore = await serverMetrics();
   fakesProcess.send({ type: 'watch-loop' } satisfies ToLoad);
   const cpuBefore = treeCpuMs(server.pid);
   const startedAt = performance.now();
@@ -139,8 +139,8 @@ for (const count of counts) {
     missed_real_time: results.filter((result) => result.lateFrames > 0).length,
     failed: results.filter((result) => result.error).length,
     server_loop_p99_ms: round(serverAfter.loopDelayP99Ms),
-    server_major_gcs: serverAfter.majorGcs - gcBefore.majorGcs,
-    major_gc_pause_ms: round(serverAfter.majorGcPauseMs - gcBefore.majorGcPauseMs),
+    server_major_gcs: serverAfter.majorGcs - serverBefore.majorGcs,
+    major_gc_pause_ms: round(serverAfter.majorGcPauseMs - serverBefore.majorGcPauseMs),
     clients_loop_p99_ms: round(clientsLoopP99),
     fakes_loop_p99_ms: round(fakesLoopP99),
   });
@@ -216,11 +216,11 @@ async function allSessionsEnded(): Promise<void> {
   }
 }
 
-/** The server's event-loop delay p99 since the last read (mean over its processes), from its /metrics. */
 /**
- * The server's event-loop delay p99 since the last read, and its major GCs so far (count, and their stop-the-world
- * pauses summed; the marking steps that precede each pause are not in it). The overhead tail follows the major GCs that
- * fall in the window (BENCHMARKS.md), so the table shows how many did.
+ * From the server's /metrics: its event-loop delay p99 since the last read (the mean over its processes), and its major
+ * GCs so far (summed over its processes: count, and their stop-the-world pauses; the marking steps before each pause
+ * are not in it). The overhead tail follows the major GCs that fall in the window (BENCHMARKS.md), so the table shows
+ * how many did.
  */
 async function serverMetrics(): Promise<{ loopDelayP99Ms: number; majorGcs: number; majorGcPauseMs: number }> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
