@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { CheckboxField, Field } from '../../components/Field';
+import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
 import { emptyForm, fieldForParam, FormFieldError, toForm, toRequest, type AssistantFormValues } from './assistant-form';
@@ -94,8 +95,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
         {formError && <p className="inline-error banner" role="alert">{formError}</p>}
         {saved && <p className="callout success" role="status">Saved.</p>}
 
-        <section className="card form-section" aria-labelledby="basics-heading">
-          <h2 id="basics-heading">Basics</h2>
+        <FormSection title="Basics">
           <Field name="name" label="Name">
             <input {...register('name')} />
           </Field>
@@ -106,7 +106,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
             <input {...register('first_message')} />
           </Field>
           <CheckboxField name="first_message_interruptible" label="The user may interrupt the first message" />
-        </section>
+        </FormSection>
 
         <ModelSection />
         <VoiceSection />

@@ -1,5 +1,6 @@
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { CheckboxField, Field } from '../../components/Field';
+import { FormSection } from '../../components/FormSection';
 import { newTool, TURN_DEFAULTS, type AssistantFormValues } from './assistant-form';
 
 /** Caught while typing, before the API sees it: the editor's text must be a JSON object schema. */
@@ -16,8 +17,7 @@ function jsonSchemaProblem(text: string): true | string {
 export function TurnSection() {
   const { register } = useFormContext<AssistantFormValues>();
   return (
-    <section className="card form-section" aria-labelledby="turn-heading">
-      <h2 id="turn-heading">Turn-taking</h2>
+    <FormSection title="Turn-taking">
       <CheckboxField name="turn.interruptions_enabled" label="Let the user interrupt" hint="The user can barge in while the assistant speaks; its audio stops at once. Default on." />
       <div className="grid two">
         <Field name="turn.interruption_min_duration_ms" label="Interruption: minimum speech (ms)" hint={`How long the user must speak over the assistant to interrupt it. Default ${TURN_DEFAULTS.interruption_min_duration_ms}.`}>
@@ -39,7 +39,7 @@ export function TurnSection() {
           </select>
         </Field>
       </div>
-    </section>
+    </FormSection>
   );
 }
 
@@ -49,8 +49,7 @@ export function ToolsSection() {
   const types = useWatch({ control, name: 'tools' });
   const hasEndCall = types?.some((tool) => tool.type === 'end_call');
   return (
-    <section className="card form-section" aria-labelledby="tools-heading">
-      <h2 id="tools-heading">Tools</h2>
+    <FormSection title="Tools">
       <p className="hint">Function tools are POSTed (signed) to your server with the arguments the model chose; the reply goes back to the model. The end-call tool lets the model hang up.</p>
       {tools.fields.length === 0 && <p className="muted small">No tools.</p>}
       {tools.fields.map((tool, index) => (
@@ -88,7 +87,7 @@ export function ToolsSection() {
         <button type="button" className="button small" onClick={() => tools.append(newTool('function'))}>Add function tool</button>
         <button type="button" className="button small" disabled={hasEndCall} onClick={() => tools.append(newTool('end_call'))}>Add end-call tool</button>
       </div>
-    </section>
+    </FormSection>
   );
 }
 
@@ -96,8 +95,7 @@ export function CallSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const metadata = useFieldArray({ control, name: 'metadata' });
   return (
-    <section className="card form-section" aria-labelledby="call-heading">
-      <h2 id="call-heading">Call handling</h2>
+    <FormSection title="Call handling">
       <div className="grid two">
         <Field name="end_call_phrases" label="End-call phrases" hint="One per line. The assistant ends the call after saying one of these.">
           <textarea rows={3} {...register('end_call_phrases')} />
@@ -132,6 +130,6 @@ export function CallSection() {
         ))}
         <button type="button" className="button small" onClick={() => metadata.append({ key: '', value: '' })}>Add metadata</button>
       </fieldset>
-    </section>
+    </FormSection>
   );
 }

@@ -1,5 +1,6 @@
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { Field } from '../../components/Field';
+import { FormSection } from '../../components/FormSection';
 import { PROVIDER_DEFAULTS, type AssistantFormValues } from './assistant-form';
 
 const BASE_URL_HINT = 'Optional. An OpenAI-compatible, regional or self-hosted endpoint; empty uses the provider.';
@@ -9,8 +10,7 @@ export function ModelSection() {
   const provider = useWatch({ control, name: 'model.provider' });
   const rules = useFieldArray({ control, name: 'model.script.rules' });
   return (
-    <section className="card form-section" aria-labelledby="model-heading">
-      <h2 id="model-heading">Model</h2>
+    <FormSection title="Model">
       <Field name="model.provider" label="Provider" hint="Scripted replies need no key and run offline; OpenAI takes a key from Providers or the server environment.">
         <select {...register('model.provider')}>
           <option value="scripted">Scripted (offline, deterministic)</option>
@@ -56,7 +56,7 @@ export function ModelSection() {
           </Field>
         </>
       )}
-    </section>
+    </FormSection>
   );
 }
 
@@ -64,8 +64,7 @@ export function VoiceSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'voice.provider' });
   return (
-    <section className="card form-section" aria-labelledby="voice-heading">
-      <h2 id="voice-heading">Voice</h2>
+    <FormSection title="Voice">
       <Field name="voice.provider" label="Provider" hint="The local eSpeak voice is robotic but needs no key and runs offline.">
         <select {...register('voice.provider')}>
           <option value="local">Local eSpeak (offline)</option>
@@ -108,7 +107,7 @@ export function VoiceSection() {
           </Field>
         )}
       </div>
-    </section>
+    </FormSection>
   );
 }
 
@@ -116,8 +115,7 @@ export function TranscriberSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'transcriber.provider' });
   return (
-    <section className="card form-section" aria-labelledby="transcriber-heading">
-      <h2 id="transcriber-heading">Transcriber</h2>
+    <FormSection title="Transcriber">
       <Field name="transcriber.provider" label="Provider" hint="Without a transcriber the user types (user.text messages); test calls then have no microphone.">
         <select {...register('transcriber.provider')}>
           <option value="none">None (typed input only)</option>
@@ -138,6 +136,6 @@ export function TranscriberSection() {
           </Field>
         </div>
       )}
-    </section>
+    </FormSection>
   );
 }
