@@ -55,8 +55,12 @@ test('one-round-trip reads (tenantRead) are scoped the same way, and the role en
   assert.deepEqual(viaBuilder.map((row) => row.id), [orgA]);
   const viaTemplate = await db.tenantRead<{ name: string }>(orgB, () => sql`SELECT name FROM assistants`);
   assert.deepEqual(viaTemplate.map((row) => row.name), ['b1']);
-  const all = await db.knex.raw('SELECT current_user AS role');
-  assert.notEqual((all.rows ?? all)[0].role, 'echosphere_app');
+  // Hold every pooled connection at once, so the one the reads used is among them.
+  const poolSize: number = db.knex.client.pool.max;
+  const held = await Promise.all(Array.from({ length: poolSize }, () => db.knex.raw('SELECT current_user AS role, pg_sleep(0.05)')));
+  const roles = held.map((result) => (result.rows ?? result)[0].role);
+  assert.equal(roles.length, poolSize);
+  assert.ok(!roles.includes('echosphere_app'), `a pooled connection kept the tenant role: ${roles.join(', ')}`);
 });
 
 test('sql template values are data, never SQL', async () => {
