@@ -4,6 +4,7 @@ import * as webhooks from './002_webhooks.ts';
 import * as recordings from './003_recordings.ts';
 import * as deliveryEventIndex from './004_delivery_event_index.ts';
 import * as liveSessionCount from './005_live_session_count.ts';
+import * as tenantRolesWithoutInheritance from './006_tenant_roles_without_inheritance.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_recordings': recordings,
   '004_delivery_event_index': deliveryEventIndex,
   '005_live_session_count': liveSessionCount,
+  '006_tenant_roles_without_inheritance': tenantRolesWithoutInheritance,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openTestDatabase } from '../../test/support/database.ts';
+import { TENANT_TABLES } from '../../migrations/001_platform_schema.ts';
+import { openOrdinaryUserTestDatabase, openTestDatabase } from '../../test/support/database.ts';
 import { newId } from '../ids.ts';
 import type { Database } from './database.ts';
 import { sql } from './sql.ts';
@@ -68,4 +69,43 @@ test('sql template values are data, never SQL', async () => {
   const [echoed] = await db.tenantRead<{ value: string }>(orgA, () => sql`SELECT ${hostile}::text AS value`);
   assert.equal(echoed!.value, hostile);
   assert.deepEqual(await db.tenantRead(orgB, () => sql`SELECT name FROM assistants WHERE name = ${hostile}`), []);
+});
+
+/** One row in every table under row-level security, all of one organization. */
+async function seedEveryTenantTable(db: Database, orgId: string): Promise<void> {
+  const sessionId = newId('session');
+  const eventId = newId('event');
+  const endpointId = newId('webhookEndpoint');
+  await db.system(async (trx) => {
+    await trx('organizations').insert({ id: orgId, name: 'Seeded', tool_signing_secret: 'x' });
+    const rows: Record<(typeof TENANT_TABLES)[number], Record<string, unknown>> = {
+      api_keys: { id: newId('apiKey'), type: 'secret', name: 'k', display_prefix: 'sk_', hash: Buffer.from(orgId) },
+      provider_credentials: { provider: 'openai', sealed_api_key: 'sealed', api_key_last4: 'abcd' },
+      assistants: { id: newId('assistant'), name: 'a', config: {} },
+      sessions: { id: sessionId, assistant_id: 'asst_x', assistant: {}, transport: 'websocket', status: 'ended', audio: {} },
+      messages: { id: newId('message'), session_id: sessionId, role: 'user', text: 'hello' },
+      recordings: { id: newId('recording'), session_id: sessionId, status: 'ready' },
+      events: { id: eventId, type: 'session.ended', data: {} },
+      webhook_endpoints: { id: endpointId, url: 'https://example.com/hook', event_types: [], sealed_secret: 'sealed' },
+      webhook_deliveries: { id: newId('webhookDelivery'), event_id: eventId, endpoint_id: endpointId, url: 'https://example.com/hook', status: 'pending' },
+      usage_records: { id: newId('usageRecord'), session_id: sessionId, metric: 'session_seconds', quantity: 1 },
+    };
+    for (const table of TENANT_TABLES) await trx(table).insert({ org_id: orgId, ...rows[table] });
+  });
+}
+
+test('an ordinary database user sees no row of any tenant table until a transaction chooses a role', async () => {
+  const ordinary = await openOrdinaryUserTestDatabase();
+  try {
+    const orgId = newId('organization');
+    await seedEveryTenantTable(ordinary, orgId);
+    for (const table of ['organizations', ...TENANT_TABLES]) {
+      const unscoped = await ordinary.knex(table).count({ rows: '*' });
+      assert.equal(unscoped[0]!.rows, 0, `${table}: a query that chose no role saw rows`);
+      const scoped = await ordinary.tenant(orgId, (trx) => trx(table).count({ rows: '*' }));
+      assert.equal(scoped[0]!.rows, 1, `${table}: the tenant transaction sees its organization's row`);
+    }
+  } finally {
+    await ordinary.close();
+  }
 });

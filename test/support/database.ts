@@ -6,7 +6,8 @@ import { provisionOrganization } from '../../core/provisioning.ts';
 
 /**
  * A freshly migrated database for one test file: a new database on the PostgreSQL server named by
- * TEST_DATABASE_URL (dropped again by `close`), or an in-memory PGlite when it is not set.
+ * TEST_DATABASE_URL, reached as its own ordinary user (see `createScratchDatabase`; dropped again by `close`), or an
+ * in-memory PGlite when it is not set.
  */
 export async function openTestDatabase(): Promise<Database & { url?: string }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
@@ -28,13 +29,52 @@ export async function openTestDatabase(): Promise<Database & { url?: string }> {
   });
 }
 
-/** A new, empty database on a PostgreSQL server (tests, benchmarks); `drop` removes it, connections and all. */
-export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A migrated database whose connecting user is an ordinary role, as on a production server: on PostgreSQL that is
+ * `openTestDatabase`; on PGlite, whose built-in user is a superuser, the session switches to a role with only
+ * CREATEROLE and the right to create tables before migrating (SET SESSION AUTHORIZATION: PGlite has one connection).
+ */
+export async function openOrdinaryUserTestDatabase(): Promise<Database> {
+  if (process.env.TEST_DATABASE_URL) return openTestDatabase();
+  const db = await Database.open({});
+  for (const statement of [
+    'CREATE ROLE echosphere_owner LOGIN CREATEROLE',
+    'GRANT CREATE ON SCHEMA public TO echosphere_owner',
+    'SET SESSION AUTHORIZATION echosphere_owner',
+  ]) {
+    await db.knex.raw(statement);
+  }
+  await db.migrate();
+  return db;
+}
+
+/**
+ * A new, empty database on a PostgreSQL server (tests, benchmarks), reached as a login role of its own that owns it
+ * and has nothing else but CREATEROLE, which the migrations need (docs/postgresql.md): so tests and benchmarks run
+ * in the posture EchoSphere demands in production, not as the server's superuser. `serverUrl` must name an
+ * administrator (it creates the role); `adminUrl` reaches the new database as that administrator. `drop` removes the
+ * database, connections and all, and its role.
+ */
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ url: string; adminUrl: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const password = randomBytes(18).toString('base64url');
+  await adminQuery(serverUrl, [
+    `CREATE ROLE ${name} LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD '${password}'`,
+    `CREATE DATABASE ${name} OWNER ${name}`,
+  ]);
+  const adminUrl = new URL(serverUrl);
+  adminUrl.pathname = `/${name}`;
+  const url = new URL(adminUrl);
+  url.username = name;
+  url.password = password;
+  return {
+    url: url.toString(),
+    adminUrl: adminUrl.toString(),
+    drop: () => adminQuery(serverUrl, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `DROP ROLE IF EXISTS ${name}`]),
+  };
 }
 
 /**
@@ -59,11 +99,12 @@ export async function createProvisionedDatabase(
   }
 }
 
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+/** Statements one after another on one connection (CREATE/DROP DATABASE cannot share a transaction). */
+async function adminQuery(serverUrl: string, statements: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    for (const statement of statements) await client.query(statement);
   } finally {
     await client.end();
   }
