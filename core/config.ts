@@ -16,6 +16,7 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  ECHOSPHERE_ALLOW_SUPERUSER_DATABASE: booleanFlag.default(false),
   ECHOSPHERE_DATA_DIR: z.string().min(1).default('.data'),
   ECHOSPHERE_ENCRYPTION_KEY: z
     .string()
@@ -95,6 +96,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     publicUrl: raw.PUBLIC_URL?.replace(/\/$/, ''),
     databaseUrl: raw.DATABASE_URL,
     databasePoolMax: raw.DATABASE_POOL_MAX,
+    /** Run on a PostgreSQL user that row-level security does not apply to (superuser or BYPASSRLS), warning each start. */
+    allowSuperuserDatabase: raw.ECHOSPHERE_ALLOW_SUPERUSER_DATABASE,
     dataDir,
     encryptionKey: raw.ECHOSPHERE_ENCRYPTION_KEY ? Buffer.from(raw.ECHOSPHERE_ENCRYPTION_KEY, 'base64') : undefined,
     roles: requestedRoles as Role[],

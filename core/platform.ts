@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { Database } from './db/database.ts';
+import { checkDatabaseUser, checkTenantRolesNotInherited } from './db/database-user.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { dataDirSecret } from './secrets-file.ts';
 import { ConfigError } from './config.ts';
@@ -13,7 +14,10 @@ export interface Platform {
   secretBox: SecretBox;
 }
 
-/** What every role needs: the database (migrated), the secret box and a logger. */
+/**
+ * What every role needs: the database (migrated), the secret box and a logger. A PostgreSQL user that row-level
+ * security would not confine is refused before anything is migrated (see `checkDatabaseUser`).
+ */
 export async function openPlatform(config: Config, options: { migrate?: boolean } = {}): Promise<Platform> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const encryptionKey = config.encryptionKey ?? embeddedEncryptionKey(config);
@@ -22,7 +26,14 @@ export async function openPlatform(config: Config, options: { migrate?: boolean 
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
     poolMax: config.databasePoolMax,
   });
-  if (options.migrate ?? true) await db.migrate();
+  try {
+    const posture = await checkDatabaseUser(db, { allowPrivileged: config.allowSuperuserDatabase, logger });
+    if (options.migrate ?? true) await db.migrate();
+    if (posture === 'confined') await checkTenantRolesNotInherited(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return { config, logger, db, secretBox: new SecretBox(encryptionKey) };
 }
 
