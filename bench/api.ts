@@ -63,7 +63,9 @@ try {
 
   const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url });
   children.push(ours.child);
-  const bare = await startChild('bench/api/bare-server.ts', { DATABASE_URL: url, BENCH_ORG_ID: org.id });
+  // The floor has no tenant roles to switch to: it connects as the server's administrator, which row-level security
+  // does not filter (EchoSphere's own user sees no row without choosing a role).
+  const bare = await startChild('bench/api/bare-server.ts', { DATABASE_URL: scratch.adminUrl, BENCH_ORG_ID: org.id });
   children.push(bare.child);
 
   const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' };

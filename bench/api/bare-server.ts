@@ -1,5 +1,6 @@
 // Child process: the floor to compare against — bare Express + pg running the same assistant lookup, no auth,
-// no validation, no tenant transaction.
+// no validation, no tenant transaction; it connects as the server's administrator, which row-level security does not
+// filter.
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
