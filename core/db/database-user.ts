@@ -60,7 +60,8 @@ export async function checkTenantRolesNotInherited(db: Database): Promise<void> 
   const roles = result.rows.map((row) => row.role).join(', ');
   const fix =
     version >= 160000
-      ? `GRANT ${roles} TO "${name}" WITH INHERIT FALSE, SET TRUE GRANTED BY <each grantor in pg_auth_members>`
+      ? `GRANT <role> TO "${name}" WITH INHERIT FALSE, SET TRUE GRANTED BY <grantor>\` for each row of ` +
+        `\`SELECT roleid::regrole, grantor::regrole FROM pg_auth_members WHERE member = '${name}'::regrole AND inherit_option`
       : `ALTER ROLE "${name}" NOINHERIT`;
   throw new ConfigError(
     `Refusing to start: the database user "${name}" inherits ${roles}, so a query that chooses no role sees its rows ` +

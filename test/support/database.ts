@@ -29,6 +29,9 @@ export async function openTestDatabase(): Promise<Database & { url?: string }> {
   });
 }
 
+/** The ordinary role `openOrdinaryUserTestDatabase` connects as on PGlite. */
+export const PGLITE_ORDINARY_USER = 'echosphere_owner';
+
 /**
  * A migrated database whose connecting user is an ordinary role, as on a production server: on PostgreSQL that is
  * `openTestDatabase`; on PGlite, whose built-in user is a superuser, the session switches to a role with only
@@ -38,9 +41,9 @@ export async function openOrdinaryUserTestDatabase(): Promise<Database> {
   if (process.env.TEST_DATABASE_URL) return openTestDatabase();
   const db = await Database.open({});
   for (const statement of [
-    'CREATE ROLE echosphere_owner LOGIN CREATEROLE',
-    'GRANT CREATE ON SCHEMA public TO echosphere_owner',
-    'SET SESSION AUTHORIZATION echosphere_owner',
+    `CREATE ROLE ${PGLITE_ORDINARY_USER} LOGIN CREATEROLE`,
+    `GRANT CREATE ON SCHEMA public TO ${PGLITE_ORDINARY_USER}`,
+    `SET SESSION AUTHORIZATION ${PGLITE_ORDINARY_USER}`,
   ]) {
     await db.knex.raw(statement);
   }
