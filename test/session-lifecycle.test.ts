@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
+import WebSocket from 'ws';
 import { runSql } from '../core/db/database.ts';
 import { expireUnconnectedSessions } from '../core/repositories/sessions.ts';
 import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
@@ -81,6 +82,27 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     await client.waitFor('session.started', { includePast: true });
     client.sendAudio(new Uint8Array(16000 * 2 * 0.2));
     assert.equal((await client.closed).code, 1009);
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.ended_reason, 'client-protocol-error');
+  });
+
+  it('ends with client-protocol-error and 1009 on a message over 64 KiB', async () => {
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendRaw(JSON.stringify({ type: 'user.text', text: 'a'.repeat(65 * 1024) }));
+    assert.equal((await client.closed).code, 1009);
+    const row = await waitForSessionEnd(harness.db, session.id);
+    assert.equal(row.ended_reason, 'client-protocol-error');
+  });
+
+  it('ends with client-protocol-error and 1007 on a text frame that is not UTF-8', async () => {
+    const session = await harness.createSession(assistant());
+    const socket = new WebSocket(`${harness.baseUrl}/v1/sessions/${session.id}/stream?token=${session.token}`);
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => socket.on('message', (data, isBinary) => !isBinary && JSON.parse(data.toString()).type === 'session.started' && resolve()));
+    socket.send(Buffer.from([0xc3, 0x28]), { binary: false });
+    assert.equal(await closed, 1007);
     const row = await waitForSessionEnd(harness.db, session.id);
     assert.equal(row.ended_reason, 'client-protocol-error');
   });

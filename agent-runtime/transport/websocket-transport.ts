@@ -7,7 +7,7 @@ import type { AudioTap, SessionTransport, TransportHandlers } from './session-tr
 import { TranscriptCapture } from './transcript-capture.ts';
 import { WebSocketAudioInput } from './websocket-audio-input.ts';
 
-/** Audio frames longer than this are refused (1009): they would add their whole length to the turn latency. */
+/** Audio frames longer than this are refused (1009, `client-protocol-error`): they would add their whole length to the turn latency. */
 export const MAX_INPUT_FRAME_MS = 100;
 
 /** Sends are dropped rather than queued once this much is waiting on a socket: a stalled client must not grow memory. */
@@ -23,6 +23,10 @@ export class WebSocketTransport implements SessionTransport {
   readonly textOutput: TranscriptCapture;
   private handlers: TransportHandlers | undefined;
   private closing = false;
+  /** The session's end has been reported to the runtime (once, whoever noticed it first). */
+  private disconnected = false;
+  /** `session.ended` has been sent: it is the last frame of a session, so nothing else is sent after it. */
+  private finished = false;
   private tap: AudioTap | undefined;
   private readonly audioSink: AudioSink;
   private readonly inputClock: InputClock;
@@ -55,14 +59,21 @@ export class WebSocketTransport implements SessionTransport {
   start(handlers: TransportHandlers): void {
     this.handlers = handlers;
     this.socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    this.socket.on('close', () => {
-      if (!this.closing) handlers.onDisconnect('client-disconnected');
-    });
+    this.socket.on('close', () => this.disconnect('client-disconnected'));
     // 'error' always precedes 'close' in ws; handling it keeps a broken socket from becoming an uncaught exception.
-    this.socket.on('error', () => {});
+    // A frame the protocol does not allow (over maxPayload, invalid UTF-8, a malformed frame) is a receiver error
+    // with a `WS_ERR_…` code, for which ws has already sent the matching close code (1009, 1007, 1002).
+    this.socket.on('error', (error: Error & { code?: unknown }) => {
+      if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) this.disconnect('protocol-error');
+    });
+    // The client may have gone while its token was being checked; its close event has passed.
+    if (this.socket.readyState !== this.socket.OPEN) this.disconnect('client-disconnected');
   }
 
   send(event: ServerEvent): void {
+    if (this.finished) return;
+    // Whatever the runtime still produces while it winds down (the rest of a reply, a late transcript) stays here.
+    if (event.type === 'session.ended') this.finished = true;
     if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
     this.socket.send(JSON.stringify(event));
   }
@@ -95,8 +106,15 @@ export class WebSocketTransport implements SessionTransport {
     }
   }
 
+  /** Tells the runtime the session must end, once, unless it is the one closing the connection. */
+  private disconnect(reason: 'client-disconnected' | 'protocol-error'): void {
+    if (this.closing || this.disconnected || !this.handlers) return;
+    this.disconnected = true;
+    this.handlers.onDisconnect(reason);
+  }
+
   private sendBinary(bytes: Buffer): void {
-    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    if (this.finished || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
     this.socket.send(bytes, { binary: true, compress: false });
   }
 
@@ -112,8 +130,8 @@ export class WebSocketTransport implements SessionTransport {
     const durationMs = durationMsOfBytes(this.format, bytes.byteLength);
     if (durationMs > MAX_INPUT_FRAME_MS + 0.5) {
       this.send({ type: 'error', code: 'frame_too_large', message: `Audio frames may be at most ${MAX_INPUT_FRAME_MS} ms` });
+      this.disconnect('protocol-error');
       void this.close(CLOSE_CODES.tooLarge, 'audio frame too large');
-      this.handlers.onDisconnect('protocol-error');
       return;
     }
     const samples = decodeWire(this.format, bytes);
