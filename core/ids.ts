@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql, type Sql } from './db/sql.ts';
 
 /**
  * Prefixed, time-sortable identifiers: `<prefix>_<10 chars of millisecond time><16 random chars>`,
@@ -41,6 +42,15 @@ function encodeRandom(): string {
 
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${encodeTime(nowMs)}${encodeRandom()}`;
+}
+
+/**
+ * A new id as an SQL expression, for statements that create one row per row they match, where the ids cannot be
+ * drawn here one by one: the time part is fixed now, the random part is drawn by the database for each row (16 hex
+ * digits, hex being part of the id alphabet), so these ids sort and validate like any other.
+ */
+export function newIdSql(kind: IdKind, nowMs: number = Date.now()): Sql {
+  return sql`(${`${ID_PREFIXES[kind]}_${encodeTime(nowMs)}`} || upper(substr(md5(gen_random_uuid()::text), 1, 16)))`;
 }
 
 export function isId(kind: IdKind, value: unknown): value is string {

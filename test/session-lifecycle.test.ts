@@ -47,6 +47,14 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     assert.equal((await harness.connect(expired).closed).code, 4001);
   });
 
+  it('ends a session whose token is presented expired, at once, as never-connected', async () => {
+    const expired = await harness.createSession(assistant(), { expiresInS: -1 });
+    assert.deepEqual(await harness.connect(expired).closed, { code: 4001, reason: 'token expired' });
+    const row = await sessionRow(harness.db, expired.id);
+    assert.equal(row.status, 'ended');
+    assert.equal(row.ended_reason, 'never-connected');
+  });
+
   it('refuses a second connection (4009) and ends on client disconnect with client-disconnected', async () => {
     const session = await harness.createSession(assistant());
     const first = harness.connect(session);

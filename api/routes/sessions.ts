@@ -128,15 +128,20 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     const { orgId } = authOf(req);
     const id = pathId(req, 'session', 'session');
     const current = await db.tenant(orgId, async (trx) => {
-      const session = await getSession(trx, orgId, id);
+      let session = await getSession(trx, orgId, id);
       if (!session) throw notFound('session', id);
+      if (session.status === 'created') {
+        const ended = await endUnconnectedSession(trx, orgId, id, 'customer-ended');
+        if (ended) return ended;
+        // A client connected, or another request ended it, while this one waited for the row.
+        session = (await getSession(trx, orgId, id))!;
+      }
       if (session.status === 'ended' || session.status === 'failed') {
         throw new PlatformError('conflict', 'session_already_ended', `Session "${id}" has already ended.`);
       }
-      if (session.status === 'created') return endUnconnectedSession(trx, orgId, id, 'customer-ended');
       return session;
     });
-    if (current!.status !== 'active') return void res.json(toPublicSession(current!));
+    if (current.status !== 'active') return void res.json(toPublicSession(current));
     // A connected session is ended by the runtime running it, which persists the transcript and report first:
     // directly when it runs in this process, otherwise through whichever instance holds its WebSocket.
     if (!(await liveSessions?.endSession(id, 'customer-ended'))) {

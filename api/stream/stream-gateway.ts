@@ -7,6 +7,7 @@ import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MediaServices } from '../../core/media.ts';
 import { claimSessionForStream, findSessionForStream } from '../../core/repositories/session-runtime.ts';
+import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
 import { parseAudioFormat } from '../../agent-runtime/audio/audio-format.ts';
 import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
 import { LiveSessions } from '../../agent-runtime/session/live-sessions.ts';
@@ -98,6 +99,8 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
       return closeWith(ws, CLOSE_CODES.badToken, 'bad token');
     }
     if (!row.stream_token_expires_at || row.stream_token_expires_at.getTime() <= Date.now()) {
+      // It can never connect now: it ends at once (with its event) rather than at the next housekeeping pass.
+      if (row.status === 'created') await deps.db.tenantBatch(row.org_id, () => [expireUnconnectedSessions({ orgId: row.org_id, sessionId })]);
       return closeWith(ws, CLOSE_CODES.badToken, 'token expired');
     }
     const claim = await claimSessionForStream(deps.db, row.org_id, sessionId);

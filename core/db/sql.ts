@@ -12,8 +12,26 @@ export interface Sql {
 
 export type SqlValue = string | number | boolean | Date | null;
 
-export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): Sql {
-  return { strings, values };
+/**
+ * A value may itself be an `sql` template: it is spliced in as SQL text, its values kept apart like the others. That
+ * lets one statement be written once around the part that varies (say, which rows it applies to).
+ */
+export function sql(strings: TemplateStringsArray, ...values: Array<SqlValue | Sql>): Sql {
+  if (!values.some(isSql)) return { strings, values: values as SqlValue[] };
+  const text: string[] = [strings[0]!];
+  const spliced: SqlValue[] = [];
+  values.forEach((value, i) => {
+    if (isSql(value)) {
+      text[text.length - 1] += value.strings[0]!;
+      text.push(...value.strings.slice(1));
+      spliced.push(...value.values);
+      text[text.length - 1] += strings[i + 1]!;
+    } else {
+      spliced.push(value);
+      text.push(strings[i + 1]!);
+    }
+  });
+  return { strings: text, values: spliced };
 }
 
 export function isSql(statement: unknown): statement is Sql {

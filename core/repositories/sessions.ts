@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Database, Transaction } from '../db/database.ts';
+import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
-import { NEVER_CONNECTED, toPublicSession, type AudioFormat, type SessionRow, type SessionStatus, type Transport } from '../domain/session.ts';
+import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
 import { OUTBOX_CHANNEL } from '../events/outbox.ts';
-import { newId } from '../ids.ts';
+import { newId, newIdSql } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';
 
 export interface NewSession {
@@ -19,22 +19,51 @@ export interface NewSession {
 /**
  * Ends created sessions whose stream token has expired: they can never connect, and ending them frees their
  * concurrency slots (`organizations.live_sessions`, kept by a trigger). With an organization, that organization's
- * (before it creates a session); without one, every organization's, `batch` at a time (the system role's sweep, for
- * organizations that create no more sessions). Rows another transaction holds are being ended or claimed by it and
- * are skipped: waiting on them while holding the organization's lock could deadlock with that transaction's own
- * counter update. The planner sees the values, so it folds away the branch that does not apply.
+ * (before it creates a session), or only `sessionId` (a client came with its token too late); without one, every
+ * organization's, `batch` at a time (the system role's sweep, for organizations that create no more sessions). Rows
+ * another transaction holds are being ended or claimed by it and are skipped: waiting on them while holding the
+ * organization's lock could deadlock with that transaction's own counter update. The planner sees the values, so it
+ * folds away the branches that do not apply. Returns a row (`id`) per session ended.
  */
-export function expireUnconnectedSessions(scope: { orgId: string } | { batch: number }): Sql {
+export function expireUnconnectedSessions(scope: { orgId: string; sessionId?: string } | { batch: number }): Sql {
   const orgId = 'orgId' in scope ? scope.orgId : null;
+  const sessionId = 'orgId' in scope ? (scope.sessionId ?? null) : null;
   const batch = 'batch' in scope ? scope.batch : null;
-  return sql`UPDATE sessions SET status = 'ended', ended_reason = ${NEVER_CONNECTED}, ended_at = stream_token_expires_at
-    WHERE id IN (
-      SELECT id FROM sessions
-      WHERE (${orgId}::text IS NULL OR org_id = ${orgId}) AND status = 'created' AND stream_token_expires_at <= now()
+  return endCreatedSessions(
+    sql`SELECT id FROM sessions
+      WHERE (${orgId}::text IS NULL OR org_id = ${orgId}) AND (${sessionId}::text IS NULL OR id = ${sessionId})
+        AND status = 'created' AND stream_token_expires_at <= now()
       LIMIT ${batch}
-      FOR UPDATE SKIP LOCKED
+      FOR UPDATE SKIP LOCKED`,
+    NEVER_CONNECTED,
+    sql`stream_token_expires_at`,
+  );
+}
+
+/**
+ * Ends the created sessions `ids` selects (and locks) and records each one's `session.ended` event, with its NOTIFY,
+ * in the same statement: however a session that never connected ends, its end and its event are one change. The
+ * event carries the end-of-session report in the shape `finishSession` gives a connected session; nothing was said or
+ * used, so the transcript is empty and the usage zero. Returns a row (`id`) per session ended.
+ */
+function endCreatedSessions(ids: Sql, reason: string, endedAt: Sql): Sql {
+  return sql`WITH ended AS (
+      UPDATE sessions SET status = 'ended', ended_reason = ${reason}::text, ended_at = ${endedAt}
+      WHERE id IN (${ids}) AND status = 'created'
+      RETURNING id, org_id, assistant_id, ended_reason, metadata, created_at, ended_at
+    ), event AS (
+      INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
+      SELECT ${newIdSql('event')}, org_id, 'session.ended', id, assistant_id,
+             jsonb_build_object(
+               'session_id', id, 'assistant_id', assistant_id, 'status', 'ended'::text, 'ended_reason', ended_reason,
+               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'started_at', NULL::text,
+               'ended_at', to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'duration_ms', NULL::int,
+               'metadata', metadata, 'usage', ${JSON.stringify(NO_USAGE)}::jsonb, 'latency', ${JSON.stringify(NO_LATENCY)}::jsonb,
+               'transcript', '[]'::jsonb)
+      FROM ended
+      RETURNING id, session_id
     )
-    RETURNING id`;
+    SELECT event.session_id AS id FROM event CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified`;
 }
 
 /**
@@ -105,11 +134,11 @@ export async function getSession(trx: Transaction, orgId: string, id: string): P
   return sessionsQuery(trx, orgId).where('sessions.id', id).first();
 }
 
-/** Ends a session that never connected. Connected sessions are ended by the runtime running them. */
+/**
+ * Ends a session that never connected, with its `session.ended` event; undefined when it is no longer `created` (a
+ * client connected while this waited for the row). Connected sessions are ended by the runtime running them.
+ */
 export async function endUnconnectedSession(trx: Transaction, orgId: string, id: string, reason: string): Promise<SessionRow | undefined> {
-  const [row] = await trx<SessionRow>('sessions')
-    .where({ org_id: orgId, id, status: 'created' satisfies SessionStatus })
-    .update({ status: 'ended', ended_reason: reason, ended_at: trx.fn.now() as never, stream_token_hash: null })
-    .returning('id');
-  return row ? getSession(trx, orgId, id) : undefined;
+  const ended = await runSql(trx, endCreatedSessions(sql`SELECT id FROM sessions WHERE org_id = ${orgId} AND id = ${id} FOR UPDATE`, reason, sql`now()`));
+  return ended.length > 0 ? getSession(trx, orgId, id) : undefined;
 }

@@ -628,7 +628,9 @@ export interface webhooks {
         /**
          * session.ended
          * @description The end-of-session report: the session (with `ended_reason`, durations, `usage` and `latency`) and its full
-         *     transcript.
+         *     transcript. Exactly one per session, however it ended, including a session that never connected (ended
+         *     through the API, or `never-connected` once its stream token expired): its `started_at` and `duration_ms` are
+         *     null, its transcript empty and its usage zero.
          */
         post: operations["onSessionEnded"];
         delete?: never;
@@ -1458,7 +1460,8 @@ export interface components {
             status: components["schemas"]["SessionStatus"];
             /**
              * @description Why it ended: `customer-ended`, `assistant-ended`, `silence-timeout`, `max-duration`, `client-disconnected`,
-             *     `server-shutdown`, `provider-error:<provider>`, `never-connected` (the stream token expired unused), …
+             *     `client-protocol-error`, `server-shutdown`, `server-error`, `provider-error:<provider>`, `never-connected`
+             *     (the stream token expired unused), …
              *     (new reasons may be added).
              */
             ended_reason: string | null;
