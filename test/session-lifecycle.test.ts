@@ -29,19 +29,18 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     await dispose();
   });
 
-  it('refuses a wrong token (4001), an expired token (4001) and an unknown session (4004)', async () => {
+  it('refuses a wrong token (4001), an expired token (4001) and an unknown session (4001 too)', async () => {
     const session = await harness.createSession(assistant());
     const wrong = harness.connect({ id: session.id, token: 'st_nope' });
     // A client waiting for the start hears the refusal at once, not after its timeout.
     await assert.rejects(wrong.waitFor('session.started', { timeoutMs: 60_000 }), /closed \(4001 bad token\) before session.started/);
     assert.equal((await wrong.closed).code, 4001);
-    const expired = await harness.createSession(assistant(), { expiresInS: -1 });
-    assert.equal((await harness.connect(expired).closed).code, 4001);
     const unknown = harness.connect({ id: 'sess_01ARZ3NDEKTSV4RRFFQ69G5FAV', token: session.token });
-    assert.equal((await unknown.closed).code, 4004);
+    assert.deepEqual(await unknown.closed, { code: 4001, reason: 'bad token' }, 'an unknown session is refused like a bad token');
     assert.equal((await sessionRow(harness.db, session.id)).status, 'created');
 
-    // Once housekeeping has ended the unused session, its token still answers "expired".
+    // Once housekeeping has ended an unused session, its token still answers "expired".
+    const expired = await harness.createSession(assistant(), { expiresInS: -1 });
     await harness.db.system((trx) => runSql(trx, expireUnconnectedSessions({ batch: 100 })));
     assert.equal((await sessionRow(harness.db, expired.id)).ended_reason, 'never-connected');
     assert.equal((await harness.connect(expired).closed).code, 4001);
@@ -53,6 +52,18 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     const row = await sessionRow(harness.db, expired.id);
     assert.equal(row.status, 'ended');
     assert.equal(row.ended_reason, 'never-connected');
+  });
+
+  it('tells only the token holder that a session is live or over (4009); anyone else gets 4001', async () => {
+    const session = await harness.createSession(assistant());
+    const first = harness.connect(session);
+    await first.waitFor('session.started', { includePast: true });
+    assert.deepEqual(await harness.connect({ id: session.id, token: 'st_nope' }).closed, { code: 4001, reason: 'bad token' });
+    assert.equal((await harness.connect(session).closed).code, 4009);
+    first.end();
+    await waitForSessionEnd(harness.db, session.id);
+    assert.deepEqual(await harness.connect({ id: session.id, token: 'st_nope' }).closed, { code: 4001, reason: 'bad token' });
+    assert.equal((await harness.connect(session).closed).code, 4009);
   });
 
   it('refuses a second connection (4009) and ends on client disconnect with client-disconnected', async () => {

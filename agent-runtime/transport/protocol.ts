@@ -40,7 +40,6 @@ export const CLOSE_CODES = {
   tooLarge: 1009,
   serverError: 1011,
   badToken: 4001,
-  unknownSession: 4004,
   alreadyConnected: 4009,
 } as const;
 

@@ -88,20 +88,20 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
     // Frames that arrive while we check the token are held by ws until the transport listens.
     ws.on('error', () => {});
     const row = await findSessionForStream(deps.db, sessionId);
-    if (!row) return closeWith(ws, CLOSE_CODES.unknownSession, 'unknown session');
-    // A session ended because its token expired unused still answers "token expired", as it did before it ended.
-    const expiredUnused = row.status === 'ended' && row.ended_reason === NEVER_CONNECTED;
-    if ((row.status !== 'created' && !expiredUnused) || live.has(sessionId)) {
-      // A claimed session has no token hash any more: report "already connected or ended", not "bad token".
-      return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
-    }
-    if (!row.stream_token_hash || !hashesEqual(sha256(token), row.stream_token_hash)) {
+    // Only the holder of a session's token learns anything about it: to anyone else an unknown session, a waiting
+    // one, a live one and an ended one all close alike, so the close code cannot be used to probe session ids.
+    if (!row?.stream_token_hash || !hashesEqual(sha256(token), row.stream_token_hash)) {
       return closeWith(ws, CLOSE_CODES.badToken, 'bad token');
     }
-    if (!row.stream_token_expires_at || row.stream_token_expires_at.getTime() <= Date.now()) {
+    if (row.status === 'created' && (!row.stream_token_expires_at || row.stream_token_expires_at.getTime() <= Date.now())) {
       // It can never connect now: it ends at once (with its event) rather than at the next housekeeping pass.
-      if (row.status === 'created') await deps.db.tenantBatch(row.org_id, () => [expireUnconnectedSessions({ orgId: row.org_id, sessionId })]);
+      await deps.db.tenantBatch(row.org_id, () => [expireUnconnectedSessions({ orgId: row.org_id, sessionId })]);
       return closeWith(ws, CLOSE_CODES.badToken, 'token expired');
+    }
+    // A session ended because its token expired unused still answers "token expired", as it did before it ended.
+    if (row.ended_reason === NEVER_CONNECTED) return closeWith(ws, CLOSE_CODES.badToken, 'token expired');
+    if (row.status !== 'created' || live.has(sessionId)) {
+      return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
     }
     const claim = await claimSessionForStream(deps.db, row.org_id, sessionId);
     if (!claim) return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');

@@ -39,13 +39,14 @@ export async function findSessionForStream(db: Database, sessionId: string): Pro
 
 /**
  * created → active, exactly once: the conditional update is the lock, so of two racing connections one wins and the
- * other sees `undefined` (4009). The token is single-use: its hash is cleared with the claim.
+ * other sees `undefined` (4009). That makes the token single-use; its hash stays, so the gateway can still tell the
+ * token's holder (who may learn that the session is live or over) from anyone else (who may not).
  */
 export async function claimSessionForStream(db: Database, orgId: string, sessionId: string): Promise<{ startedAt: Date } | undefined> {
   return db.tenant(orgId, async (trx) => {
     const [row] = await trx('sessions')
       .where({ org_id: orgId, id: sessionId, status: 'created' })
-      .update({ status: 'active', started_at: trx.fn.now(), stream_token_hash: null })
+      .update({ status: 'active', started_at: trx.fn.now() })
       .returning(['id', 'assistant_id', 'started_at']);
     if (!row) return undefined;
     const startedAt = row.started_at as Date;
@@ -146,7 +147,6 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
         status: end.status,
         ended_reason: end.endedReason,
         ended_at: trx.fn.now(),
-        stream_token_hash: null,
         usage: JSON.stringify(end.usage),
         latency: JSON.stringify(end.latency),
       })
