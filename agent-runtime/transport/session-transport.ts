@@ -25,6 +25,7 @@ export interface SessionTransport {
   /** The negotiated wire format, as announced in `session.started`. */
   readonly audio: { encoding: string; sample_rate_hz: number };
   start(handlers: TransportHandlers): void;
+  /** Sends an event to the client. `session.ended` is the last: nothing is sent after it. */
   send(event: ServerEvent): void;
   /** Stops audio both ways and closes the connection with a close code. Idempotent. */
   close(code: number, reason: string): Promise<void>;

@@ -77,5 +77,20 @@ export type PublicSession = ReturnType<typeof toPublicSession>;
 export const NEVER_CONNECTED = 'never-connected';
 
 /** The usage and latency of a session that ended before it connected: nothing was heard, said or computed. */
-export const NO_USAGE: SessionUsage = { audio_in_ms: 0, audio_out_ms: 0, stt_audio_ms: 0, llm_prompt_tokens: 0, llm_completion_tokens: 0, tts_characters: 0 };
-export const NO_LATENCY: SessionLatency = { turns: 0, p50_ms: null, p95_ms: null, end_of_turn_delay_ms: null, stt_delay_ms: null, llm_ttft_ms: null, tts_ttfb_ms: null };
+export const NO_USAGE: SessionUsage = {
+  audio_in_ms: 0,
+  audio_out_ms: 0,
+  stt_audio_ms: 0,
+  llm_prompt_tokens: 0,
+  llm_completion_tokens: 0,
+  tts_characters: 0,
+};
+export const NO_LATENCY: SessionLatency = {
+  turns: 0,
+  p50_ms: null,
+  p95_ms: null,
+  end_of_turn_delay_ms: null,
+  stt_delay_ms: null,
+  llm_ttft_ms: null,
+  tts_ttfb_ms: null,
+};
