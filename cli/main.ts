@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../core/config.ts';
+import { DataFolderInUseError } from '../core/db/data-folder-lock.ts';
 import { createKeyCommand, createOrganizationCommand, migrateCommand } from './admin-commands.ts';
 import { CliError } from './cli-error.ts';
+import { dataFolderInUseMessage } from './data-folder-in-use.ts';
 import { startCommand } from './start.ts';
 
 const USAGE = `Usage: echosphere <command>
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CliError) return fail(error.message);
+    if (error instanceof DataFolderInUseError) return fail(dataFolderInUseMessage(command, error));
     throw error;
   }
 }

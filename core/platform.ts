@@ -26,6 +26,7 @@ export async function openPlatform(config: Config, options: { migrate?: boolean 
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
     poolMax: config.databasePoolMax,
   });
+  // Whatever fails here must not keep the database (and, embedded, its folder's lock) open.
   try {
     const posture = await checkDatabaseUser(db, { allowPrivileged: config.allowSuperuserDatabase, logger });
     if (options.migrate ?? true) await db.migrate();

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
+import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
 import { inlineSql, isSql, literal, type Sql } from './sql.ts';
 
 // Postgres bigint (count(*), sums) arrives as a string by default; our counts fit comfortably in a double.
@@ -62,6 +62,8 @@ export class Database {
     readonly dialect: 'postgres' | 'pglite',
     /** The embedded engine, when there is one (LISTEN/NOTIFY is in-process there). */
     readonly pglite: PGlite | undefined,
+    /** Held while an embedded database on disk is open: no other process may open that folder meanwhile. */
+    private readonly folderLock?: DataFolderLock,
   ) {}
 
   static async open(options: DatabaseOptions): Promise<Database> {
@@ -73,14 +75,21 @@ export class Database {
       });
       return new Database(knex, 'postgres', undefined);
     }
-    if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-    const pglite = await PGlite.create(options.dataDir);
+    // Throws DataFolderInUseError, naming the holder, when another process has the folder open.
+    const folderLock = options.dataDir ? lockDataFolder(options.dataDir) : undefined;
+    let pglite: PGlite;
+    try {
+      pglite = await PGlite.create(options.dataDir);
+    } catch (error) {
+      folderLock?.release();
+      throw error;
+    }
     const knex = knexFactory({
       client: ClientPgLite as unknown as typeof Knex.Client,
       dialect: 'postgres',
       connection: () => ({ pglite }) as object,
     });
-    return new Database(knex, 'pglite', pglite);
+    return new Database(knex, 'pglite', pglite, folderLock);
   }
 
   async migrate(): Promise<void> {
@@ -147,5 +156,6 @@ export class Database {
   async close(): Promise<void> {
     await this.knex.destroy();
     if (this.pglite && !this.pglite.closed) await this.pglite.close();
+    this.folderLock?.release();
   }
 }
