@@ -14,8 +14,8 @@ import { scheduleRetention } from '../workers/retention/retention-job.ts';
 import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
 import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
-import { provisionOrganization } from '../core/provisioning.ts';
-import { countOrganizations } from '../core/repositories/organizations.ts';
+import { CliError } from './cli-error.ts';
+import { defaultOrganizationKeyToPrint, markDefaultKeyShown, type DefaultOrganizationKey } from './default-organization-key.ts';
 import { startServerProcesses } from './server-processes.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
@@ -39,38 +39,52 @@ export async function startCommand(config: Config): Promise<void> {
   // The supervisor migrates before it forks, so its processes do not race to.
   const platform = await openPlatform(config, { migrate: !serverProcess });
   const { logger } = platform;
-  const firstStart = !config.databaseUrl ? await provisionDefaultOrganization(platform) : undefined;
 
-  const media = openMediaServices(config, platform.db, logger);
-  const roles: RunningRole[] = [{ name: 'job queue', stop: () => media.queue.stop() }];
+  const roles: RunningRole[] = [];
+  const stopRoles = async () => {
+    for (const role of [...roles].reverse()) {
+      await role.stop().catch((error: unknown) => logger.error('role did not stop cleanly', { role: role.name, error: String(error) }));
+    }
+  };
   let baseUrl: string | undefined;
   let dashboardUrl: string | undefined;
-  if (supervising) {
-    const processes = startServerProcesses(config.processes, logger);
-    roles.push({ name: 'server processes', stop: () => processes.stop(config.shutdownGraceS * 1000) });
-    baseUrl = publicBaseUrl(config, await processes.listening.catch(async (error: unknown) => {
-      await processes.stop(0);
-      throw error;
-    }));
-  } else if (servesConnections) {
-    const signInCodes = new DashboardSignInCodes();
-    const api = await startApi(platform, media, signInCodes);
-    baseUrl = api.baseUrl;
-    dashboardUrl = await dashboardLink(platform, baseUrl, signInCodes);
-    roles.push(api);
+  let defaultKey: DefaultOrganizationKey | undefined;
+  try {
+    const media = openMediaServices(config, platform.db, logger);
+    roles.push({ name: 'job queue', stop: () => media.queue.stop() });
+    if (supervising) {
+      const processes = startServerProcesses(config.processes, logger);
+      roles.push({ name: 'server processes', stop: () => processes.stop(config.shutdownGraceS * 1000) });
+      baseUrl = publicBaseUrl(config, await processes.listening.catch(async (error: unknown) => {
+        await processes.stop(0);
+        throw error;
+      }));
+    } else if (servesConnections) {
+      const signInCodes = new DashboardSignInCodes();
+      const api = await startApi(platform, media, signInCodes);
+      roles.push(api);
+      baseUrl = api.baseUrl;
+      // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
+      if (!config.databaseUrl) defaultKey = await defaultOrganizationKeyToPrint(platform);
+      dashboardUrl = await dashboardLink(platform, baseUrl, signInCodes);
+    }
+    if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
+  } catch (error) {
+    // Nothing was announced: undo what started, so the process ends with the error and the data folder is free.
+    await stopRoles();
+    await platform.db.close();
+    throw error;
   }
 
-  if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
-
   // Signals are handled before start-up is announced: whoever reads the announcement may stop us at once.
+  let announced: Promise<void> = Promise.resolve();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    for (const role of [...roles].reverse()) {
-      await role.stop().catch((error: unknown) => logger.error('role did not stop cleanly', { role: role.name, error: String(error) }));
-    }
+    await announced.catch((error: unknown) => logger.error('could not record that the key was shown', { error: String(error) }));
+    await stopRoles();
     await platform.db.close();
     logger.info('stopped');
     process.exit(0);
@@ -82,7 +96,11 @@ export async function startCommand(config: Config): Promise<void> {
 
   const roleNames = serverProcess ? config.roles.filter((role) => role !== 'workers') : config.roles;
   logger.info('EchoSphere started', { roles: roleNames, database: platform.db.dialect, processes: supervising ? config.processes : undefined, startup_ms: Date.now() - startedAt });
-  if (baseUrl && !serverProcess) printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, firstStart);
+  if (baseUrl && !serverProcess) {
+    printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, defaultKey);
+    if (defaultKey) announced = markDefaultKeyShown(platform, defaultKey);
+    await announced;
+  }
 }
 
 async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes): Promise<RunningRole & { baseUrl: string }> {
@@ -95,7 +113,7 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
   server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, config)));
     server.listen(config.port, config.host, resolve);
   });
   return {
@@ -152,14 +170,17 @@ async function dashboardLink(platform: Platform, baseUrl: string, codes: Dashboa
   return orgId ? `${baseUrl}/#login=${codes.issue(orgId)}` : `${baseUrl}/`;
 }
 
-/** The embedded default's first start: one organization and its key, so the printed curl commands just work. */
-async function provisionDefaultOrganization(platform: Platform) {
-  if ((await platform.db.system(countOrganizations)) > 0) return undefined;
-  const { org, secretKey } = await provisionOrganization(platform.db, platform.secretBox, 'Default organization');
-  return { orgId: org.id, secretKey };
+/** The reasons a port cannot be had that the operator can fix, in one line each; anything else as it is. */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  const where = `port ${config.port} on ${config.host}`;
+  if (error.code === 'EADDRINUSE') {
+    return new CliError(`Cannot start: ${where} is already in use. Stop what uses it, or choose another port with the PORT setting (e.g. PORT=${config.port + 1} npm start).`);
+  }
+  if (error.code === 'EACCES') return new CliError(`Cannot start: ${where} needs privileges this process lacks. Choose a port above 1023 with the PORT setting.`);
+  return error;
 }
 
-function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, firstStart: { orgId: string; secretKey: string } | undefined): void {
+function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, defaultKey: DefaultOrganizationKey | undefined): void {
   const lines = [
     '',
     `  EchoSphere is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`}`,
@@ -169,14 +190,17 @@ function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, fir
     `  API docs   ${baseUrl}/docs`,
     `  Health     ${baseUrl}/readyz`,
   ];
-  if (firstStart) {
+  if (defaultKey) {
     lines.push(
       '',
-      `  A default organization was created (${firstStart.orgId}). Its secret key, shown only this once:`,
+      defaultKey.created
+        ? `  A default organization was created (${defaultKey.orgId}). Its secret key, shown only this once:`
+        : `  The default organization (${defaultKey.orgId}) had no secret key that was ever shown (a start stopped before\n` +
+          '  printing it), so that key was revoked. Its new secret key, shown only this once:',
       '',
-      `    ${firstStart.secretKey}`,
+      `    ${defaultKey.secretKey}`,
       '',
-      `  export ECHOSPHERE_KEY=${firstStart.secretKey}`,
+      `  export ECHOSPHERE_KEY=${defaultKey.secretKey}`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

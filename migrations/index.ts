@@ -5,6 +5,7 @@ import * as recordings from './003_recordings.ts';
 import * as deliveryEventIndex from './004_delivery_event_index.ts';
 import * as liveSessionCount from './005_live_session_count.ts';
 import * as tenantRolesWithoutInheritance from './006_tenant_roles_without_inheritance.ts';
+import * as apiKeyPlaintextShown from './007_api_key_plaintext_shown.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_delivery_event_index': deliveryEventIndex,
   '005_live_session_count': liveSessionCount,
   '006_tenant_roles_without_inheritance': tenantRolesWithoutInheritance,
+  '007_api_key_plaintext_shown': apiKeyPlaintextShown,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -14,6 +14,8 @@ export interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** False until the plaintext has reached someone (see migration 006). */
+  plaintext_shown: boolean;
 }
 
 export interface NewApiKey {
@@ -22,6 +24,8 @@ export interface NewApiKey {
   name: string;
   allowedAssistantIds?: string[] | null;
   allowedOrigins?: string[] | null;
+  /** False for a key whose plaintext is printed after it is stored: `markApiKeyShown` once it is. Default true. */
+  shown?: boolean;
 }
 
 export async function createApiKey(trx: Transaction, input: NewApiKey): Promise<{ row: ApiKeyRow; plaintext: string }> {
@@ -36,6 +40,7 @@ export async function createApiKey(trx: Transaction, input: NewApiKey): Promise<
       hash: key.hash,
       allowed_assistant_ids: input.allowedAssistantIds ? (JSON.stringify(input.allowedAssistantIds) as never) : null,
       allowed_origins: input.allowedOrigins ? (JSON.stringify(input.allowedOrigins) as never) : null,
+      plaintext_shown: input.shown ?? true,
     })
     .returning('*');
   return { row: row!, plaintext: key.plaintext };
@@ -56,6 +61,16 @@ export async function revokeApiKey(trx: Transaction, orgId: string, id: string):
     .update({ revoked_at: trx.raw('coalesce(revoked_at, now())') as never })
     .returning('*');
   return row;
+}
+
+export async function markApiKeyShown(trx: Transaction, orgId: string, id: string): Promise<void> {
+  await trx('api_keys').where({ org_id: orgId, id }).update({ plaintext_shown: true });
+}
+
+/** The organization's usable secret keys if not one of them was ever shown (nobody can be holding one). */
+export async function unshownSecretKeys(trx: Transaction, orgId: string): Promise<ApiKeyRow[]> {
+  const active = await trx<ApiKeyRow>('api_keys').where({ org_id: orgId, type: 'secret' }).whereNull('revoked_at');
+  return active.every((key) => !key.plaintext_shown) ? active : [];
 }
 
 export async function touchApiKey(trx: Transaction, id: string): Promise<void> {
