@@ -61,11 +61,6 @@ export async function updateOrganization(
   return row!;
 }
 
-export async function countOrganizations(trx: Transaction): Promise<number> {
-  const row = await trx('organizations').count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
-}
-
 export function toPublicOrganization(row: OrganizationRow, defaults: { maxConcurrentSessions: number }) {
   return {
     id: row.id,
