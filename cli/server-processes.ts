@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { serveGroupMetrics } from '../api/http/group-metrics.ts';
 import type { Logger } from '../core/logger.ts';
+import { CliError } from './cli-error.ts';
 
 /** A process that dies after start-up is replaced after this pause (so a crash loop does not spin a core). */
 const RESTART_DELAY_MS = 1000;
@@ -36,7 +37,8 @@ export function startServerProcesses(count: number, logger: Logger): ServerProce
     });
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
-      if (!started) return reject(new Error(`a server process exited during start-up (${signal ?? `exit code ${code}`})`));
+      // The process printed its own reason (a taken port, say); this line only adds that start-up stopped for it.
+      if (!started) return reject(new CliError(`A server process exited during start-up (${signal ?? `exit code ${code}`}); see its message above.`));
       log.error('server process exited; starting another', { pid: worker.process.pid, code, signal });
       setTimeout(() => stopping || cluster.fork(), RESTART_DELAY_MS);
     });

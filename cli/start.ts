@@ -73,6 +73,8 @@ export async function startCommand(config: Config): Promise<void> {
     // Nothing was announced: undo what started, so the process ends with the error and the data folder is free.
     await stopRoles();
     await platform.db.close();
+    // A server process's channel to its supervisor would keep it alive; closed, the process ends and is reported.
+    if (serverProcess) cluster.worker?.disconnect();
     throw error;
   }
 
@@ -115,6 +117,10 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(listenError(error, config)));
     server.listen(config.port, config.host, resolve);
+  }).catch(async (error: unknown) => {
+    // The gateway already listens for session control (a PostgreSQL connection) that would keep the process alive.
+    await gateway.shutdownAll(0);
+    throw error;
   });
   return {
     name: 'api',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +9,7 @@ import { SessionClient } from '../../sdk/session-client.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { exitCode, startEchoSphere } from './start-process.ts';
+import { exitCode, runEchoSphere, startEchoSphere } from './start-process.ts';
 
 const skip = !process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL';
 
@@ -35,6 +36,23 @@ test('more than one process on the embedded database is refused with the reason'
     assert.equal(await exitCode(start.child), 2);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('processes whose port is taken end the start with the reason in one line each, not a stack', { skip, timeout: 120_000 }, async () => {
+  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_port_taken', 'Port taken');
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const run = await runEchoSphere(['start'], { ...database.env, ECHOSPHERE_PROCESSES: '2', PORT: String(port), LOG_LEVEL: 'error' });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*PORT setting`));
+    assert.match(run.stderr, /A server process exited during start-up/);
+    assert.doesNotMatch(run.stderr, /^\s+at /m);
+  } finally {
+    blocker.close();
+    await database.drop();
   }
 });
 
