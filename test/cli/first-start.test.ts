@@ -19,7 +19,7 @@ async function stop(child: ReturnType<typeof startEchoSphere>['child']): Promise
   assert.equal(await stopped, 0);
 }
 
-test('a first start whose port is taken says so in one line, and the next start prints a key the server accepts', { timeout: 180_000 }, async () => {
+test('a first start whose port is taken says so in one line, and the next start prints a key the server accepts', { timeout: 300_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-port-'));
   const env = { ECHOSPHERE_DATA_DIR: dataDir, DATABASE_URL: '' };
   const blocker = net.createServer();
@@ -49,7 +49,7 @@ test('a first start whose port is taken says so in one line, and the next start 
   }
 });
 
-test('a start finds the default organization with a key that was never shown: it revokes it and prints a new one', { timeout: 180_000 }, async () => {
+test('a start finds the default organization with a key that was never shown: it revokes it and prints a new one', { timeout: 300_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-unshown-'));
   const env = { ECHOSPHERE_DATA_DIR: dataDir, DATABASE_URL: '' };
   try {

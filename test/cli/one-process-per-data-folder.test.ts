@@ -18,7 +18,7 @@ async function listAssistants(baseUrl: string, key: string): Promise<{ status: n
   return { status: response.status, names: (body.data ?? []).map((assistant) => assistant.name) };
 }
 
-test('while a server runs on the embedded database, the admin commands and a second start are refused naming it, and nothing is lost', { timeout: 240_000 }, async () => {
+test('while a server runs on the embedded database, the admin commands and a second start are refused naming it, and nothing is lost', { timeout: 420_000 }, async () => {
   const { env, remove } = embeddedEnv();
   const server = startEchoSphere(env);
   try {
@@ -74,7 +74,7 @@ test('while a server runs on the embedded database, the admin commands and a sec
   }
 });
 
-test('a server killed outright does not block the next start, which keeps its data', { timeout: 180_000 }, async () => {
+test('a server killed outright does not block the next start, which keeps its data', { timeout: 300_000 }, async () => {
   const { env, remove } = embeddedEnv();
   const running: ReturnType<typeof startEchoSphere>[] = [];
   const start = () => {
