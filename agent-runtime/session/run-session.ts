@@ -6,6 +6,7 @@ import { ProviderError } from '../providers/provider-error.ts';
 import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
 import { buildProviders, prewarmProviders, type SessionProviders } from '../providers/provider-factory.ts';
 import { buildSessionTools } from '../tools/session-tools.ts';
+import { SpeechLedger } from './speech-ledger.ts';
 import { CLOSE_CODES, type ClientMessage, type TurnMetricsPayload } from '../transport/protocol.ts';
 import type { SessionTransport } from '../transport/session-transport.ts';
 import type { RuntimeDeps, RuntimeSession, SessionOutcome } from './runtime-deps.ts';
@@ -51,6 +52,7 @@ export class SessionRun {
   /** The user turn a reply answers: its timing metrics, or when typed text arrived. */
   private pendingUserTurn: { metrics: llm.MetricsReport; typedAt?: number } | undefined;
   private lastPlaybackStartedAt: number | undefined;
+  private speeches: SpeechLedger | undefined;
   private recording: Promise<SessionRecording | undefined> = Promise.resolve(undefined);
   private readonly storedItemIds = new Set<string>();
   /** Provider connections opened ahead of the first reply; closing waits for it so none is left open. */
@@ -278,8 +280,11 @@ export class SessionRun {
       this.lastActivityAt = Date.now();
       if (!event.isFinal && event.transcript) this.transport.send({ type: 'transcript', role: 'user', text: event.transcript, final: false });
     }));
+    const speeches = new SpeechLedger(this.transport.audioOutput);
+    this.speeches = speeches;
     agentSession.on(voice.AgentSessionEventTypes.SpeechCreated, guard((event: voice.SpeechCreatedEvent) => {
       this.currentSpeech = event.speechHandle;
+      speeches.speechCreated(event);
     }));
     agentSession.on(voice.AgentSessionEventTypes.ConversationItemAdded, guard((event: voice.ConversationItemAddedEvent) => {
       if (event.item.type === 'message') this.onMessage(event.item);
@@ -327,16 +332,23 @@ export class SessionRun {
       const start = item.metrics.startedSpeakingAt !== undefined ? item.metrics.startedSpeakingAt * 1000 : item.createdAt;
       const end = item.metrics.stoppedSpeakingAt !== undefined ? item.metrics.stoppedSpeakingAt * 1000 : item.createdAt;
       this.transport.send({ type: 'transcript', role: 'user', text, final: true });
-      this.persist({ role: 'user', text, startMs: this.offsetMs(start), endMs: this.offsetMs(end), interrupted: false });
+      this.persist({ role: 'user', text, spokenAt: start, startMs: this.offsetMs(start), endMs: this.offsetMs(end), interrupted: false });
       this.checkEndCallPhrase(text, 'user');
       return;
     }
     if (item.role !== 'assistant') return;
-    const turn = this.turnMetrics(item);
+    const reply = this.speeches!.isReply(item);
+    const heard = reply ? text : this.speeches!.heardSayText(item);
+    // Nothing of it reached the caller: like an interrupted reply that played nothing, it is not in the transcript.
+    if (!heard) return;
+    // The model's context holds what the caller heard too, as it does for a reply the library cut itself.
+    if (heard !== text) item.content = [heard];
+    const turn = reply ? this.turnMetrics(item) : undefined;
     const startedAt = item.metrics.startedSpeakingAt !== undefined ? item.metrics.startedSpeakingAt * 1000 : this.lastPlaybackStartedAt;
     const message: NewMessage = {
       role: 'assistant',
-      text,
+      text: heard,
+      ...(startedAt !== undefined ? { spokenAt: startedAt } : {}),
       startMs: this.offsetMs(startedAt),
       endMs: this.offsetMs(item.metrics.stoppedSpeakingAt !== undefined ? item.metrics.stoppedSpeakingAt * 1000 : Date.now()),
       interrupted: item.interrupted,
@@ -345,23 +357,28 @@ export class SessionRun {
     void this.persist(message).then((id) => {
       if (id && turn) this.transport.send({ type: 'turn.metrics', message_id: id, ...turn });
     });
-    this.transport.send({ type: 'transcript', role: 'assistant', text, final: true, interrupted: item.interrupted });
+    this.transport.send({ type: 'transcript', role: 'assistant', text: heard, final: true, interrupted: item.interrupted });
     if (turn) this.latency.record(turn);
-    this.pendingUserTurn = undefined;
-    this.checkEndCallPhrase(text, 'assistant');
+    if (reply) this.pendingUserTurn = undefined;
+    this.checkEndCallPhrase(heard, 'assistant');
   }
 
-  /** Per-turn latencies of a reply to a user turn; replies nobody asked for (first message, say) have none. */
+  /**
+   * Per-turn latencies of a reply to the user turn it answers (the caller's last one). Only replies are turns: a
+   * `say()` (first message, assistant.say, end-call message) finishing after the caller spoke must neither take these
+   * metrics nor count in the session's latency summary.
+   */
   private turnMetrics(item: llm.ChatMessage): TurnMetricsPayload | undefined {
     const userTurn = this.pendingUserTurn;
     if (!userTurn) return undefined;
-    const typedE2e = userTurn.typedAt !== undefined && this.lastPlaybackStartedAt !== undefined ? this.lastPlaybackStartedAt - userTurn.typedAt : undefined;
+    const replyStartedAt = item.metrics.startedSpeakingAt !== undefined ? item.metrics.startedSpeakingAt * 1000 : this.lastPlaybackStartedAt;
+    const typedE2e = userTurn.typedAt !== undefined && replyStartedAt !== undefined ? replyStartedAt - userTurn.typedAt : undefined;
     return {
       end_of_turn_delay_ms: toMs(userTurn.metrics.endOfTurnDelay),
       stt_delay_ms: toMs(userTurn.metrics.transcriptionDelay),
       llm_ttft_ms: toMs(item.metrics.llmNodeTtft),
       tts_ttfb_ms: toMs(item.metrics.ttsNodeTtfb),
-      e2e_ms: item.metrics.e2eLatency !== undefined ? toMs(item.metrics.e2eLatency) : typedE2e !== undefined ? Math.max(0, Math.round(typedE2e)) : null,
+      e2e_ms: item.metrics.e2eLatency !== undefined ? toMs(item.metrics.e2eLatency) : typedE2e !== undefined && typedE2e >= 0 ? Math.round(typedE2e) : null,
     };
   }
 

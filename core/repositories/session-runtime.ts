@@ -86,6 +86,12 @@ export async function loadRuntimeSecrets(db: Database, secretBox: SecretBox, org
 export interface NewMessage {
   role: 'user' | 'assistant' | 'tool' | 'system';
   text: string;
+  /**
+   * When it started being spoken or typed (epoch ms). Its id is made from this time, so a transcript sorted by id
+   * reads in the order things were said even when a message is stored late (an interrupted greeting is only complete
+   * after the caller's words that cut it). Without it, the time of storing.
+   */
+  spokenAt?: number;
   startMs: number | null;
   endMs: number | null;
   interrupted: boolean;
@@ -105,7 +111,7 @@ export interface SessionRef {
  * are written per turn, so they go as one statement in one round trip (a knex transaction would cost six).
  */
 export async function appendSessionMessage(db: Database, ref: SessionRef, message: NewMessage): Promise<string> {
-  const id = newId('message');
+  const id = newId('message', message.spokenAt === undefined ? undefined : Math.round(message.spokenAt));
   const json = (value: unknown) => (value ? JSON.stringify(value) : null);
   const inserted = sql`INSERT INTO messages (id, org_id, session_id, role, text, start_ms, end_ms, interrupted, tool_calls, tool_result, metrics)
     VALUES (${id}, ${ref.orgId}, ${ref.sessionId}, ${message.role}, ${message.text}, ${message.startMs}, ${message.endMs},

@@ -329,7 +329,7 @@ export interface paths {
         };
         /**
          * List a session's transcript
-         * @description Messages in conversation order (oldest first); page on with `starting_after`.
+         * @description Messages in the order they were spoken: by when each started (an assistant message interrupted by the caller comes before the caller's words that cut it, although it is stored after them). Page on with `starting_after`.
          */
         get: operations["listSessionMessages"];
         put?: never;
@@ -1435,7 +1435,7 @@ export interface components {
             llm_completion_tokens: number;
             tts_characters: number;
         };
-        /** @description Over the session's assistant turns; the per-stage figures are medians. null fields had no data. */
+        /** @description Over the session's turns (assistant replies to the user; the first message and `say` speech are not turns); the per-stage figures are medians. null fields had no data. */
         LatencySummary: {
             turns: number;
             /** @description Median time from the end of user speech to the first assistant audio. */
@@ -1511,7 +1511,7 @@ export interface components {
             object: "message";
             session_id: components["schemas"]["SessionIdString"];
             role: components["schemas"]["MessageRole"];
-            /** @description For an interrupted assistant message: what was actually heard. */
+            /** @description For an interrupted assistant message (a reply, the first message or a `say`): only the part the caller heard. */
             text: string;
             /** @description Offset from the session start. */
             start_ms: number | null;
@@ -1522,6 +1522,7 @@ export interface components {
             tool_result: {
                 [key: string]: unknown;
             } | null;
+            /** @description On an assistant reply to a user turn, that turn's latencies; null on everything else, including the first message and `assistant.say` speech. */
             metrics: components["schemas"]["TurnMetrics"] | null;
             created_at: components["schemas"]["Timestamp"];
         };
@@ -1756,7 +1757,7 @@ export interface components {
                 metadata: components["schemas"]["Metadata"];
                 usage: components["schemas"]["Usage"];
                 latency: components["schemas"]["LatencySummary"];
-                /** @description Every message, oldest first. */
+                /** @description Every message, in spoken order. */
                 transcript: components["schemas"]["TranscriptItem"][];
             };
         };
@@ -2679,7 +2680,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of messages, oldest first. */
+            /** @description A page of messages, in spoken order. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
