@@ -21,7 +21,11 @@ export interface GuardedResponse {
 
 export type OutboundFailure = 'unsafe_url' | 'timeout' | 'network_error';
 
-/** A request that did not produce an HTTP response. `message` is safe to show to the customer. */
+/**
+ * A request that did not produce an HTTP response. `message` is safe to show to the customer. `unsafe_url`: the address
+ * policy refused the URL or the addresses its host resolves to — asking again gets the same answer, so callers that
+ * retry should not; `timeout` and `network_error` (a host that does not resolve included) may pass later.
+ */
 export class OutboundRequestError extends Error {
   constructor(
     readonly failure: OutboundFailure,
@@ -81,6 +85,8 @@ export class GuardedHttpClient {
       const fail = (error: Error) => {
         clearTimeout(timer);
         if (error instanceof OutboundRequestError) reject(error);
+        // A name that does not resolve now may resolve later (a DNS outage): a network failure, not a refusal.
+        else if (error instanceof UnsafeUrlError && error.reason === 'unresolvable') reject(new OutboundRequestError('network_error', error.message, elapsed()));
         else if (error instanceof UnsafeUrlError) reject(new OutboundRequestError('unsafe_url', error.message, elapsed()));
         else reject(new OutboundRequestError('network_error', describeNetworkError(error), elapsed()));
       };

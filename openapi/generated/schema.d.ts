@@ -1673,7 +1673,7 @@ export interface components {
             attempts: components["schemas"]["WebhookAttempt"][];
             /** @description When the next retry is due (pending deliveries only). */
             next_attempt_at: components["schemas"]["NullableTimestamp"];
-            /** @description Why the delivery gave up (e.g. `endpoint_disabled`, retries exhausted). */
+            /** @description Why the delivery gave up: `attempts_exhausted`, `endpoint_gone` (410), `endpoint_disabled`, or `unsafe_url` (the address policy refused the URL; failed on the first attempt, never retried). */
             failure_reason: string | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];

@@ -86,6 +86,11 @@ export async function attemptDelivery(delivery: ClaimedDelivery, body: string, s
       error: known ? error.message : 'internal error while sending',
       response_body: null,
     };
+    // The address policy refused the URL (or every address its host resolves to): the next attempts would be refused
+    // the same way, so the delivery fails now rather than knocking on a forbidden address for a day.
+    if (known && error.failure === 'unsafe_url') {
+      return { outcome: { ...base, status: 'failed', attempt, retry_delay_ms: null, failure_reason: 'unsafe_url' }, ...signal(delivery, 'failed') };
+    }
   }
 
   const delay = nextRetryDelayMs(delivery.attempt_count + 1, settings.retryPolicy, retryAfterMs);

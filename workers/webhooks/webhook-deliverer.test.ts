@@ -259,3 +259,45 @@ test('two deliverers share the work without delivering anything twice', async ()
     await receiver.close();
   }
 });
+
+test('a delivery to an address the policy refuses fails on its first attempt, with the reason', async () => {
+  const orgId = await createOrganization(db, secretBox);
+  // Saved when it pointed elsewhere (or under a laxer policy); it now resolves to the loopback interface.
+  const refused = await createEndpoint(db, secretBox, orgId, 'https://localhost:9/hooks');
+  const deliverer = testDeliverer(db, secretBox, { allowPrivateUrls: false });
+  await deliverer.start();
+  try {
+    const event = await recordEvent(db, orgId);
+    const [delivery] = await waitFor(async () => {
+      const rows = await deliveriesOf(event.id);
+      return rows[0] && rows[0].status !== 'pending' ? rows : undefined;
+    }, 'the delivery to settle');
+    assert.equal(delivery.endpoint_id, refused.id);
+    assert.equal(delivery.status, 'failed');
+    assert.equal(delivery.failure_reason, 'unsafe_url');
+    assert.equal(delivery.attempt_count, 1);
+    assert.equal(delivery.next_attempt_at, null);
+    assert.equal(delivery.attempts[0].status_code, null);
+    assert.match(delivery.attempts[0].error, /resolves to 127.0.0.1, which is not a public internet address/);
+  } finally {
+    await deliverer.stop();
+  }
+});
+
+test('a host name that does not resolve is a network failure and is retried, not refused', async () => {
+  const orgId = await createOrganization(db, secretBox);
+  await createEndpoint(db, secretBox, orgId, 'https://webhooks.nothing.invalid/hooks');
+  const deliverer = testDeliverer(db, secretBox, { allowPrivateUrls: false });
+  await deliverer.start();
+  try {
+    const event = await recordEvent(db, orgId);
+    const [delivery] = await waitFor(async () => {
+      const rows = await deliveriesOf(event.id);
+      return rows[0] && rows[0].attempt_count >= 2 ? rows : undefined;
+    }, 'a second attempt');
+    assert.notEqual(delivery.failure_reason, 'unsafe_url');
+    assert.match(delivery.attempts[0].error, /does not resolve/);
+  } finally {
+    await deliverer.stop();
+  }
+});
