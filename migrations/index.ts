@@ -6,6 +6,7 @@ import * as deliveryEventIndex from './004_delivery_event_index.ts';
 import * as liveSessionCount from './005_live_session_count.ts';
 import * as tenantRolesWithoutInheritance from './006_tenant_roles_without_inheritance.ts';
 import * as apiKeyPlaintextShown from './007_api_key_plaintext_shown.ts';
+import * as recordingSkipped from './008_recording_skipped.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_live_session_count': liveSessionCount,
   '006_tenant_roles_without_inheritance': tenantRolesWithoutInheritance,
   '007_api_key_plaintext_shown': apiKeyPlaintextShown,
+  '008_recording_skipped': recordingSkipped,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

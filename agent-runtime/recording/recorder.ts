@@ -67,6 +67,8 @@ export class Recorder {
   private failure: unknown;
   private finished = false;
   private droppedLateSamples = 0;
+  /** Whether any frame reached either channel; a silent frame counts (a muted microphone is still a recording). */
+  private heardAnything = false;
 
   constructor(private readonly options: RecorderOptions) {
     this.keys = recordingKeys(options.prefix);
@@ -92,6 +94,7 @@ export class Recorder {
 
   private write(channel: Channel, pcm: Int16Array, atMs: number): void {
     if (this.finished || pcm.length === 0 || !Number.isFinite(atMs) || atMs < 0) return;
+    this.heardAnything = true;
     let start = Math.round((atMs / 1000) * RECORDING_SAMPLE_RATE_HZ);
     const contiguous = Math.abs(start - this.channelEnd[channel]) <= SNAP_SAMPLES;
     if (contiguous) start = this.channelEnd[channel];
@@ -160,16 +163,21 @@ export class Recorder {
 
   /**
    * Stores the rest and resolves when every chunk is durable. `endMs` (the session's end on the same clock)
-   * extends the recording with trailing silence when the last frame came earlier.
+   * extends the recording with trailing silence when the last frame came earlier. A recording that never got a frame
+   * stores nothing (`chunkCount` 0): there is nothing to play, however long the session lasted.
    */
   async finish(endMs?: number): Promise<RecordingResult> {
+    if (!this.finished && !this.heardAnything) {
+      this.finished = true;
+      return { durationMs: 0, prefix: this.options.prefix, chunkCount: 0 };
+    }
     if (!this.finished) {
       this.finished = true;
       const endSample = Math.max(this.endSample, endMs === undefined ? 0 : Math.round((endMs / 1000) * RECORDING_SAMPLE_RATE_HZ));
       this.endSample = Math.max(endSample, this.nextChunkToStore * SEGMENT_SAMPLES);
       this.storeChunksBefore(this.endSample);
       const rest = this.endSample - this.nextChunkToStore * SEGMENT_SAMPLES;
-      if (rest > 0 || this.nextChunkToStore === 0) this.storeChunk(this.nextChunkToStore, rest);
+      if (rest > 0) this.storeChunk(this.nextChunkToStore, rest);
       this.pending.clear();
     }
     await this.storing;

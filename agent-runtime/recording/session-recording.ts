@@ -1,7 +1,8 @@
 /**
  * A session's recording from start to hand-off: creates the `recordings` row (status `recording`), runs a Recorder,
  * asks the workers to encode HLS segments while the session is still going, and on `finish` marks the row
- * `processing` and enqueues the final transcode. Start it only when the assistant has `recording_enabled`.
+ * `processing` and enqueues the final transcode — or, when no audio at all was recorded, `skipped` with the reason and
+ * no transcode. Start it only when the assistant has `recording_enabled`.
  *
  *   const recording = await startSessionRecording({ db, storage, queue }, { orgId, sessionId, sampleRateHz: 16000 });
  *   recording.writeUser(pcm, atMs); recording.writeAssistant(pcm, atMs);
@@ -10,7 +11,7 @@
 import type { Database } from '../../core/db/database.ts';
 import type { JobQueue } from '../../core/queue/job-queue.ts';
 import { enqueueSegment, enqueueTranscode, type RecordingJobRef } from '../../core/queue/recording-jobs.ts';
-import { createRecording, getRecording, markRecordingFailed, markRecordingProcessing } from '../../core/repositories/recordings.ts';
+import { createRecording, getRecording, markRecordingFailed, markRecordingProcessing, markRecordingSkipped } from '../../core/repositories/recordings.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import { RECORDING_CHANNELS, RECORDING_SAMPLE_RATE_HZ, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { Recorder, type RecordingResult } from './recorder.ts';
@@ -78,6 +79,11 @@ export async function startSessionRecording(deps: SessionRecordingDeps, options:
           // Chunks that could not be stored leave a hole no transcode can fill: the recording is failed, not partial.
           await markFailed(deps, options.orgId, row.id, `Recording could not be stored: ${(error as Error).message ?? String(error)}`);
           throw error;
+        }
+        if (result.chunkCount === 0) {
+          const reason = 'The session has no audio: nothing was heard from the caller or the assistant';
+          await deps.db.tenant(options.orgId, (trx) => markRecordingSkipped(trx, { org_id: options.orgId, id: row.id }, reason));
+          return result;
         }
         await deps.db.tenant(options.orgId, (trx) => markRecordingProcessing(trx, options.orgId, row.id, result.durationMs));
         await enqueueTranscode(deps.queue, ref);

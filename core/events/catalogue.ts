@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'transcript.final',
   'recording.ready',
   'recording.failed',
+  'recording.skipped',
   'endpoint.disabled',
   'webhook.test',
 ] as const;

@@ -2,7 +2,7 @@ import type { Transaction } from '../db/database.ts';
 import { appendEvent } from '../events/outbox.ts';
 import { newId } from '../ids.ts';
 
-export type RecordingStatus = 'recording' | 'processing' | 'ready' | 'failed' | 'deleted';
+export type RecordingStatus = 'recording' | 'processing' | 'ready' | 'failed' | 'skipped' | 'deleted';
 
 export interface RenditionInfo {
   name: string;
@@ -115,6 +115,24 @@ export async function markRecordingFailed(trx: Transaction, recording: Recording
   return row;
 }
 
+/** There is nothing to play (no audio was ever recorded): final, like `failed`, but nothing went wrong. */
+export async function markRecordingSkipped(trx: Transaction, recording: Pick<RecordingRow, 'org_id' | 'id'>, reason: string): Promise<RecordingRow | undefined> {
+  const [row] = await trx<RecordingRow>('recordings')
+    .where({ org_id: recording.org_id, id: recording.id })
+    .whereIn('status', ['recording', 'processing'])
+    .update({ status: 'skipped', failure_reason: reason.slice(0, 500), duration_ms: 0, updated_at: trx.fn.now() as never })
+    .returning('*');
+  if (row) {
+    await appendEvent(trx, {
+      orgId: row.org_id,
+      type: 'recording.skipped',
+      sessionId: row.session_id,
+      data: { recording_id: row.id, session_id: row.session_id, reason: row.failure_reason },
+    });
+  }
+  return row;
+}
+
 export async function markRecordingDeleted(trx: Transaction, orgId: string, id: string): Promise<RecordingRow | undefined> {
   const [row] = await trx<RecordingRow>('recordings')
     .where({ org_id: orgId, id })
@@ -137,7 +155,7 @@ export async function markRecordingDeleted(trx: Transaction, orgId: string, id: 
 export async function findExpiredRecordings(trx: Transaction, defaultRetentionDays: number, limit: number): Promise<RecordingRow[]> {
   return trx<RecordingRow>('recordings as r')
     .join('organizations as o', 'o.id', 'r.org_id')
-    .whereIn('r.status', ['ready', 'failed'])
+    .whereIn('r.status', ['ready', 'failed', 'skipped'])
     .whereRaw(
       `r.created_at < now() - make_interval(days => coalesce((o.settings->>'recording_retention_days')::int, ?))`,
       [defaultRetentionDays],

@@ -699,6 +699,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "recording.skipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * recording.skipped
+         * @description The session was recorded but no audio at all reached the recording (neither the caller nor the assistant was heard), so there is nothing to transcode or play; `data.reason` says so. Final, like `recording.failed`.
+         */
+        post: operations["onRecordingSkipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "endpoint.disabled": {
         parameters: {
             query?: never;
@@ -1447,8 +1467,11 @@ export interface components {
             llm_ttft_ms: number | null;
             tts_ttfb_ms: number | null;
         };
-        /** @enum {string} */
-        RecordingStatus: "recording" | "processing" | "ready" | "failed" | "deleted";
+        /**
+         * @description `recording` while the session runs, `processing` while it is transcoded, then `ready` (playable), `failed` (`failure_reason` says why) or `skipped` (nothing to play: no audio was recorded at all; `failure_reason` says so); `deleted` once its media is gone.
+         * @enum {string}
+         */
+        RecordingStatus: "recording" | "processing" | "ready" | "failed" | "skipped" | "deleted";
         Session: {
             id: components["schemas"]["SessionIdString"];
             /** @constant */
@@ -1555,6 +1578,7 @@ export interface components {
             id: components["schemas"]["RecordingIdString"];
             session_id: components["schemas"]["SessionIdString"];
             status: components["schemas"]["RecordingStatus"];
+            /** @description Why there is nothing to play: set when `failed` or `skipped`. */
             failure_reason: string | null;
             duration_ms: number | null;
             playback: {
@@ -1687,7 +1711,7 @@ export interface components {
             has_more: boolean;
         };
         /** @enum {string} */
-        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "endpoint.disabled" | "webhook.test";
+        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "endpoint.disabled" | "webhook.test";
         /** @description Something that happened; the body of every webhook delivery. `data` depends on `type` (see `webhooks`). */
         Event: {
             id: components["schemas"]["EventIdString"];
@@ -1791,6 +1815,15 @@ export interface components {
                 recording_id: components["schemas"]["RecordingIdString"];
                 session_id: components["schemas"]["SessionIdString"];
                 failure_reason: string | null;
+            };
+        };
+        RecordingSkippedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "recording.skipped";
+            data?: {
+                recording_id: components["schemas"]["RecordingIdString"];
+                session_id: components["schemas"]["SessionIdString"];
+                reason: string;
             };
         };
         EndpointDisabledEvent: components["schemas"]["Event"] & {
@@ -3360,6 +3393,39 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RecordingFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRecordingSkipped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingSkippedEvent"];
             };
         };
         responses: {

@@ -212,6 +212,7 @@ describe('webhook endpoints and events', () => {
       'transcript.final': 'TranscriptFinalEvent',
       'recording.ready': 'RecordingReadyEvent',
       'recording.failed': 'RecordingFailedEvent',
+      'recording.skipped': 'RecordingSkippedEvent',
       'endpoint.disabled': 'EndpointDisabledEvent',
       'webhook.test': 'WebhookTestEvent',
     };

@@ -23,7 +23,21 @@ export function resolveFfmpeg(explicit?: string): string {
   return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 }
 
-/** Runs ffmpeg to completion; rejects with the tail of its log when it fails. */
+/**
+ * ffmpeg did not finish. With an exit code it ran and refused its input or arguments: the same input fails the same
+ * way again. Killed by a signal (`exitCode` null: out of memory, shutdown) it may well succeed on another attempt.
+ */
+export class FfmpegError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+    this.name = 'FfmpegError';
+  }
+}
+
+/** Runs ffmpeg to completion; rejects with an FfmpegError carrying the tail of its log when it fails. */
 export function runFfmpeg(ffmpeg: string, args: string[], stdin?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args.filter((arg) => arg !== '-nostdin')], {
@@ -36,7 +50,7 @@ export function runFfmpeg(ffmpeg: string, args: string[], stdin?: Buffer): Promi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`ffmpeg exited with ${signal ?? code}: ${log.trim().split('\n').slice(-3).join(' | ')}`));
+      else reject(new FfmpegError(`ffmpeg exited with ${signal ?? code}: ${log.trim().split('\n').slice(-3).join(' | ')}`, signal ? null : code));
     });
     if (stdin && child.stdin) {
       child.stdin.on('error', () => {}); // ffmpeg failing early closes stdin; the exit code carries the error.

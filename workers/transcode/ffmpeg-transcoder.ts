@@ -10,11 +10,11 @@ import {
   chunkSeqOf,
   recordingKeys,
 } from '../../core/storage/recording-layout.ts';
-import { runFfmpeg } from './ffmpeg-binary.ts';
+import { FfmpegError, runFfmpeg } from './ffmpeg-binary.ts';
 import { masterPlaylist, measureBandwidth, mediaPlaylist, renditionInfo, type SegmentInfo } from './hls-playlists.ts';
 import { DOWNLOAD_RENDITION, LADDER } from './ladder.ts';
 import { MissingChunkError, encodeSegment } from './segment-encoder.ts';
-import { PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
+import { EmptyRecordingError, PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
 
 export interface FfmpegTranscoderOptions {
   ffmpeg: string;
@@ -40,10 +40,14 @@ export class FfmpegTranscoder implements Transcoder {
     const keys = recordingKeys(prefix);
     const existing = await Promise.all(LADDER.map((rendition) => this.options.storage.list(keys.segment(rendition.name, seq))));
     if (existing.every((objects) => objects.length > 0)) return;
-    await encodeSegment(this.options.ffmpeg, this.options.storage, prefix, seq);
+    await encodeSegment(this.options.ffmpeg, this.options.storage, prefix, seq).catch(rethrowClassified);
   }
 
   async finalize(prefix: string): Promise<TranscodeResult> {
+    return this.build(prefix).catch(rethrowClassified);
+  }
+
+  private async build(prefix: string): Promise<TranscodeResult> {
     const { storage } = this.options;
     const keys = recordingKeys(prefix);
     const chunks = (await storage.list(keys.chunks)).flatMap((object) => {
@@ -54,19 +58,14 @@ export class FfmpegTranscoder implements Transcoder {
       if (chunk.seq !== index) throw new PermanentTranscodeError(`Recording chunk ${index} is missing`);
     });
     const totalFrames = chunks.reduce((sum, chunk) => sum + chunk.frames, 0);
-    if (totalFrames === 0) throw new PermanentTranscodeError('The recording contains no audio');
+    if (totalFrames === 0) throw new EmptyRecordingError('The recording contains no audio');
     if (chunks.slice(0, -1).some((chunk) => chunk.frames !== SEGMENT_SAMPLES)) throw new PermanentTranscodeError('A recording chunk is truncated');
 
     const existing = new Set((await storage.list(keys.hls)).map((object) => object.key));
     const missing = chunks
       .map((chunk) => chunk.seq)
       .filter((seq) => LADDER.some((rendition) => !existing.has(keys.segment(rendition.name, seq))));
-    try {
-      await inParallel(missing, this.concurrency, (seq) => encodeSegment(this.options.ffmpeg, storage, prefix, seq));
-    } catch (error) {
-      if (error instanceof MissingChunkError) throw new PermanentTranscodeError(error.message);
-      throw error;
-    }
+    await inParallel(missing, this.concurrency, (seq) => encodeSegment(this.options.ffmpeg, storage, prefix, seq));
 
     const sizes = new Map((await storage.list(keys.hls)).map((object) => [object.key, object.sizeBytes]));
     const renditions = await Promise.all(
@@ -110,12 +109,23 @@ export class FfmpegTranscoder implements Transcoder {
         await handle.close();
       }
       const output = path.join(dir, 'download.m4a');
-      await runFfmpeg(this.options.ffmpeg, ['-i', joined, '-map', '0:a', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', output]);
+      // The joined segments are MPEG-TS: said outright, so the format is never left to probing.
+      await runFfmpeg(this.options.ffmpeg, ['-f', 'mpegts', '-i', joined, '-map', '0:a', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', output]);
       await storage.putStream(keys.download, createReadStream(output), 'audio/mp4');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Failures that another attempt would repeat become permanent: a missing chunk, or ffmpeg refusing its input (an exit
+ * code; the same chunks give the same refusal). Storage errors and an ffmpeg killed by a signal stay retryable.
+ */
+function rethrowClassified(error: unknown): never {
+  if (error instanceof MissingChunkError) throw new PermanentTranscodeError(error.message);
+  if (error instanceof FfmpegError && error.exitCode !== null) throw new PermanentTranscodeError(error.message);
+  throw error;
 }
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

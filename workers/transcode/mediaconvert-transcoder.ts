@@ -21,7 +21,7 @@ import { masterPlaylist, measureBandwidth, mediaPlaylist, renditionInfo, type Se
 import { LADDER } from './ladder.ts';
 import { classifyMediaConvertFailure, failedJobError } from './mediaconvert-errors.ts';
 import { mediaConvertJobSettings, nameModifierOf } from './mediaconvert-job-settings.ts';
-import { PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
+import { EmptyRecordingError, PermanentTranscodeError, type TranscodeResult, type Transcoder } from './transcoder.ts';
 
 export interface MediaConvertTranscoderOptions {
   client: MediaConvertClient;
@@ -111,7 +111,7 @@ export class MediaConvertTranscoder implements Transcoder {
     chunks.forEach((chunk, index) => {
       if (chunk.seq !== index) throw new PermanentTranscodeError(`Recording chunk ${index} is missing`);
     });
-    if (chunks.reduce((sum, chunk) => sum + chunk.frames, 0) === 0) throw new PermanentTranscodeError('The recording contains no audio');
+    if (chunks.reduce((sum, chunk) => sum + chunk.frames, 0) === 0) throw new EmptyRecordingError('The recording contains no audio');
     if (chunks.slice(0, -1).some((chunk) => chunk.frames !== SEGMENT_SAMPLES)) throw new PermanentTranscodeError('A recording chunk is truncated');
     return chunks;
   }

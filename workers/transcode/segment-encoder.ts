@@ -13,6 +13,7 @@ import {
 import { adtsFrames } from './adts.ts';
 import { runFfmpeg } from './ffmpeg-binary.ts';
 import { LADDER } from './ladder.ts';
+import { padTransportStream } from './ts-stuffing.ts';
 
 /** Audio before and after a segment that the encoder sees but whose frames are dropped (two AAC frames each way). */
 const CONTEXT_SAMPLES = 2 * AAC_FRAME_SAMPLES;
@@ -77,7 +78,7 @@ export async function encodeSegment(ffmpeg: string, storage: ObjectStorage, pref
     ]);
     await Promise.all(
       LADDER.map(async (rendition, index) =>
-        storage.put(keys.segment(rendition.name, seq), await fs.readFile(path.join(dir, `${index}.ts`)), 'video/mp2t'),
+        storage.put(keys.segment(rendition.name, seq), padTransportStream(await fs.readFile(path.join(dir, `${index}.ts`))), 'video/mp2t'),
       ),
     );
   } finally {

@@ -1,8 +1,8 @@
 import type { Database } from '../../core/db/database.ts';
 import type { JobContext, JobData, JobQueue } from '../../core/queue/job-queue.ts';
 import { RECORDING_QUEUES } from '../../core/queue/recording-jobs.ts';
-import { getRecording, markRecordingFailed, markRecordingReady, type RecordingRow } from '../../core/repositories/recordings.ts';
-import { PermanentTranscodeError, type Transcoder } from './transcoder.ts';
+import { getRecording, markRecordingFailed, markRecordingReady, markRecordingSkipped, type RecordingRow } from '../../core/repositories/recordings.ts';
+import { EmptyRecordingError, PermanentTranscodeError, type Transcoder } from './transcoder.ts';
 
 export interface TranscodeWorkerDeps {
   db: Database;
@@ -28,7 +28,13 @@ export async function startTranscodeWorker(deps: TranscodeWorkerDeps): Promise<v
     async (data) => {
       const recording = await load(data);
       if (!recording || (recording.status !== 'recording' && recording.status !== 'processing')) return;
-      await deps.transcoder.encodeSegmentEarly(recording.source_key, Number(data.seq));
+      try {
+        await deps.transcoder.encodeSegmentEarly(recording.source_key, Number(data.seq));
+      } catch (error) {
+        // Another attempt would fail the same way; the final transcode encodes what is missing and decides.
+        if (!(error instanceof PermanentTranscodeError)) throw error;
+        deps.onError?.(error, { recording_id: recording.id, seq: data.seq, permanent: true });
+      }
     },
     { concurrency: deps.concurrency ?? 1 },
   );
@@ -49,6 +55,10 @@ async function transcode(deps: TranscodeWorkerDeps, recording: RecordingRow, con
     const result = await deps.transcoder.finalize(recording.source_key);
     await deps.db.tenant(recording.org_id, (trx) => markRecordingReady(trx, recording, result));
   } catch (error) {
+    if (error instanceof EmptyRecordingError) {
+      await deps.db.tenant(recording.org_id, (trx) => markRecordingSkipped(trx, recording, error.message));
+      return;
+    }
     const permanent = error instanceof PermanentTranscodeError;
     deps.onError?.(error, { recording_id: recording.id, attempt: context.attempt, permanent });
     if (!permanent && context.attempt < context.maxAttempts) throw error;

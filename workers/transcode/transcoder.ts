@@ -15,5 +15,8 @@ export interface Transcoder {
   finalize(prefix: string): Promise<TranscodeResult>;
 }
 
-/** A failure that retrying cannot fix (missing or empty audio): the recording is marked failed at once. */
+/** A failure that retrying cannot fix (missing chunks, input the encoder refuses): the recording is marked failed at once. */
 export class PermanentTranscodeError extends Error {}
+
+/** Nothing reached storage (no chunk, or chunks without a single frame): the recording is `skipped`, not failed. */
+export class EmptyRecordingError extends PermanentTranscodeError {}

@@ -118,6 +118,7 @@ function Recording(props: { session: Schemas['Session']; onTime: (ms: number) =>
   const { status, failure_reason } = recording.data;
   if (pending(status)) return <Loading label="The recording is being processed…" />;
   if (status === 'failed') return <Empty title="The recording could not be processed.">{failure_reason}</Empty>;
+  if (status === 'skipped') return <Empty title="Nothing was heard in this session, so there is no recording.">{failure_reason}</Empty>;
   if (status === 'deleted') return <Empty title="The recording was deleted (retention or on request)." />;
   return <RecordingPlayer recording={recording.data} onTime={props.onTime} seekRequest={props.seekRequest} />;
 }

@@ -8,5 +8,6 @@ export const SUBSCRIBABLE_EVENTS: { type: Schemas['EventTypeSelector']; label: s
   { type: 'transcript.final', label: 'transcript.final (opt-in)' },
   { type: 'recording.ready', label: 'recording.ready' },
   { type: 'recording.failed', label: 'recording.failed' },
+  { type: 'recording.skipped', label: 'recording.skipped — nothing was heard' },
   { type: 'endpoint.disabled', label: 'endpoint.disabled' },
 ];
