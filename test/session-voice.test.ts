@@ -137,6 +137,37 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     assert.ok(messages.some((message) => message.role === 'user' && message.text === STOP));
   });
 
+  it('speaking over the first message keeps only what was heard of it, before the caller, and without turn metrics', async () => {
+    const session = await harness.createSession(assistant({ first_message: LONG_REPLY }));
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    const microphone = openMicrophone(client);
+    try {
+      await client.waitFor('assistant.audio.started', { includePast: true });
+      // A second of the greeting has reached the caller (16 kHz, 16-bit).
+      await waitFor(() => client.audioBytes > 32_000, 'a second of the greeting', 10_000);
+      deepgram.nextUtterance(STOP);
+      await microphone.say(loadSpeech('stop-please'));
+      await client.waitFor('assistant.audio.cleared', { includePast: true });
+      await client.waitFor('turn.metrics', { includePast: true, timeoutMs: 20_000 });
+    } finally {
+      microphone.stop();
+    }
+    client.end();
+    const row = await waitForSessionEnd(harness.db, session.id);
+    const messages = await sessionMessages(harness.db, session.id);
+    assert.deepEqual(messages.map((message) => message.role), ['assistant', 'user', 'assistant']);
+    const [greeting, user, reply] = messages;
+    assert.equal(greeting.interrupted, true);
+    assert.ok(greeting.text.length > 0 && greeting.text.length < LONG_REPLY.length, `greeting stored as "${greeting.text}"`);
+    assert.ok(LONG_REPLY.startsWith(greeting.text), 'the stored greeting is a prefix of the first message');
+    assert.equal(greeting.metrics, null);
+    assert.equal(user.text, STOP);
+    assert.ok(reply.metrics.e2e_ms > 0, `reply e2e_ms ${reply.metrics.e2e_ms}`);
+    assert.equal(row.latency.turns, 1);
+    assert.equal(row.latency.p50_ms, reply.metrics.e2e_ms);
+  });
+
   it('with interruptions switched off by the client, speech during a reply does not clear it', async () => {
     const session = await harness.createSession(assistant());
     const client = harness.connect(session);
