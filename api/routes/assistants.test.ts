@@ -5,10 +5,12 @@ import { apiClient } from '../../test/support/client.ts';
 
 let api: TestApi;
 let call: ReturnType<typeof apiClient>;
+let secretKey: string;
 
 before(async () => {
   api = await startTestApi();
-  call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
+  secretKey = (await api.createOrganization()).secretKey;
+  call = apiClient(api.baseUrl, secretKey);
 });
 after(() => api.close());
 
@@ -81,4 +83,56 @@ test('tool servers and the webhook override must be callable public URLs', async
   } finally {
     await strict.close();
   }
+});
+
+test('a script pattern the linear-time regex engine cannot run is refused, naming the rule and the reason', async () => {
+  const script = (pattern: string) => ({ provider: 'scripted', script: { rules: [{ pattern: 'hello', reply: 'Hi' }, { pattern, reply: 'Matched' }], default_reply: 'Sorry?' } });
+  const refusals: Array<[string, RegExp]> = [
+    ['(a)\\1', /backreference \(\\1\)/],
+    ['(?<name>a)\\k<name>', /backreference \(\\k<name>\)/],
+    ['price(?= now)', /lookahead \(\(\?=…\)/],
+    ['(?<!not )happy', /lookbehind \(\(\?<!…\)/],
+    ['(unclosed', /not a valid regular expression/],
+    ['(?:yes|yeah){1000}', /too complex/],
+  ];
+  for (const [pattern, reason] of refusals) {
+    const response = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', model: script(pattern) });
+    assert.equal(response.status, 400, pattern);
+    assert.equal(response.body.error.code, 'invalid_field');
+    assert.equal(response.body.error.param, 'model.script.rules.1.pattern');
+    assert.match(response.body.error.message, /^model\.script\.rules\.1\.pattern: /);
+    assert.match(response.body.error.message, reason, pattern);
+  }
+  const created = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', model: script('(x+x+)+y') });
+  assert.equal(created.status, 201, 'a pattern that only backtracking engines choke on is fine on a linear-time one');
+  const patched = await call('PATCH', `/v1/assistants/${created.body.id}`, { model: script('(?=a)') });
+  assert.equal(patched.status, 400);
+  assert.equal(patched.body.error.param, 'model.script.rules.1.pattern');
+});
+
+test("a script's rules share one budget of regex instructions", async () => {
+  // Each rule is within its own limit (about 900 instructions); twelve of them are not, and the twelfth is refused.
+  const rules = Array.from({ length: 12 }, (_, index) => ({ pattern: `\\b[a-z]{${index + 1},450}\\b`, reply: `${index}` }));
+  const response = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', model: { provider: 'scripted', script: { rules, default_reply: 'Sorry?' } } });
+  assert.equal(response.status, 400);
+  assert.equal(response.body.error.param, 'model.script.rules.11.pattern');
+  assert.match(response.body.error.message, /more than 10,000 regex instructions in all/);
+});
+
+test('tool parameter schemas are bounded in depth as well as size', async () => {
+  let deep: Record<string, unknown> = { type: 'string' };
+  for (let level = 0; level < 40; level++) deep = { type: 'object', properties: { nested: deep } };
+  const tool = (parameters: unknown) => ({ type: 'function', name: 'lookup', description: 'Look up', parameters, server: { url: 'https://127.0.0.1/tool' } });
+  const tooDeep = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', tools: [tool(deep)] });
+  assert.equal(tooDeep.status, 400);
+  assert.equal(tooDeep.body.error.param, 'tools.0.parameters');
+  assert.match(tooDeep.body.error.message, /nested more than 32 levels deep/);
+  // Nesting deep enough to overflow a recursive walk still gets an answer, not a crash.
+  const abyss = `{"type":"object","properties":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+  const response = await fetch(`${api.baseUrl}/v1/assistants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+    body: `{"name":"x","system_prompt":"y","tools":[{"type":"function","name":"lookup","description":"Look up","server":{"url":"https://127.0.0.1/tool"},"parameters":${abyss}}]}`,
+  });
+  assert.equal(response.status, 400);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileScriptPatterns } from '../tenant-regex/script-patterns.ts';
 
 /**
  * The configuration of an assistant, validated field by field. The same schema is the session snapshot the agent
@@ -11,20 +12,22 @@ const metadata = z
   .refine((value) => Object.keys(value).length <= 50, 'may hold at most 50 keys');
 
 const scriptRule = z.strictObject({
-  pattern: z
-    .string()
-    .min(1)
-    .max(500)
-    .refine((value) => {
-      try {
-        new RegExp(value, 'i');
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a valid regular expression'),
+  /** Checked with the script's other patterns (`scriptRules`): they share one budget on the regex engine. */
+  pattern: z.string().min(1).max(500),
   reply: z.string().min(1).max(2000),
 });
+
+/** Every pattern must run on the linear-time engine the runtime matches with; the issue names the rule and why not. */
+const scriptRules = z
+  .array(scriptRule)
+  .max(200)
+  .superRefine((rules, ctx) => {
+    let index = 0;
+    for (const result of compileScriptPatterns(rules.map((rule) => rule.pattern))) {
+      if (!result.ok) ctx.addIssue({ code: 'custom', path: [index, 'pattern'], message: result.reason });
+      index++;
+    }
+  });
 
 export const modelConfig = z.discriminatedUnion('provider', [
   z.strictObject({
@@ -37,7 +40,7 @@ export const modelConfig = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('scripted'),
     script: z.strictObject({
-      rules: z.array(scriptRule).max(200).default([]),
+      rules: scriptRules.default([]),
       default_reply: z.string().min(1).max(2000),
     }),
   }),
@@ -103,10 +106,33 @@ export const turnConfig = z
     message: 'must be at least endpointing_min_delay_ms',
   });
 
+/** Nesting allowed in a tool's JSON Schema: far beyond what function-calling models accept, well short of a stack. */
+const MAX_SCHEMA_DEPTH = 32;
+
+/**
+ * Tool schemas are stored and passed to the model provider as they are; nothing here compiles or evaluates them. They
+ * are bounded so that storing, serializing and forwarding one stays cheap: the depth is measured without recursion
+ * first, because JSON.stringify on a schema nested a hundred thousand levels deep overflows the stack.
+ */
 const jsonSchemaObject = z
   .record(z.string(), z.unknown())
   .refine((schema) => schema.type === 'object', 'must be a JSON Schema with "type": "object"')
+  .refine((schema) => nestingDepth(schema) <= MAX_SCHEMA_DEPTH, { message: `must not be nested more than ${MAX_SCHEMA_DEPTH} levels deep`, abort: true })
   .refine((schema) => JSON.stringify(schema).length <= 20_000, 'must be at most 20,000 characters of JSON');
+
+/** How many objects and arrays deep a JSON value goes (iterative, so any depth is measured safely). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_SCHEMA_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 export const toolConfig = z.discriminatedUnion('type', [
   z.strictObject({
