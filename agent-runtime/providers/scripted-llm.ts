@@ -1,5 +1,6 @@
 import { type APIConnectOptions, DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid } from '@livekit/agents';
 import type { ScriptRule } from '../config/assistant-snapshot.ts';
+import { ScriptMatcher } from './script-matcher.ts';
 
 export interface Script {
   rules: ScriptRule[];
@@ -8,42 +9,18 @@ export interface Script {
   default?: string;
 }
 
-interface CompiledRule {
-  matches: (text: string) => boolean;
-  reply: string;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function compileRule(rule: ScriptRule): CompiledRule {
-  if (Array.isArray(rule.pattern)) {
-    const words = rule.pattern.map((keyword) => new RegExp(`\\b${escapeRegExp(keyword)}\\b`, 'i'));
-    return { matches: (text) => words.some((word) => word.test(text)), reply: rule.reply };
-  }
-  let regex: RegExp;
-  try {
-    regex = new RegExp(rule.pattern, 'i');
-  } catch {
-    // A pattern that is not a valid regular expression is taken literally, so a typo in a script never breaks a session.
-    regex = new RegExp(escapeRegExp(rule.pattern), 'i');
-  }
-  return { matches: (text) => regex.test(text), reply: rule.reply };
-}
-
 /**
  * An LLM that answers from the assistant's script: the first rule whose pattern matches the user's latest message
  * wins, otherwise the default reply. Deterministic, offline and free, so flows can be demoed and tested without keys.
  * It uses no tokens (usage stays 0) and never calls tools; end-of-call in scripted flows goes through `end_call_phrases`.
  */
 export class ScriptedLLM extends llm.LLM {
-  private readonly rules: CompiledRule[];
+  private readonly matcher: ScriptMatcher;
   private readonly fallback: string;
 
   constructor(script: Script | undefined) {
     super();
-    this.rules = (script?.rules ?? []).map(compileRule);
+    this.matcher = new ScriptMatcher(script?.rules ?? []);
     this.fallback = script?.default_reply ?? script?.default ?? "Sorry, I don't have an answer for that.";
   }
 
@@ -59,8 +36,8 @@ export class ScriptedLLM extends llm.LLM {
     return 'scripted';
   }
 
-  replyFor(userText: string): string {
-    return this.rules.find((rule) => rule.matches(userText))?.reply ?? this.fallback;
+  async replyFor(userText: string): Promise<string> {
+    return (await this.matcher.firstMatch(userText)) ?? this.fallback;
   }
 
   chat({
@@ -88,7 +65,7 @@ class ScriptedLLMStream extends llm.LLMStream {
     const lastUserText = [...this.chatCtx.items]
       .reverse()
       .find((item): item is llm.ChatMessage => item.type === 'message' && item.role === 'user')?.textContent;
-    const reply = this.scripted.replyFor(lastUserText ?? '');
+    const reply = await this.scripted.replyFor(lastUserText ?? '');
     const id = shortuuid('scripted_');
     // Word-sized chunks, like a streaming model, so sentence-level TTS starts before the whole reply is "generated".
     for (const piece of reply.match(/\S+\s*/g) ?? []) {

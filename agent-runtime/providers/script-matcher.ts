@@ -1,0 +1,73 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compileScriptPatterns } from '../../core/tenant-regex/script-patterns.ts';
+import { literalTenantRegex, type TenantRegexResult } from '../../core/tenant-regex/tenant-regex.ts';
+import type { ScriptRule } from '../config/assistant-snapshot.ts';
+
+/**
+ * Rules see at most this much of a message. Matching costs about (program size × characters), so a typed 64 KB frame
+ * must not multiply it; two thousand characters is several minutes of speech for one turn.
+ */
+export const MAX_MATCHED_CHARS = 2000;
+
+/** Work done on the event loop in one go before other sessions get their turn. */
+const SLICE_MS = 5;
+
+interface CompiledRule {
+  matches: (text: string) => boolean;
+  reply: string;
+}
+
+/**
+ * Finds the first rule of a script whose pattern matches a message. Every pattern runs on the linear-time engine
+ * (core/tenant-regex); compiling and matching pause for other sessions' work every few milliseconds, so even a script
+ * at its limits is a short wait for its own session and none for anyone else.
+ */
+export class ScriptMatcher {
+  private compiled?: Promise<CompiledRule[]>;
+
+  constructor(private readonly rules: ScriptRule[]) {}
+
+  async firstMatch(text: string): Promise<string | undefined> {
+    const rules = await (this.compiled ??= this.compile());
+    const input = text.slice(0, MAX_MATCHED_CHARS);
+    let slice = performance.now();
+    for (const rule of rules) {
+      if (rule.matches(input)) return rule.reply;
+      if (performance.now() - slice > SLICE_MS) {
+        await nextTurn();
+        slice = performance.now();
+      }
+    }
+    return undefined;
+  }
+
+  private async compile(): Promise<CompiledRule[]> {
+    const regexPatterns = this.rules.flatMap((rule) => (Array.isArray(rule.pattern) ? [] : [rule.pattern]));
+    const results = compileScriptPatterns(regexPatterns);
+    const compiled: CompiledRule[] = [];
+    let slice = performance.now();
+    for (const rule of this.rules) {
+      const matches = Array.isArray(rule.pattern) ? keywordMatcher(rule.pattern) : patternMatcher(rule.pattern, results.next().value);
+      compiled.push({ matches, reply: rule.reply });
+      if (performance.now() - slice > SLICE_MS) {
+        await nextTurn();
+        slice = performance.now();
+      }
+    }
+    return compiled;
+  }
+}
+
+/** Any one of the keywords, as a whole word. */
+function keywordMatcher(keywords: string[]): (text: string) => boolean {
+  const words = keywords.map((keyword) => literalTenantRegex(keyword, true));
+  return (text) => words.some((word) => word.test(text));
+}
+
+function patternMatcher(pattern: string, result: TenantRegexResult | undefined): (text: string) => boolean {
+  if (result?.ok) return (text) => result.regex.test(text);
+  // A pattern the API would refuse today (stored before it was validated this way) is taken literally, so an old
+  // script never breaks a session. A plain substring search: no engine, no cost beyond reading the text.
+  const literal = pattern.toLowerCase();
+  return (text) => text.toLowerCase().includes(literal);
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_MATCHED_CHARS } from './script-matcher.ts';
+import { ScriptedLLM } from './scripted-llm.ts';
+
+test('the first matching rule answers, case-insensitively, else the default reply', async () => {
+  const scripted = new ScriptedLLM({
+    rules: [
+      { pattern: 'hours|open', reply: 'Nine to five.' },
+      { pattern: ['refund', 'money back'], reply: 'Refunds take a week.' },
+      { pattern: '\\border (?<id>\\d+)', reply: 'Looking it up.' },
+      { pattern: 'open', reply: 'Never reached.' },
+    ],
+    default_reply: 'Sorry?',
+  });
+  assert.equal(await scripted.replyFor('When are you OPEN?'), 'Nine to five.');
+  assert.equal(await scripted.replyFor('I want my Money Back'), 'Refunds take a week.');
+  assert.equal(await scripted.replyFor('refunded'), 'Sorry?', 'keywords match whole words');
+  assert.equal(await scripted.replyFor('Where is order 42?'), 'Looking it up.');
+  assert.equal(await scripted.replyFor('reorder 42'), 'Sorry?');
+});
+
+test('a catastrophic backtracking pattern is answered within 50 ms', async () => {
+  const scripted = new ScriptedLLM({ rules: [{ pattern: '(x+x+)+y', reply: 'Matched.' }], default_reply: 'Sorry?' });
+  const started = performance.now();
+  const reply = await scripted.replyFor('x'.repeat(27));
+  const elapsed = performance.now() - started;
+  assert.equal(reply, 'Sorry?');
+  assert.ok(elapsed < 50, `answered in ${elapsed.toFixed(1)} ms`);
+});
+
+test('a pattern stored before patterns were checked is taken literally, never run on a backtracking engine', async () => {
+  const scripted = new ScriptedLLM({ rules: [{ pattern: '(a)\\1', reply: 'Literal.' }, { pattern: '(?=x)(x+x+)+y', reply: 'Lookahead.' }], default_reply: 'Sorry?' });
+  assert.equal(await scripted.replyFor('aa'), 'Sorry?');
+  assert.equal(await scripted.replyFor('say (A)\\1 please'), 'Literal.');
+  assert.equal(await scripted.replyFor('x'.repeat(27)), 'Sorry?');
+});
+
+test(`rules see the first ${MAX_MATCHED_CHARS} characters of a message`, async () => {
+  const scripted = new ScriptedLLM({ rules: [{ pattern: 'needle', reply: 'Found.' }], default_reply: 'Sorry?' });
+  assert.equal(await scripted.replyFor(`${'a'.repeat(MAX_MATCHED_CHARS - 6)}needle`), 'Found.');
+  assert.equal(await scripted.replyFor(`${'a'.repeat(MAX_MATCHED_CHARS)}needle${'b'.repeat(100_000)}`), 'Sorry?');
+});
