@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dispose } from '@livekit/rtc-node';
 import { sessionEvents, sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
 
@@ -73,5 +74,30 @@ describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', 
     const endedEvent = events.find((event) => event.type === 'session.ended');
     assert.equal(endedEvent.data.ended_reason, 'customer-ended');
     assert.equal(endedEvent.data.transcript.length, 3);
+  });
+
+  it("a tenant's catastrophic pattern stalls neither its own session nor anyone else's", async () => {
+    const attackerAssistant = { ...offlineAssistant, first_message: null, model: { provider: 'scripted', script: { rules: [{ pattern: '(x+x+)+y', reply: 'Matched.' }], default_reply: 'No match.' } } };
+    const neighbour = harness.connect(await harness.createSession({ ...offlineAssistant, first_message: null }));
+    const attacker = harness.connect(await harness.createSession(attackerAssistant));
+    await Promise.all([neighbour.waitFor('session.started', { includePast: true }), attacker.waitFor('session.started', { includePast: true })]);
+
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    attacker.sendText('x'.repeat(27)); // a backtracking engine needs seconds for this, all of them on the event loop
+    neighbour.sendText('When are you open?');
+    const [attackerReply, neighbourReply] = await Promise.all([
+      attacker.waitFor('transcript', { predicate: (event) => event.role === 'assistant' && event.final }),
+      neighbour.waitFor('transcript', { predicate: (event) => event.role === 'assistant' && event.final }),
+    ]);
+    loopDelay.disable();
+
+    assert.equal(attackerReply.text, 'No match.');
+    assert.equal(neighbourReply.text, 'We are open from nine to five.');
+    const worstDelayMs = loopDelay.max / 1e6;
+    assert.ok(worstDelayMs < 250, `the event loop was held up for ${worstDelayMs.toFixed(0)} ms`);
+    attacker.end();
+    neighbour.end();
+    await Promise.all([attacker.waitFor('session.ended', { includePast: true }), neighbour.waitFor('session.ended', { includePast: true })]);
   });
 });
