@@ -993,7 +993,7 @@ export interface components {
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         ScriptRule: {
-            /** @description A regular expression, matched case-insensitively against what the user said. */
+            /** @description A regular expression in JavaScript syntax, matched case-insensitively anywhere in the first 2,000 characters of what the user said. It runs on RE2 (linear-time matching), so backreferences (`\1`, `\k<name>`) and lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) are refused with a 400 naming the rule, as are patterns that compile to more than 1,000 regex instructions (counted repetitions such as `{1000}` multiply) and scripts whose patterns together exceed 10,000. See docs/api.md, "Scripted replies". */
             pattern: string;
             reply: string;
         };
@@ -1245,7 +1245,7 @@ export interface components {
              */
             vad: "default" | "silero";
         };
-        /** @description A JSON Schema for the tool's arguments; must have `"type": "object"` (at most 20,000 characters of JSON). */
+        /** @description A JSON Schema for the tool's arguments; must have `"type": "object"` (at most 20,000 characters of JSON, nested at most 32 levels deep). Stored and passed to the model provider as it is. */
         JsonSchemaObject: {
             /** @constant */
             type: "object";

@@ -36,7 +36,7 @@ export function ModelSection() {
         <>
           <fieldset className="rules">
             <legend>Rules</legend>
-            <p className="hint">Tried in order: the first pattern (a case-insensitive regular expression) that matches what the user said gives the reply.</p>
+            <p className="hint">Tried in order: the first pattern (a case-insensitive regular expression, without backreferences or lookaround) that matches what the user said gives the reply.</p>
             {rules.fields.length === 0 && <p className="muted small">No rules yet: every turn gets the default reply.</p>}
             {rules.fields.map((rule, index) => (
               <div className="row rule" key={rule.id}>
