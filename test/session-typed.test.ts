@@ -94,8 +94,10 @@ describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', 
 
     assert.equal(attackerReply.text, 'No match.');
     assert.equal(neighbourReply.text, 'We are open from nine to five.');
+    // Backtracking held the loop for 9-17 s here. Two sessions' own work (audio, synthesis hand-offs) already shows
+    // pauses of 100-200 ms on a busy two-core machine, so the bound separates a stall from that noise, no more.
     const worstDelayMs = loopDelay.max / 1e6;
-    assert.ok(worstDelayMs < 250, `the event loop was held up for ${worstDelayMs.toFixed(0)} ms`);
+    assert.ok(worstDelayMs < 1000, `the event loop was held up for ${worstDelayMs.toFixed(0)} ms`);
     attacker.end();
     neighbour.end();
     await Promise.all([attacker.waitFor('session.ended', { includePast: true }), neighbour.waitFor('session.ended', { includePast: true })]);
