@@ -9,6 +9,13 @@ import type { ScriptRule } from '../config/assistant-snapshot.ts';
  */
 export const MAX_MATCHED_CHARS = 2000;
 
+/**
+ * Matching one message may take this long in all. Ordinary scripts need well under a millisecond; one built to be slow
+ * (hundreds of rules whose automata grow with every character) could take seconds, so past this it stops and the
+ * default reply answers.
+ */
+export const MATCH_BUDGET_MS = 100;
+
 /** Work done on the event loop in one go before other sessions get their turn. */
 const SLICE_MS = 5;
 
@@ -27,15 +34,22 @@ export class ScriptMatcher {
 
   constructor(private readonly rules: ScriptRule[]) {}
 
+  /** The reply of the first matching rule; none when no rule matches or the turn's matching budget is spent. */
   async firstMatch(text: string): Promise<string | undefined> {
     const rules = await (this.compiled ??= this.compile());
     const input = text.slice(0, MAX_MATCHED_CHARS);
-    let slice = performance.now();
+    let spentMs = 0;
+    let sliceMs = 0;
     for (const rule of rules) {
+      const started = performance.now();
       if (rule.matches(input)) return rule.reply;
-      if (performance.now() - slice > SLICE_MS) {
+      const tookMs = performance.now() - started;
+      spentMs += tookMs;
+      sliceMs += tookMs;
+      if (spentMs > MATCH_BUDGET_MS) return undefined;
+      if (sliceMs > SLICE_MS) {
         await nextTurn();
-        slice = performance.now();
+        sliceMs = 0;
       }
     }
     return undefined;

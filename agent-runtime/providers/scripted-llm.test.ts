@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_MATCHED_CHARS } from './script-matcher.ts';
+import { MATCH_BUDGET_MS, MAX_MATCHED_CHARS } from './script-matcher.ts';
 import { ScriptedLLM } from './scripted-llm.ts';
 
 test('the first matching rule answers, case-insensitively, else the default reply', async () => {
@@ -40,4 +40,19 @@ test(`rules see the first ${MAX_MATCHED_CHARS} characters of a message`, async (
   const scripted = new ScriptedLLM({ rules: [{ pattern: 'needle', reply: 'Found.' }], default_reply: 'Sorry?' });
   assert.equal(await scripted.replyFor(`${'a'.repeat(MAX_MATCHED_CHARS - 6)}needle`), 'Found.');
   assert.equal(await scripted.replyFor(`${'a'.repeat(MAX_MATCHED_CHARS)}needle${'b'.repeat(100_000)}`), 'Sorry?');
+});
+
+test(`a script built to be slow answers with its default reply once ${MATCH_BUDGET_MS} ms of matching is spent`, async () => {
+  // Within every limit the API checks (199 × 47 instructions), yet each rule's automaton grows with every character of
+  // a random a/b message: all 199 would take seconds.
+  const slow = Array.from({ length: 199 }, (_, index) => ({ pattern: `(?:a|b)*a(?:a|b){40}z${index}`, reply: 'Slow.' }));
+  const scripted = new ScriptedLLM({ rules: [...slow, { pattern: 'needle', reply: 'Found.' }], default_reply: 'Sorry?' });
+  let text = '';
+  let seed = 1;
+  for (let index = 0; index < 1990; index++) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; // a fixed pseudo-random sequence: no two windows alike
+    text += seed & 0x10000 ? 'a' : 'b';
+  }
+  assert.equal(await scripted.replyFor(`${text} needle`), 'Sorry?');
+  assert.equal(await scripted.replyFor('needle'), 'Found.', 'a short message still reaches the last rule');
 });

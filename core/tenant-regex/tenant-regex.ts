@@ -53,14 +53,28 @@ export function compileTenantRegex(source: string, maxProgramSize = MAX_PATTERN_
   }
   const programSize = compiled.programSize();
   if (programSize > maxProgramSize) return { ok: false, reason: tooLarge(maxProgramSize) };
-  return { ok: true, regex: { test: (text) => compiled.test(text), programSize } };
+  return { ok: true, regex: { test: (text) => testAndForget(compiled, text), programSize } };
+}
+
+/**
+ * Each match leaves no cached automaton states behind. RE2's lazy DFA keeps up to 8 MB of states per pattern, and
+ * crafted messages fill that within a few turns even for a 20-instruction pattern: 200 rules in a long session would
+ * otherwise hold over a gigabyte. Matching from a cold cache is the cost the limits above are set for.
+ * (`RE2JS.reset()` only drops pooled NFA machines; the DFA is the engine's typed `lazyDFA`.)
+ */
+function testAndForget(compiled: RE2JS, text: string): boolean {
+  try {
+    return compiled.test(text);
+  } finally {
+    compiled.re2().lazyDFA?.clearCache();
+  }
 }
 
 /** A literal, case-insensitive pattern on the same engine (for keywords, and patterns kept from before validation). */
 export function literalTenantRegex(text: string, wholeWord = false): TenantRegex {
   const quoted = RE2JS.quote(text);
   const compiled = RE2JS.compile(wholeWord ? `\\b${quoted}\\b` : quoted, RE2JS.CASE_INSENSITIVE);
-  return { test: (input) => compiled.test(input), programSize: compiled.programSize() };
+  return { test: (input) => testAndForget(compiled, input), programSize: compiled.programSize() };
 }
 
 function tooLarge(limit: number): string {
