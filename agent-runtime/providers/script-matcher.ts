@@ -30,13 +30,16 @@ interface CompiledRule {
  * at its limits is a short wait for its own session and none for anyone else.
  */
 export class ScriptMatcher {
-  private compiled?: Promise<CompiledRule[]>;
+  private readonly compiled: Promise<CompiledRule[]>;
 
-  constructor(private readonly rules: ScriptRule[]) {}
+  /** Compiling starts at once (the session is starting), so the first message does not wait for it. */
+  constructor(private readonly rules: ScriptRule[]) {
+    this.compiled = this.compile();
+  }
 
   /** The reply of the first matching rule; none when no rule matches or the turn's matching budget is spent. */
   async firstMatch(text: string): Promise<string | undefined> {
-    const rules = await (this.compiled ??= this.compile());
+    const rules = await this.compiled;
     const input = text.slice(0, MAX_MATCHED_CHARS);
     let spentMs = 0;
     let sliceMs = 0;

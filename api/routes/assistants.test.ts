@@ -116,7 +116,7 @@ test("a script's rules share one budget of regex instructions", async () => {
   const response = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', model: { provider: 'scripted', script: { rules, default_reply: 'Sorry?' } } });
   assert.equal(response.status, 400);
   assert.equal(response.body.error.param, 'model.script.rules.11.pattern');
-  assert.match(response.body.error.message, /more than 10,000 regex instructions in all/);
+  assert.match(response.body.error.message, /cost more than 10,000 regex instructions in all/);
 });
 
 test('tool parameter schemas are bounded in depth as well as size', async () => {

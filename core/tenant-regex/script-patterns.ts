@@ -1,29 +1,29 @@
 import { compileTenantRegex, type TenantRegexResult } from './tenant-regex.ts';
 
 /**
- * Instructions all of a script's rule patterns may compile to together. A turn tries the rules in order, so this bounds
- * the matching work one user message can cause (about program size × characters matched), and the compiling work of
- * saving or starting a script (a script of 200 ordinary rules needs about 6,000).
+ * The cost all of a script's rule patterns may have together, in regex instructions (core/tenant-regex/pattern-cost.ts).
+ * A turn tries the rules in order, so this bounds the matching work one user message can cause (about instructions ×
+ * characters matched), and the compiling work of saving or starting a script (200 ordinary rules cost about 6,000).
  */
-export const MAX_SCRIPT_PROGRAM_SIZE = 10_000;
+export const MAX_SCRIPT_COST = 10_000;
 
 /**
  * Compiles a script's rule patterns in order against the script's budget, one result per pattern. Once the budget is
  * spent the rest are refused without being compiled. A generator, so a caller on the event loop can yield between rules.
  */
 export function* compileScriptPatterns(patterns: Iterable<string>): Generator<TenantRegexResult> {
-  let remaining = MAX_SCRIPT_PROGRAM_SIZE;
+  let remaining = MAX_SCRIPT_COST;
   for (const pattern of patterns) {
     const result = remaining > 0 ? compileTenantRegex(pattern) : undefined;
-    if (result && (!result.ok || result.regex.programSize <= remaining)) {
-      if (result.ok) remaining -= result.regex.programSize;
+    if (result && (!result.ok || result.regex.cost <= remaining)) {
+      if (result.ok) remaining -= result.regex.cost;
       yield result;
       continue;
     }
     remaining = 0;
     yield {
       ok: false,
-      reason: `makes the script's patterns compile to more than ${MAX_SCRIPT_PROGRAM_SIZE.toLocaleString('en-US')} regex instructions in all (use fewer or simpler rules)`,
+      reason: `makes the script's patterns cost more than ${MAX_SCRIPT_COST.toLocaleString('en-US')} regex instructions in all (use fewer or simpler rules)`,
     };
   }
 }

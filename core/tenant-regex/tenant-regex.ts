@@ -1,5 +1,6 @@
 import { type AST, RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import { RE2JS } from 're2js';
+import { estimatedCost } from './pattern-cost.ts';
 
 /**
  * Regular expressions written by tenants (scripted-model rules) run on the process's shared event loop, so they never
@@ -13,28 +14,25 @@ import { RE2JS } from 're2js';
  * (@eslint-community/regexpp, the parser ESLint uses) to refuse what RE2 cannot run — backreferences and lookaround —
  * with a reason a person can act on, then translated to RE2 syntax (`(?<name>…)`, `\uXXXX`, …) by re2js.
  *
- * Linear is not free: a match costs about (program size × text length), and compiling costs the program size. The
- * program size is estimated from the parsed pattern before compiling, because a 500-character pattern with nested
- * counted repetitions can expand to half a million instructions, which would take a quarter of a second to compile.
+ * Linear is not free: matching costs about (program size × text length), and compiling costs the program size plus
+ * case-folding every character range. Both are bounded by a cost estimated from the parsed pattern before RE2 compiles
+ * anything (./pattern-cost.ts), then checked against the real program size.
  */
 
-/** Instructions one pattern may compile to; a 500-character list of literal alternatives needs about 550. */
-export const MAX_PATTERN_PROGRAM_SIZE = 1000;
+/** The cost one pattern may have, in regex instructions; a 500-character list of literal alternatives needs about 550. */
+export const MAX_PATTERN_COST = 1000;
 
 export type TenantRegexResult = { ok: true; regex: TenantRegex } | { ok: false; reason: string };
 
 export interface TenantRegex {
   /** Whether the pattern matches anywhere in the text. Case-insensitive. */
   test(text: string): boolean;
-  /** RE2's measure of the compiled program, which bounds the cost of each character matched. */
-  readonly programSize: number;
+  /** In regex instructions: RE2's program size, or the estimate when larger (what compiling it took, too). */
+  readonly cost: number;
 }
 
-/**
- * Compiles a tenant's pattern (JavaScript syntax, case-insensitive), or says why it cannot run. `maxProgramSize` lowers
- * the limit, for callers that share a budget between several patterns. Never throws.
- */
-export function compileTenantRegex(source: string, maxProgramSize = MAX_PATTERN_PROGRAM_SIZE): TenantRegexResult {
+/** Compiles a tenant's pattern (JavaScript syntax, case-insensitive), or says why it cannot run. Never throws. */
+export function compileTenantRegex(source: string): TenantRegexResult {
   let pattern: AST.Pattern;
   try {
     pattern = new RegExpParser().parsePattern(source, 0, source.length, { unicode: false });
@@ -43,17 +41,17 @@ export function compileTenantRegex(source: string, maxProgramSize = MAX_PATTERN_
   }
   const unsupported = unsupportedConstruct(pattern);
   if (unsupported) return { ok: false, reason: `uses ${unsupported}, which the linear-time regex engine does not support` };
-  const estimate = estimatedProgramSize(pattern);
-  if (estimate > maxProgramSize) return { ok: false, reason: tooLarge(maxProgramSize) };
+  const estimate = estimatedCost(pattern);
+  if (estimate > MAX_PATTERN_COST) return { ok: false, reason: TOO_COMPLEX };
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(RE2JS.translateRegExp(source), RE2JS.CASE_INSENSITIVE);
   } catch (error) {
     return { ok: false, reason: `cannot run on the linear-time regex engine (${(error as Error).message})` };
   }
-  const programSize = compiled.programSize();
-  if (programSize > maxProgramSize) return { ok: false, reason: tooLarge(maxProgramSize) };
-  return { ok: true, regex: { test: (text) => testAndForget(compiled, text), programSize } };
+  const cost = Math.max(estimate, compiled.programSize());
+  if (cost > MAX_PATTERN_COST) return { ok: false, reason: TOO_COMPLEX };
+  return { ok: true, regex: { test: (text) => testAndForget(compiled, text), cost } };
 }
 
 /**
@@ -70,16 +68,16 @@ function testAndForget(compiled: RE2JS, text: string): boolean {
   }
 }
 
-/** A literal, case-insensitive pattern on the same engine (for keywords, and patterns kept from before validation). */
+/** A literal, case-insensitive pattern on the same engine, optionally as a whole word (script keywords). */
 export function literalTenantRegex(text: string, wholeWord = false): TenantRegex {
   const quoted = RE2JS.quote(text);
   const compiled = RE2JS.compile(wholeWord ? `\\b${quoted}\\b` : quoted, RE2JS.CASE_INSENSITIVE);
-  return { test: (input) => testAndForget(compiled, input), programSize: compiled.programSize() };
+  return { test: (input) => testAndForget(compiled, input), cost: compiled.programSize() };
 }
 
-function tooLarge(limit: number): string {
-  return `is too complex: it would compile to more than ${limit.toLocaleString('en-US')} regex instructions (use fewer or smaller counted repetitions such as {1,100})`;
-}
+const TOO_COMPLEX =
+  `is too complex: it would cost more than ${MAX_PATTERN_COST.toLocaleString('en-US')} regex instructions to compile and match ` +
+  '(counted repetitions such as {1,100} multiply what they repeat; wide character ranges and \\p{…} classes weigh more)';
 
 function unsupportedConstruct(pattern: AST.Pattern): string | undefined {
   let found: string | undefined;
@@ -93,24 +91,4 @@ function unsupportedConstruct(pattern: AST.Pattern): string | undefined {
     },
   });
   return found;
-}
-
-/**
- * An upper estimate of RE2's program size: one instruction per character, class or assertion, one per alternative,
- * and a counted repetition copies its element once per allowed repeat (that is what RE2 compiles it to).
- */
-function estimatedProgramSize(node: AST.Node): number {
-  switch (node.type) {
-    case 'Pattern':
-    case 'Group':
-    case 'CapturingGroup':
-    case 'Assertion':
-      return 'alternatives' in node ? node.alternatives.reduce((size, alternative) => size + 1 + estimatedProgramSize(alternative), 2) : 1;
-    case 'Alternative':
-      return node.elements.reduce((size, element) => size + estimatedProgramSize(element), 0);
-    case 'Quantifier':
-      return 1 + estimatedProgramSize(node.element) * (node.max === Number.POSITIVE_INFINITY ? node.min + 1 : node.max);
-    default:
-      return 1;
-  }
 }
