@@ -4,10 +4,11 @@ import { literalTenantRegex, type TenantRegexResult } from '../../core/tenant-re
 import type { ScriptRule } from '../config/assistant-snapshot.ts';
 
 /**
- * Rules see at most this much of a message. Matching costs about (program size × characters), so a typed 64 KB frame
- * must not multiply it; two thousand characters is several minutes of speech for one turn.
+ * Rules see at most this much of a message. One rule's match cannot be paused, and costs up to about (pattern cost ×
+ * characters): for a pattern at its limit that is some 100 ms per thousand characters, so a typed 64 KB frame must not
+ * reach it whole. A thousand characters is over a minute of speech in one turn.
  */
-export const MAX_MATCHED_CHARS = 2000;
+export const MAX_MATCHED_CHARS = 1000;
 
 /**
  * Matching one message may take this long in all. Ordinary scripts need well under a millisecond; one built to be slow
