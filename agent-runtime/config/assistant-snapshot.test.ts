@@ -9,11 +9,11 @@ const models = [{ provider: 'openai' }, { provider: 'scripted', script: { defaul
 const voices = [{ provider: 'elevenlabs', voice_id: 'v' }, { provider: 'openai' }, { provider: 'local' }];
 const transcribers = [{ provider: 'deepgram' }, { provider: 'openai' }, { provider: 'none' }];
 
-test('every provider combination the REST API accepts, with its defaults, runs as a session snapshot', () => {
+test('every provider combination the REST API accepts, with its defaults, runs as a session snapshot', async () => {
   for (const model of models) {
     for (const voice of voices) {
       for (const transcriber of transcribers) {
-        const stored = JSON.parse(JSON.stringify(createAssistantBody.parse({ name: 'A', system_prompt: '', model, voice, transcriber })));
+        const stored = JSON.parse(JSON.stringify(await createAssistantBody.parseAsync({ name: 'A', system_prompt: '', model, voice, transcriber })));
         const snapshot = parseAssistantSnapshot(stored);
         assert.equal(snapshot.model.provider, model.provider);
         assert.equal(snapshot.voice.provider, voice.provider);

@@ -1,5 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compileScriptPatterns } from '../../core/tenant-regex/script-patterns.ts';
+import { TimeSlice } from '../../core/time-slice.ts';
 import { literalTenantRegex, type TenantRegexResult } from '../../core/tenant-regex/tenant-regex.ts';
 import type { ScriptRule } from '../config/assistant-snapshot.ts';
 
@@ -16,9 +16,6 @@ export const MAX_MATCHED_CHARS = 1000;
  * default reply answers.
  */
 export const MATCH_BUDGET_MS = 100;
-
-/** Work done on the event loop in one go before other sessions get their turn. */
-const SLICE_MS = 5;
 
 interface CompiledRule {
   matches: (text: string) => boolean;
@@ -42,19 +39,14 @@ export class ScriptMatcher {
   async firstMatch(text: string): Promise<string | undefined> {
     const rules = await this.compiled;
     const input = text.slice(0, MAX_MATCHED_CHARS);
+    const slice = new TimeSlice();
     let spentMs = 0;
-    let sliceMs = 0;
     for (const rule of rules) {
       const started = performance.now();
       if (rule.matches(input)) return rule.reply;
-      const tookMs = performance.now() - started;
-      spentMs += tookMs;
-      sliceMs += tookMs;
+      spentMs += performance.now() - started;
       if (spentMs > MATCH_BUDGET_MS) return undefined;
-      if (sliceMs > SLICE_MS) {
-        await nextTurn();
-        sliceMs = 0;
-      }
+      await slice.pause();
     }
     return undefined;
   }
@@ -63,14 +55,11 @@ export class ScriptMatcher {
     const regexPatterns = this.rules.flatMap((rule) => (Array.isArray(rule.pattern) ? [] : [rule.pattern]));
     const results = compileScriptPatterns(regexPatterns);
     const compiled: CompiledRule[] = [];
-    let slice = performance.now();
+    const slice = new TimeSlice();
     for (const rule of this.rules) {
       const matches = Array.isArray(rule.pattern) ? keywordMatcher(rule.pattern) : patternMatcher(rule.pattern, results.next().value);
       compiled.push({ matches, reply: rule.reply });
-      if (performance.now() - slice > SLICE_MS) {
-        await nextTurn();
-        slice = performance.now();
-      }
+      await slice.pause();
     }
     return compiled;
   }

@@ -111,12 +111,12 @@ test('a script pattern the linear-time regex engine cannot run is refused, namin
 });
 
 test("a script's rules share one budget of regex instructions", async () => {
-  // Each rule is within its own limit (about 900 instructions); twelve of them are not, and the twelfth is refused.
-  const rules = Array.from({ length: 12 }, (_, index) => ({ pattern: `\\b[a-z]{${index + 1},450}\\b`, reply: `${index}` }));
+  // Each rule is within its own limit (a cost of about 900); 34 of them are not, and the 34th is refused.
+  const rules = Array.from({ length: 34 }, (_, index) => ({ pattern: `\\b[a-z]{${index + 1},450}\\b`, reply: `${index}` }));
   const response = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', model: { provider: 'scripted', script: { rules, default_reply: 'Sorry?' } } });
   assert.equal(response.status, 400);
-  assert.equal(response.body.error.param, 'model.script.rules.11.pattern');
-  assert.match(response.body.error.message, /cost more than 10,000 regex instructions in all/);
+  assert.equal(response.body.error.param, 'model.script.rules.33.pattern');
+  assert.match(response.body.error.message, /cost more than 30,000 regex instructions in all/);
 });
 
 test('tool parameter schemas are bounded in depth as well as size', async () => {

@@ -18,7 +18,7 @@ import { pageQuery, pageResult } from '../../core/db/pagination.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { parse, parseBody } from '../http/validation.ts';
+import { parse, parseAsync, parseBodyAsync } from '../http/validation.ts';
 
 /**
  * The URLs an assistant makes us call (its tools' servers, its webhook override) must be public, like webhook
@@ -45,7 +45,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
-    const config = parseBody(createAssistantBody, req);
+    const config = await parseBodyAsync(createAssistantBody, req);
     await assertCallableUrls(config, allowPrivate);
     const row = await db.tenant(orgId, (trx) => insertAssistant(trx, orgId, config));
     res.status(201).json(toPublicAssistant(row));
@@ -70,12 +70,12 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
   router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'assistant', 'assistant');
-    const changes = parseBody(updateAssistantBody, req);
+    const changes = await parseBodyAsync(updateAssistantBody, req);
     const row = await db.tenant(orgId, async (trx) => {
       const current = await getAssistant(trx, orgId, id);
       if (!current) throw notFound('assistant', id);
       // Validate the merged result as a whole: cross-field rules (endpointing min ≤ max) span old and new values.
-      const merged = parse(createAssistantBody, { ...assistantConfigOf(current), ...changes });
+      const merged = await parseAsync(createAssistantBody, { ...assistantConfigOf(current), ...changes });
       await assertCallableUrls(merged, allowPrivate);
       return replaceAssistant(trx, orgId, id, merged);
     });

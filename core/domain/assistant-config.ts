@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileScriptPatterns } from '../tenant-regex/script-patterns.ts';
+import { TimeSlice } from '../time-slice.ts';
 
 /**
  * The configuration of an assistant, validated field by field. The same schema is the session snapshot the agent
@@ -17,15 +18,20 @@ const scriptRule = z.strictObject({
   reply: z.string().min(1).max(2000),
 });
 
-/** Every pattern must run on the linear-time engine the runtime matches with; the issue names the rule and why not. */
+/**
+ * Every pattern must run on the linear-time engine the runtime matches with; the issue names the rule and why not.
+ * Compiling a large script takes a while, so the check pauses for other requests as it goes (parse it asynchronously).
+ */
 const scriptRules = z
   .array(scriptRule)
   .max(200)
-  .superRefine((rules, ctx) => {
+  .superRefine(async (rules, ctx) => {
+    const slice = new TimeSlice();
     let index = 0;
     for (const result of compileScriptPatterns(rules.map((rule) => rule.pattern))) {
       if (!result.ok) ctx.addIssue({ code: 'custom', path: [index, 'pattern'], message: result.reason });
       index++;
+      await slice.pause();
     }
   });
 

@@ -993,7 +993,7 @@ export interface components {
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         ScriptRule: {
-            /** @description A regular expression in JavaScript syntax, matched case-insensitively anywhere in the first 1,000 characters of what the user said. It runs on RE2 (linear-time matching), so backreferences (`\1`, `\k<name>`) and lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) are refused with a 400 naming the rule, as are patterns that would cost more than 1,000 regex instructions to compile and match (counted repetitions such as `{1000}` multiply; wide character ranges weigh more) and scripts whose patterns together exceed 10,000. See docs/api.md, "Scripted replies". */
+            /** @description A regular expression in JavaScript syntax, matched case-insensitively anywhere in the first 1,000 characters of what the user said. It runs on RE2 (linear-time matching), so backreferences (`\1`, `\k<name>`) and lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) are refused with a 400 naming the rule, as are patterns that would cost more than 1,000 regex instructions to compile and match (counted repetitions such as `{1000}` multiply; wide character ranges weigh more) and scripts whose patterns together exceed 30,000. See docs/api.md, "Scripted replies". */
             pattern: string;
             reply: string;
         };
