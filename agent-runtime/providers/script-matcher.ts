@@ -67,14 +67,27 @@ export class ScriptMatcher {
 
 /** Any one of the keywords, as a whole word. */
 function keywordMatcher(keywords: string[]): (text: string) => boolean {
-  const words = keywords.map((keyword) => literalTenantRegex(keyword, true));
-  return (text) => words.some((word) => word.test(text));
+  const words = keywords.map((keyword) => {
+    try {
+      const word = literalTenantRegex(keyword, true);
+      return (text: string) => word.test(text);
+    } catch {
+      // RE2 refuses a literal beyond its size limit; compiling runs unawaited at session start, so it must not throw.
+      return substringMatcher(keyword);
+    }
+  });
+  return (text) => words.some((matches) => matches(text));
 }
 
 function patternMatcher(pattern: string, result: TenantRegexResult | undefined): (text: string) => boolean {
   if (result?.ok) return (text) => result.regex.test(text);
   // A pattern the API would refuse today (stored before it was validated this way) is taken literally, so an old
-  // script never breaks a session. A plain substring search: no engine, no cost beyond reading the text.
-  const literal = pattern.toLowerCase();
-  return (text) => text.toLowerCase().includes(literal);
+  // script never breaks a session.
+  return substringMatcher(pattern);
+}
+
+/** Case-insensitive substring search: no engine, no cost beyond reading the text. */
+function substringMatcher(literal: string): (text: string) => boolean {
+  const lower = literal.toLowerCase();
+  return (text) => text.toLowerCase().includes(lower);
 }
