@@ -96,3 +96,18 @@ test('the guarded client refuses a name resolving to loopback at connect time an
     server.close();
   }
 });
+
+test('WebSocket URLs pass only a policy that takes them: wss always, ws only with private URLs allowed', async () => {
+  const streaming = { allowPrivate: false, webSocket: true };
+  const streamingDev = { allowPrivate: true, webSocket: true };
+  assert.equal(checkUrlShape('wss://93.184.215.14/v1/listen', streaming).protocol, 'wss:');
+  assert.equal(checkUrlShape('https://93.184.215.14/v1', streaming).protocol, 'https:');
+  assert.throws(() => checkUrlShape('wss://93.184.215.14/v1/listen', strict), (error: UnsafeUrlError) => error.reason === 'scheme');
+  assert.throws(() => checkUrlShape('ws://93.184.215.14/v1/listen', streaming), (error: UnsafeUrlError) => error.reason === 'scheme' && /https or wss$/.test(error.message));
+  assert.equal(checkUrlShape('ws://127.0.0.1:9/v1/listen', streamingDev).port, '9');
+  for (const url of ['wss://127.0.0.1/v1', 'wss://[::1]/v1', 'wss://[::ffff:127.0.0.1]/v1', 'wss://10.0.0.1/v1', 'wss://2130706433/v1']) {
+    await assert.rejects(assertPublicUrl(url, streaming), (error: UnsafeUrlError) => error.reason === 'private_address', url);
+  }
+  await assert.rejects(assertPublicUrl('ws://169.254.169.254/latest', streamingDev), (error: UnsafeUrlError) => error.reason === 'metadata_address');
+  await assert.rejects(assertPublicUrl('wss://localhost/v1', streaming), (error: UnsafeUrlError) => error.reason === 'private_address');
+});

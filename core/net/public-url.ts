@@ -3,8 +3,13 @@ import { isIP } from 'node:net';
 import { classifyAddress, isAllowedAddress } from './address-policy.ts';
 
 export interface UrlPolicy {
-  /** Allow http:// and private/loopback addresses (local development and tests). Metadata addresses stay refused. */
+  /**
+   * Allow http:// (and ws:// with `webSocket`) and private/loopback addresses (local development, tests, model servers
+   * on the operator's own network). Metadata addresses stay refused.
+   */
   allowPrivate: boolean;
+  /** Also accept WebSocket URLs (wss://, and ws:// when private URLs are allowed): streaming providers use them. */
+  webSocket?: boolean;
 }
 
 export type UnsafeUrlReason = 'malformed' | 'scheme' | 'credentials' | 'private_address' | 'metadata_address' | 'unresolvable';
@@ -21,8 +26,9 @@ export class UnsafeUrlError extends Error {
 }
 
 /**
- * Checks the parts of a URL that need no network: scheme (https, or http when private URLs are allowed), no embedded
- * credentials, and, when the host is an IP literal, that the address is allowed. Use it to validate input cheaply.
+ * Checks the parts of a URL that need no network: scheme (https, or http when private URLs are allowed; wss and ws
+ * likewise when the policy takes WebSockets), no embedded credentials, and, when the host is an IP literal, that the
+ * address is allowed. Use it to validate input cheaply.
  */
 export function checkUrlShape(raw: string, policy: UrlPolicy): URL {
   let url: URL;
@@ -31,9 +37,9 @@ export function checkUrlShape(raw: string, policy: UrlPolicy): URL {
   } catch {
     throw new UnsafeUrlError('malformed', 'must be an absolute URL');
   }
-  const schemes = policy.allowPrivate ? ['https:', 'http:'] : ['https:'];
+  const schemes = allowedSchemes(policy);
   if (!schemes.includes(url.protocol)) {
-    throw new UnsafeUrlError('scheme', policy.allowPrivate ? 'must use https or http' : 'must use https');
+    throw new UnsafeUrlError('scheme', `must use ${schemes.map((scheme) => scheme.slice(0, -1)).join(' or ')}`);
   }
   if (url.username || url.password) throw new UnsafeUrlError('credentials', 'must not contain credentials');
   const literal = hostAddress(url);
@@ -50,6 +56,13 @@ export async function assertPublicUrl(raw: string, policy: UrlPolicy): Promise<U
   const url = checkUrlShape(raw, policy);
   if (!hostAddress(url)) await resolveAllowed(url.hostname, policy);
   return url;
+}
+
+/** Encrypted schemes always; their plain-text twins only where private URLs are allowed (development, local servers). */
+function allowedSchemes(policy: UrlPolicy): string[] {
+  const secure = policy.webSocket ? ['https:', 'wss:'] : ['https:'];
+  const plain = policy.webSocket ? ['http:', 'ws:'] : ['http:'];
+  return policy.allowPrivate ? [...secure, ...plain] : secure;
 }
 
 /** The IP address a URL's host is written as, if it is an IP literal (`[::1]` included). */
