@@ -66,6 +66,9 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
 const server = await startServer();
+// The fakes are endpoints the organization chose (base_url): only its own keys go there.
+await api('PUT', '/v1/provider-credentials/openai', { api_key: 'sk-test' });
+await api('PUT', '/v1/provider-credentials/elevenlabs', { api_key: 'el-test' });
 const assistant = await api('POST', '/v1/assistants', {
   name: 'Bench',
   system_prompt: 'Answer briefly.',
@@ -160,10 +163,9 @@ async function startServer() {
     ECHOSPHERE_ROLES: 'api,agent',
     ECHOSPHERE_PROCESSES: processes,
     ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
+    ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true',
     ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '1000',
     ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
-    OPENAI_API_KEY: 'sk-test',
-    ELEVEN_API_KEY: 'el-test',
     LOG_LEVEL: 'warn',
   };
   let key: string | undefined;

@@ -110,7 +110,7 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, media });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
   server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));

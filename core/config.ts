@@ -32,6 +32,7 @@ const schema = z.object({
   ECHOSPHERE_SESSION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(600),
   ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: z.coerce.number().int().min(1).default(10),
   ECHOSPHERE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
+  ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: booleanFlag.default(false),
   ECHOSPHERE_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(600).default(10),
   ECHOSPHERE_API_KEY_CACHE_TTL_S: z.coerce.number().min(0).max(300).default(10),
   // Recordings: storage, queue, transcoding, playback URLs, retention.
@@ -110,6 +111,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     sessionTokenTtlS: raw.ECHOSPHERE_SESSION_TOKEN_TTL_S,
     defaultMaxConcurrentSessions: raw.ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS,
     allowPrivateUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_URLS,
+    /** Provider base_urls on private addresses (local model servers); separate from webhooks and tools on purpose. */
+    allowPrivateProviderUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS,
     shutdownGraceS: raw.ECHOSPHERE_SHUTDOWN_GRACE_S,
     apiKeyCacheTtlS: raw.ECHOSPHERE_API_KEY_CACHE_TTL_S,
     storage: {

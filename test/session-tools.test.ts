@@ -15,7 +15,7 @@ describe('tool calls through the OpenAI plugin to a customer server', () => {
   const verified: Array<Record<string, any>> = [];
 
   before(async () => {
-    harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test' } });
+    harness = await startStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' } } });
     openai = await startOpenAiFake((body) => {
       const last = body.messages.at(-1);
       if (last.role === 'tool') return { text: `The weather in Paris is ${JSON.parse(last.content).forecast}.` };
@@ -63,7 +63,6 @@ describe('tool calls through the OpenAI plugin to a customer server', () => {
         },
       ],
     });
-    // The key comes from env here (no org credential): the server-wide fallback.
     const client = harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     client.sendText('What is the weather like?');

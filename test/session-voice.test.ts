@@ -21,7 +21,8 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   let openai: OpenAiFake;
 
   before(async () => {
-    harness = await startStreamHarness({ env: { OPENAI_API_KEY: 'sk-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test' } });
+    // The fakes are endpoints the organization chose (base_url): only its own keys go there.
+    harness = await startStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' }, deepgram: { apiKey: 'dg-test' }, elevenlabs: { apiKey: 'el-test' } } });
     deepgram = await startDeepgramFake();
     elevenlabs = await startElevenLabsFake();
     openai = await startOpenAiFake((body) => {

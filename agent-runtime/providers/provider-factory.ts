@@ -2,8 +2,9 @@ import type { llm as llmTypes, stt as sttTypes, tts as ttsTypes, VAD } from '@li
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import * as openai from '@livekit/agents-plugin-openai';
+import { assistantProviderUrls, isCredentialProvider, PROVIDER_FIELDS, type ProviderField } from '../../core/domain/provider-endpoints.ts';
 import type { AssistantSnapshot } from '../config/assistant-snapshot.ts';
-import { type CredentialProvider, type ProviderCredential, resolveCredential } from './credentials.ts';
+import { type AccessContext, type ProviderCredential, resolveProviderAccess } from './credentials.ts';
 import { LocalTTS } from './local-tts.ts';
 import { ProviderError } from './provider-error.ts';
 import { ScriptedLLM } from './scripted-llm.ts';
@@ -16,23 +17,36 @@ export interface SessionProviders {
   tts: ttsTypes.TTS;
 }
 
-export interface ProviderContext {
+export interface ProviderContext extends AccessContext {
   assistant: AssistantSnapshot;
-  credentials: ReadonlyMap<string, ProviderCredential>;
-  env: NodeJS.ProcessEnv;
   resources: SharedResources;
   /** The rate the session's audio output runs at; offline TTS renders straight to it. */
   outputSampleRateHz: number;
 }
 
+/** The key and endpoint each cloud provider of the session uses, by assistant field. */
+type SessionAccess = ReadonlyMap<ProviderField, ProviderCredential>;
+
 /** Models that exist only on OpenAI's realtime transcription endpoint; everything else goes through /audio/transcriptions. */
 const REALTIME_ONLY_STT_MODELS = new Set(['gpt-realtime-whisper', 'gpt-live-transcribe']);
 
-function credentialFor(provider: CredentialProvider, context: ProviderContext): ProviderCredential {
-  const credential = resolveCredential(provider, context.credentials, context.env);
-  if (!credential) {
-    throw new ProviderError(provider, `No ${provider} API key: add a provider credential for the organization or set it on the server`);
-  }
+/** Decides every cloud provider's key and endpoint before any is built, so a refused endpoint is never contacted. */
+async function resolveSessionAccess(context: ProviderContext): Promise<SessionAccess> {
+  const urls = assistantProviderUrls(context.assistant);
+  const resolved = await Promise.all(
+    PROVIDER_FIELDS.map(async (field) => {
+      const { provider } = context.assistant[field];
+      if (!isCredentialProvider(provider)) return [];
+      const access = await resolveProviderAccess(provider, urls.find((url) => url.field === field), context);
+      return [[field, access] as const];
+    }),
+  );
+  return new Map(resolved.flat());
+}
+
+function accessFor(access: SessionAccess, field: ProviderField): ProviderCredential {
+  const credential = access.get(field);
+  if (!credential) throw new Error(`No provider access was resolved for the ${field}`);
   return credential;
 }
 
@@ -45,43 +59,43 @@ function build<T>(provider: string, make: () => T): T {
   }
 }
 
-function buildLlm(context: ProviderContext): llmTypes.LLM {
+function buildLlm(context: ProviderContext, access: SessionAccess): llmTypes.LLM {
   const model = context.assistant.model;
   if (model.provider === 'scripted') return new ScriptedLLM(model.script);
   return build('openai', () => {
-    const credential = credentialFor('openai', context);
+    const credential = accessFor(access, 'model');
     return new openai.LLM({
       model: model.model ?? 'gpt-4o-mini',
-      client: context.resources.openAiClient(credential.apiKey, model.base_url ?? credential.baseUrl),
+      client: context.resources.openAiClient(credential.apiKey, credential.baseUrl),
       temperature: model.temperature,
       maxCompletionTokens: model.max_tokens ?? undefined,
     });
   });
 }
 
-function buildStt(context: ProviderContext, vad: VAD): sttTypes.STT | undefined {
+function buildStt(context: ProviderContext, access: SessionAccess, vad: VAD): sttTypes.STT | undefined {
   const transcriber = context.assistant.transcriber;
   switch (transcriber.provider) {
     case 'none':
       return undefined;
     case 'deepgram':
       return build('deepgram', () => {
-        const credential = credentialFor('deepgram', context);
+        const credential = accessFor(access, 'transcriber');
         return new deepgram.STT({
           apiKey: credential.apiKey,
           model: transcriber.model ?? 'nova-3',
           language: transcriber.language ?? 'en-US',
-          ...(transcriber.base_url ?? credential.baseUrl ? { baseUrl: transcriber.base_url ?? credential.baseUrl } : {}),
+          ...(credential.baseUrl ? { baseUrl: credential.baseUrl } : {}),
         });
       });
     case 'openai':
       return build('openai', () => {
-        const credential = credentialFor('openai', context);
+        const credential = accessFor(access, 'transcriber');
         const model = transcriber.model ?? 'gpt-4o-mini-transcribe';
         // Non-realtime by default: it works against any OpenAI-compatible server and avoids the realtime stream's
         // unhandled rejection on close; the session wraps it with the VAD to cut utterances.
         const useRealtime = REALTIME_ONLY_STT_MODELS.has(model);
-        const baseURL = transcriber.base_url ?? credential.baseUrl;
+        const baseURL = credential.baseUrl;
         return new openai.STT({
           model,
           useRealtime,
@@ -97,7 +111,7 @@ function buildStt(context: ProviderContext, vad: VAD): sttTypes.STT | undefined 
   }
 }
 
-function buildTts(context: ProviderContext): ttsTypes.TTS {
+function buildTts(context: ProviderContext, access: SessionAccess): ttsTypes.TTS {
   const voice = context.assistant.voice;
   switch (voice.provider) {
     case 'local':
@@ -106,23 +120,23 @@ function buildTts(context: ProviderContext): ttsTypes.TTS {
       });
     case 'openai':
       return build('openai', () => {
-        const credential = credentialFor('openai', context);
+        const credential = accessFor(access, 'voice');
         return new openai.TTS({
           model: voice.model ?? 'tts-1',
           voice: (voice.voice_id ?? 'alloy') as openai.TTSVoices,
-          client: context.resources.openAiClient(credential.apiKey, voice.base_url ?? credential.baseUrl),
+          client: context.resources.openAiClient(credential.apiKey, credential.baseUrl),
           ...(voice.speed !== undefined ? { speed: voice.speed } : {}),
         });
       });
     case 'elevenlabs':
       return build('elevenlabs', () => {
-        const credential = credentialFor('elevenlabs', context);
+        const credential = accessFor(access, 'voice');
         const settings = voice.settings ?? {};
         return new elevenlabs.TTS({
           apiKey: credential.apiKey,
           ...(voice.voice_id ? { voiceId: voice.voice_id } : {}),
           ...(voice.model ? { model: voice.model } : {}),
-          ...(voice.base_url ?? credential.baseUrl ? { baseURL: voice.base_url ?? credential.baseUrl } : {}),
+          ...(credential.baseUrl ? { baseURL: credential.baseUrl } : {}),
           ...(Object.keys(settings).length ? { voiceSettings: elevenLabsVoiceSettings(settings) } : {}),
           encoding: elevenLabsEncodingFor(context.outputSampleRateHz),
         });
@@ -152,14 +166,15 @@ function elevenLabsVoiceSettings(settings: Record<string, unknown>): elevenlabs.
 }
 
 /**
- * Builds the providers an assistant names, exactly those: a provider that cannot be built (no key, bad option) is a
- * ProviderError naming it, never a silent swap for another one.
+ * Builds the providers an assistant names, exactly those: a provider that cannot be built (no key, a refused endpoint,
+ * bad option) is a ProviderError naming it, never a silent swap for another one.
  */
 export async function buildProviders(context: ProviderContext): Promise<SessionProviders> {
+  const access = await resolveSessionAccess(context);
   const vad = await context.resources.vad(context.assistant.turn.vad).catch((error: unknown) => {
     throw new ProviderError(`vad-${context.assistant.turn.vad}`, `Could not load the VAD: ${(error as Error).message}`, { cause: error });
   });
-  return { vad, llm: buildLlm(context), stt: buildStt(context, vad), tts: buildTts(context) };
+  return { vad, llm: buildLlm(context, access), stt: buildStt(context, access, vad), tts: buildTts(context, access) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
+import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { GuardedHttpClient } from '../../core/net/guarded-http.ts';
 import { SharedResources } from '../providers/shared-resources.ts';
 import { installProviderBugGuard } from './provider-bug-guard.ts';
@@ -12,6 +13,7 @@ export function createRuntimeDeps(options: {
   secretBox: SecretBox;
   logger: Logger;
   allowPrivateUrls: boolean;
+  allowPrivateProviderUrls: boolean;
   env?: NodeJS.ProcessEnv;
   media?: RecordingMedia;
 }): RuntimeDeps {
@@ -23,6 +25,7 @@ export function createRuntimeDeps(options: {
     logger: options.logger,
     resources: new SharedResources(),
     toolHttp: new GuardedHttpClient({ allowPrivate: options.allowPrivateUrls }),
+    providerUrlPolicy: providerUrlPolicy(options.allowPrivateProviderUrls),
     env: options.env ?? process.env,
     ...(options.media ? { media: { storage: options.media.storage, queue: options.media.queue } } : {}),
   };

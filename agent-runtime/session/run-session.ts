@@ -85,6 +85,7 @@ export class SessionRun {
         assistant,
         credentials: secrets.credentials,
         env: this.deps.env,
+        urlPolicy: this.deps.providerUrlPolicy,
         resources: this.deps.resources,
         outputSampleRateHz: this.transport.outputSampleRateHz,
       });

@@ -2,6 +2,7 @@ import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { GuardedHttpClient } from '../../core/net/guarded-http.ts';
+import type { UrlPolicy } from '../../core/net/public-url.ts';
 import type { JobQueue } from '../../core/queue/job-queue.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import type { SharedResources } from '../providers/shared-resources.ts';
@@ -14,6 +15,8 @@ export interface RuntimeDeps {
   resources: SharedResources;
   /** Calls customer tool servers under the SSRF policy (ECHOSPHERE_ALLOW_PRIVATE_URLS). */
   toolHttp: GuardedHttpClient;
+  /** What provider base_urls the organization chose may point at (ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS). */
+  providerUrlPolicy: UrlPolicy;
   /** Server-wide provider keys (OPENAI_API_KEY, DEEPGRAM_API_KEY, ELEVEN_API_KEY) used when an organization has none. */
   env: NodeJS.ProcessEnv;
   /** Where recordings go and how their transcodes are requested; without it no session is recorded. */

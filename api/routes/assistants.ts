@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { createAssistantBody, updateAssistantBody, type AssistantConfig } from '../../core/domain/assistant-config.ts';
-import { assertPublicUrl, UnsafeUrlError } from '../../core/net/public-url.ts';
-import { invalid, notFound } from '../../core/errors.ts';
+import { createAssistantBody, updateAssistantBody } from '../../core/domain/assistant-config.ts';
+import { notFound } from '../../core/errors.ts';
 import {
   assistantConfigOf,
   assistantsOf,
@@ -19,35 +18,19 @@ import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseAsync, parseBodyAsync } from '../http/validation.ts';
-
-/**
- * The URLs an assistant makes us call (its tools' servers, its webhook override) must be public, like webhook
- * endpoints: checked here with DNS, and again at call time by the guarded client.
- */
-async function assertCallableUrls(config: AssistantConfig, allowPrivate: boolean): Promise<void> {
-  const urls: [string, string][] = config.tools.flatMap((tool, index) =>
-    tool.type === 'function' ? [[`tools.${index}.server.url`, tool.server.url] as [string, string]] : [],
-  );
-  if (config.server_url) urls.push(['server_url', config.server_url]);
-  for (const [param, url] of urls) {
-    try {
-      await assertPublicUrl(url, { allowPrivate });
-    } catch (error) {
-      if (error instanceof UnsafeUrlError) throw invalid('invalid_url', `${param}: ${error.message}`, param);
-      throw error;
-    }
-  }
-}
+import { assistantUrlCheck } from './assistant-urls.ts';
 
 export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router {
   const router = Router();
-  const allowPrivate = platformConfig.allowPrivateUrls;
+  const assertCallableUrls = assistantUrlCheck(platformConfig);
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const config = await parseBodyAsync(createAssistantBody, req);
-    await assertCallableUrls(config, allowPrivate);
-    const row = await db.tenant(orgId, (trx) => insertAssistant(trx, orgId, config));
+    const row = await db.tenant(orgId, async (trx) => {
+      await assertCallableUrls(trx, orgId, config);
+      return insertAssistant(trx, orgId, config);
+    });
     res.status(201).json(toPublicAssistant(row));
   });
 
@@ -76,7 +59,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
       if (!current) throw notFound('assistant', id);
       // Validate the merged result as a whole: cross-field rules (endpointing min ≤ max) span old and new values.
       const merged = await parseAsync(createAssistantBody, { ...assistantConfigOf(current), ...changes });
-      await assertCallableUrls(merged, allowPrivate);
+      await assertCallableUrls(trx, orgId, merged);
       return replaceAssistant(trx, orgId, id, merged);
     });
     res.json(toPublicAssistant(row!));

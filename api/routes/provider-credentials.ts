@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { PlatformError } from '../../core/errors.ts';
 import {
   CREDENTIAL_PROVIDERS,
@@ -13,6 +14,7 @@ import {
 import type { ApiDeps } from '../deps.ts';
 import { listResponse } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
+import { assertSavedUrl } from '../http/url-validation.ts';
 import { parseBody } from '../http/validation.ts';
 
 export const putProviderCredentialBody = z.strictObject({
@@ -31,13 +33,16 @@ function providerOf(req: Request): CredentialProvider {
 const noCredential = (provider: string) =>
   new PlatformError('not_found', 'resource_not_found', `No credential stored for "${provider}".`, 'provider');
 
-export function providerCredentialRoutes({ db, secretBox }: ApiDeps): Router {
+export function providerCredentialRoutes({ db, secretBox, config }: ApiDeps): Router {
   const router = Router();
+  const urlPolicy = providerUrlPolicy(config.allowPrivateProviderUrls);
 
   router.put('/:provider', async (req, res) => {
     const { orgId } = authOf(req);
     const provider = providerOf(req);
     const body = parseBody(putProviderCredentialBody, req);
+    // Checked again when a session connects: DNS may answer differently by then.
+    if (body.base_url) await assertSavedUrl(body.base_url, urlPolicy, 'base_url');
     const row = await db.tenant(orgId, (trx) =>
       upsertProviderCredential(trx, secretBox, { orgId, provider, apiKey: body.api_key, baseUrl: body.base_url }),
     );

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { invalid, notFound, PlatformError } from '../../core/errors.ts';
-import { assertPublicUrl, UnsafeUrlError } from '../../core/net/public-url.ts';
+import { notFound, PlatformError } from '../../core/errors.ts';
 import { listEndpointDeliveries, toPublicWebhookDelivery, eventTypesById } from '../../core/repositories/webhook-deliveries.ts';
 import {
   createWebhookEndpoint,
@@ -18,6 +17,7 @@ import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
+import { assertSavedUrl } from '../http/url-validation.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
 const DEFAULT_ROTATION_OVERLAP_S = 86_400;
@@ -61,14 +61,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
   const router = Router();
   const urlPolicy = { allowPrivate: config.allowPrivateUrls };
 
-  const checkedUrl = async (url: string): Promise<string> => {
-    try {
-      return (await assertPublicUrl(url, urlPolicy)).toString();
-    } catch (error) {
-      if (error instanceof UnsafeUrlError) throw invalid('invalid_url', `url: ${error.message}`, 'url');
-      throw error;
-    }
-  };
+  const checkedUrl = async (url: string): Promise<string> => (await assertSavedUrl(url, urlPolicy, 'url')).toString();
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);

@@ -30,6 +30,8 @@ export interface StreamGatewayDeps {
   logger: Logger;
   /** ECHOSPHERE_ALLOW_PRIVATE_URLS: lets tool calls reach private addresses (development, tests). */
   allowPrivateUrls: boolean;
+  /** ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: lets provider base_urls reach private addresses (local model servers, tests). */
+  allowPrivateProviderUrls: boolean;
   /** Server-wide provider keys fallback; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** Recording storage and job queue; without them sessions are not recorded. */

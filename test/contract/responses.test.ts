@@ -109,6 +109,8 @@ describe('provider credentials', () => {
 
 describe('assistants', () => {
   test('every provider variant round-trips', async () => {
+    // A provider base_url only ever gets the organization's own key.
+    assert.equal((await client.put('/v1/provider-credentials/openai', { api_key: 'sk-own-key-0001' })).status, 200);
     const created = await client.post('/v1/assistants', fullAssistant);
     assert.equal(created.status, 201, created.text);
     const { id, object, created_at, updated_at, ...config } = created.body;

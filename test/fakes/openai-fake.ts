@@ -15,6 +15,8 @@ export interface OpenAiFakeOptions {
 
 export interface OpenAiFake {
   baseUrl: string;
+  /** The Authorization header of every request received, in order (absent headers as ''). */
+  authorizations: string[];
   /** Every chat completion request body received, in order. */
   chatRequests: Array<Record<string, any>>;
   /** Every `/audio/speech` request body. */
@@ -34,6 +36,7 @@ export interface OpenAiFake {
  * fills, refused when the upload holds no sound).
  */
 export async function startOpenAiFake(decide: (body: Record<string, any>) => ChatDecision, options: OpenAiFakeOptions = {}): Promise<OpenAiFake> {
+  const authorizations: string[] = [];
   const chatRequests: Array<Record<string, any>> = [];
   const speechRequests: Array<Record<string, any>> = [];
   const transcriptionRequests: OpenAiFake['transcriptionRequests'] = [];
@@ -41,6 +44,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
   const json = (res: http.ServerResponse, status: number, payload: unknown) =>
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
   const server = http.createServer(async (req, res) => {
+    authorizations.push(req.headers.authorization ?? '');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
@@ -116,6 +120,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
   const port = (server.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    authorizations,
     chatRequests,
     speechRequests,
     transcriptionRequests,

@@ -37,6 +37,8 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     LOG_FORMAT: 'json',
     ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
     ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
+    // Provider fakes listen on 127.0.0.1.
+    ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true',
     ...options.env,
   });
   const db = await openTestDatabase();
@@ -57,7 +59,7 @@ export async function startTestApi(options: { env?: Record<string, string>; with
   const server = http.createServer();
   // Like `echosphere start`: WebSocket sessions run on the api's own HTTP server.
   const gateway = options.withStreamGateway
-    ? attachStreamGateway(server, { db, secretBox: deps.secretBox, logger: deps.logger, allowPrivateUrls: true, env: {}, media })
+    ? attachStreamGateway(server, { db, secretBox: deps.secretBox, logger: deps.logger, allowPrivateUrls: true, allowPrivateProviderUrls: config.allowPrivateProviderUrls, env: {}, media })
     : undefined;
   if (gateway) deps.liveSessions = gateway;
   server.on('request', createApiApp(deps));

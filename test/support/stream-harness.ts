@@ -23,8 +23,17 @@ export interface StreamHarness {
   close(): Promise<void>;
 }
 
+export interface StreamHarnessOptions {
+  /** Server-wide provider keys (OPENAI_API_KEY, …). */
+  env?: NodeJS.ProcessEnv;
+  /** The organization's own provider credentials, stored as the API would store them. */
+  providerCredentials?: Record<string, { apiKey: string; baseUrl?: string }>;
+  /** ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS; on by default because the provider fakes listen on 127.0.0.1. */
+  allowPrivateProviderUrls?: boolean;
+}
+
 /** A migrated database, one organization, and an HTTP server with the stream gateway on a random local port. */
-export async function startStreamHarness(options: { env?: NodeJS.ProcessEnv; providerCredentials?: Record<string, { apiKey: string; baseUrl?: string }> } = {}): Promise<StreamHarness> {
+export async function startStreamHarness(options: StreamHarnessOptions = {}): Promise<StreamHarness> {
   const db = await openTestDatabase();
   const secretBox = new SecretBox(randomBytes(32));
   const orgId = newId('organization');
@@ -43,7 +52,7 @@ export async function startStreamHarness(options: { env?: NodeJS.ProcessEnv; pro
   });
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {} });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: options.allowPrivateProviderUrls ?? true, env: options.env ?? {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const clients: SessionClient[] = [];

@@ -32,7 +32,7 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', i
 export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } = {}) {
   const db = await openTestDatabase();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
-  const config = parseConfig({ LOG_LEVEL: 'error', LOG_FORMAT: 'json', ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000', ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true' });
+  const config = parseConfig({ LOG_LEVEL: 'error', LOG_FORMAT: 'json', ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000', ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' });
   const secretBox = new SecretBox(randomBytes(32));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'echosphere-dashboard-media-'));
   const storage = new LocalStorage(mediaDir);
@@ -44,7 +44,7 @@ export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } =
   const signInCodes = new DashboardSignInCodes();
   const media = { storage, queue, urls: new MediaUrlSigner(randomBytes(32)) };
   const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, env: options.env ?? {}, media });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: options.env ?? {}, media });
   const deps: ApiDeps = {
     db,
     config,
