@@ -201,7 +201,8 @@ export interface paths {
         /**
          * Set a provider credential
          * @description Creates or replaces the organization's key for one provider. Sessions use it instead of the server-wide
-         *     key. The key is stored encrypted (AES-256-GCM) and never returned; `api_key_last4` identifies it.
+         *     key. The key is stored encrypted (AES-256-GCM) and never returned; `api_key_last4` identifies it. It is also the
+         *     only key a `base_url` the organization chose (here or on an assistant) is ever called with.
          */
         put: operations["putProviderCredential"];
         post?: never;
@@ -795,7 +796,7 @@ export interface components {
         HttpUrl: string;
         /**
          * Format: uri
-         * @description An http(s) or ws(s) URL (streaming providers are reached over WebSockets).
+         * @description An http(s) or ws(s) URL (streaming providers are reached over WebSockets). Private and loopback addresses are refused unless the server allows them.
          */
         ProviderBaseUrl: string;
         /** @description Your own string key-value pairs (at most 50 keys; keys up to 64 characters, values up to 512). */
@@ -925,7 +926,7 @@ export interface components {
             /** @description Stored encrypted; never returned. Surrounding spaces are trimmed. */
             api_key: string;
             /**
-             * @description A different API base for this provider (OpenAI-compatible server, regional or self-hosted endpoint).
+             * @description A different API base for this provider (OpenAI-compatible server, regional or self-hosted endpoint), used with this key only. It must resolve to public addresses only (`https://` or `wss://`; `http://`, `ws://` and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects.
              * @default null
              */
             base_url?: components["schemas"]["ProviderBaseUrl"] | null;
@@ -968,7 +969,7 @@ export interface components {
             /** @default null */
             max_tokens?: number | null;
             /**
-             * @description An OpenAI-compatible API base (self-hosted or proxy); null uses OpenAI.
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
              * @default null
              */
             base_url?: components["schemas"]["HttpUrl"] | null;
@@ -987,7 +988,7 @@ export interface components {
             /** @default null */
             max_tokens: number | null;
             /**
-             * @description An OpenAI-compatible API base (self-hosted or proxy); null uses OpenAI.
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
              * @default null
              */
             base_url: components["schemas"]["HttpUrl"] | null;
@@ -1047,7 +1048,10 @@ export interface components {
             model?: string;
             /** @default null */
             settings?: components["schemas"]["ElevenLabsVoiceSettings"] | null;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url?: components["schemas"]["HttpUrl"] | null;
         };
         /** ElevenLabs */
@@ -1062,7 +1066,10 @@ export interface components {
             model: string;
             /** @default null */
             settings: components["schemas"]["ElevenLabsVoiceSettings"] | null;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         /** OpenAI text-to-speech */
@@ -1078,7 +1085,10 @@ export interface components {
             model?: string;
             /** @default 1 */
             speed?: number;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url?: components["schemas"]["HttpUrl"] | null;
         };
         /** OpenAI text-to-speech */
@@ -1094,7 +1104,10 @@ export interface components {
             model: string;
             /** @default 1 */
             speed: number;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         /** Local eSpeak voice (offline) */
@@ -1141,7 +1154,10 @@ export interface components {
             model?: string;
             /** @default en-US */
             language?: string;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url?: components["schemas"]["HttpUrl"] | null;
         };
         /** Deepgram */
@@ -1155,7 +1171,10 @@ export interface components {
             model: string;
             /** @default en-US */
             language: string;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         /** OpenAI speech-to-text */
@@ -1172,7 +1191,10 @@ export interface components {
              * @default null
              */
             language?: string | null;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url?: components["schemas"]["HttpUrl"] | null;
         };
         /** OpenAI speech-to-text */
@@ -1189,7 +1211,10 @@ export interface components {
              * @default null
              */
             language: string | null;
-            /** @default null */
+            /**
+             * @description An endpoint the organization chose for this provider (OpenAI-compatible, regional or self-hosted); null uses the base_url of the organization's provider credential, else the provider's own endpoint. It must resolve to public addresses only (http and private addresses only where the server sets ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS, cloud metadata addresses never): checked when saved (400 `invalid_url`) and again when a session connects. It is only ever called with the organization's own key for the provider, never the server-wide one: saving it without one is a 400 `provider_credential_required`.
+             * @default null
+             */
             base_url: components["schemas"]["HttpUrl"] | null;
         };
         /** No transcriber (typed input only) */

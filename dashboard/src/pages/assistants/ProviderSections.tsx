@@ -3,7 +3,7 @@ import { Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
 import { PROVIDER_DEFAULTS, type AssistantFormValues } from './assistant-form';
 
-const BASE_URL_HINT = 'Optional. An OpenAI-compatible, regional or self-hosted endpoint; empty uses the provider.';
+const BASE_URL_HINT = "Optional. An OpenAI-compatible, regional or self-hosted endpoint, used with the organization's own key (Providers); empty uses the provider.";
 
 export function ModelSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
