@@ -12,6 +12,8 @@ import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './supp
 
 const SPOKEN = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'We are open from nine to five.';
+/** The organization's own Deepgram key (the API takes keys of 8 characters or more); the fake accepts only it. */
+const DEEPGRAM_KEY = 'dg-test-own-key';
 
 describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
   let stack: DashboardStack;
@@ -38,7 +40,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
   before(async () => {
     assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     mkdirSync(SCREENSHOTS, { recursive: true });
-    deepgram = await startDeepgramFake();
+    deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
     stack = await startDashboardStack();
     receiver = await startReceiver();
     browser = await launchChromium();
@@ -160,7 +162,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
 
   it('holds a spoken turn through the fake microphone', async () => {
     // The fake is an endpoint the organization chose: only its own key goes there.
-    await api('PUT', '/v1/provider-credentials/deepgram', { api_key: 'dg-test' });
+    await api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
     const spoken = await api<{ id: string }>('POST', '/v1/assistants', {
       name: 'Voice line',
       system_prompt: 'You answer questions about the shop.',
@@ -269,10 +271,11 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.getByRole('table', { name: 'API keys' }).waitFor();
     await shot('api-keys');
     await page.getByRole('link', { name: 'Providers' }).click();
-    await page.getByLabel('Deepgram credential').getByLabel('API key').fill('dg-secret-1234');
-    await page.getByLabel('Deepgram credential').getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('credential-deepgram').getByText('1234').waitFor();
-    assert.equal(await page.locator('body').innerText().then((text) => text.includes('dg-secret-1234')), false, 'the key is never shown back');
+    // Deepgram's key was stored for the spoken calls above; ElevenLabs has none yet.
+    await page.getByLabel('ElevenLabs credential').getByLabel('API key').fill('el-secret-1234');
+    await page.getByLabel('ElevenLabs credential').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('credential-elevenlabs').getByText('1234').waitFor();
+    assert.equal(await page.locator('body').innerText().then((text) => text.includes('el-secret-1234')), false, 'the key is never shown back');
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Name').waitFor();
     await page.getByRole('link', { name: 'Assistants' }).click();

@@ -64,7 +64,7 @@ function ProviderCard({ provider, credential }: { provider: (typeof PROVIDERS)[n
         <h2>{provider.name}</h2>
         <p className="muted small">For {provider.uses}.</p>
         <p className="small" data-testid={`credential-${provider.id}`}>
-          {credential ? <>Key ending in <code>{credential.api_key_last4}</code>, updated {formatDateTime(credential.updated_at)}</> : 'Not set: the server’s environment key is used, if any.'}
+          {credential ? <>Key ending in <code>{credential.api_key_last4}</code>, updated {formatDateTime(credential.updated_at)}</> : 'Not set: the server’s environment key is used, if any, and only with the provider’s own endpoint.'}
         </p>
         <Field name="api_key" label={credential ? 'Replace key' : 'API key'}>
           <input type="password" autoComplete="off" {...form.register('api_key', { required: 'Enter the key.' })} />
@@ -79,7 +79,7 @@ function ProviderCard({ provider, credential }: { provider: (typeof PROVIDERS)[n
             <ConfirmButton
               label="Remove"
               title={`Remove the ${provider.name} key?`}
-              body={<p>Assistants using {provider.name} fall back to the server’s environment key, or fail to start.</p>}
+              body={<p>Assistants using {provider.name} fall back to the server’s environment key, or fail to start; those with a base URL fail to start.</p>}
               confirmLabel="Remove key"
               onConfirm={async () => {
                 await unwrap(api.DELETE('/v1/provider-credentials/{provider}', path));
