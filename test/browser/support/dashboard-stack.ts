@@ -27,9 +27,10 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', i
 
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
- * WebSocket stream gateway (provider keys from `env`) recording every session, a transcode worker, and webhook delivery.
+ * WebSocket stream gateway recording every session (no server-wide provider keys: tests store the organization's own),
+ * a transcode worker, and webhook delivery.
  */
-export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } = {}) {
+export async function startDashboardStack() {
   const db = await openTestDatabase();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
   const config = parseConfig({ LOG_LEVEL: 'error', LOG_FORMAT: 'json', ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000', ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' });
@@ -44,7 +45,7 @@ export async function startDashboardStack(options: { env?: NodeJS.ProcessEnv } =
   const signInCodes = new DashboardSignInCodes();
   const media = { storage, queue, urls: new MediaUrlSigner(randomBytes(32)) };
   const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: options.env ?? {}, media });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media });
   const deps: ApiDeps = {
     db,
     config,
