@@ -7,29 +7,33 @@ import { listProviderCredentials } from '../../core/repositories/provider-creden
 import { assertSavedUrl } from '../http/url-validation.ts';
 
 /**
- * Checks every URL an assistant makes us call before it is saved:
- * - its tools' servers and its webhook override must be public, like webhook endpoints (ECHOSPHERE_ALLOW_PRIVATE_URLS);
- * - its provider base_urls must be public too (ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS), and since the server-wide
- *   provider key is never sent to an endpoint the organization chose, the organization must have its own key for that
- *   provider.
- * The runtime checks the same again when a session connects (see agent-runtime/providers/credentials.ts).
+ * Checks every URL an assistant makes us call before it is saved. The runtime checks the same again when a session
+ * connects (see agent-runtime/providers/credentials.ts).
  */
-export function assistantUrlCheck(config: Pick<Config, 'allowPrivateUrls' | 'allowPrivateProviderUrls'>) {
+export function assistantUrlChecks(config: Pick<Config, 'allowPrivateUrls' | 'allowPrivateProviderUrls'>) {
   const callbackPolicy = { allowPrivate: config.allowPrivateUrls };
   const providerPolicy = providerUrlPolicy(config.allowPrivateProviderUrls);
-  return async (trx: Transaction, orgId: string, assistant: AssistantConfig): Promise<void> => {
-    const callbacks: [string, string][] = assistant.tools.flatMap((tool, index) =>
-      tool.type === 'function' ? [[`tools.${index}.server.url`, tool.server.url] as [string, string]] : [],
-    );
-    if (assistant.server_url) callbacks.push(['server_url', assistant.server_url]);
-    for (const [param, url] of callbacks) await assertSavedUrl(url, callbackPolicy, param);
+  return {
+    /**
+     * Its tools' servers and webhook override must be public, like webhook endpoints (ECHOSPHERE_ALLOW_PRIVATE_URLS);
+     * its provider base_urls too (ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS). Resolves names: best outside a transaction.
+     */
+    async assertPublicUrls(assistant: AssistantConfig): Promise<void> {
+      const callbacks: [string, string][] = assistant.tools.flatMap((tool, index) =>
+        tool.type === 'function' ? [[`tools.${index}.server.url`, tool.server.url] as [string, string]] : [],
+      );
+      if (assistant.server_url) callbacks.push(['server_url', assistant.server_url]);
+      for (const [param, url] of callbacks) await assertSavedUrl(url, callbackPolicy, param);
+      for (const { param, url } of assistantProviderUrls(assistant)) await assertSavedUrl(url, providerPolicy, param);
+    },
 
-    const providerUrls = assistantProviderUrls(assistant);
-    if (providerUrls.length === 0) return;
-    const ownKeys = new Set((await listProviderCredentials(trx, orgId)).map((credential) => credential.provider));
-    for (const { param, provider, url } of providerUrls) {
-      await assertSavedUrl(url, providerPolicy, param);
-      if (!ownKeys.has(provider)) throw invalid('provider_credential_required', ownCredentialRequired(provider, param), param);
-    }
+    /** The server-wide provider key is never sent to a base_url the organization chose: it needs its own key. */
+    async assertOwnProviderKeys(trx: Transaction, orgId: string, assistant: AssistantConfig): Promise<void> {
+      const providerUrls = assistantProviderUrls(assistant);
+      if (providerUrls.length === 0) return;
+      const ownKeys = new Set((await listProviderCredentials(trx, orgId)).map((credential) => credential.provider));
+      const missing = providerUrls.find(({ provider }) => !ownKeys.has(provider));
+      if (missing) throw invalid('provider_credential_required', ownCredentialRequired(missing.provider, missing.param), missing.param);
+    },
   };
 }

@@ -18,17 +18,18 @@ import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
 import { parse, parseAsync, parseBodyAsync } from '../http/validation.ts';
-import { assistantUrlCheck } from './assistant-urls.ts';
+import { assistantUrlChecks } from './assistant-urls.ts';
 
 export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router {
   const router = Router();
-  const assertCallableUrls = assistantUrlCheck(platformConfig);
+  const urlChecks = assistantUrlChecks(platformConfig);
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const config = await parseBodyAsync(createAssistantBody, req);
+    await urlChecks.assertPublicUrls(config);
     const row = await db.tenant(orgId, async (trx) => {
-      await assertCallableUrls(trx, orgId, config);
+      await urlChecks.assertOwnProviderKeys(trx, orgId, config);
       return insertAssistant(trx, orgId, config);
     });
     res.status(201).json(toPublicAssistant(row));
@@ -59,7 +60,8 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
       if (!current) throw notFound('assistant', id);
       // Validate the merged result as a whole: cross-field rules (endpointing min ≤ max) span old and new values.
       const merged = await parseAsync(createAssistantBody, { ...assistantConfigOf(current), ...changes });
-      await assertCallableUrls(trx, orgId, merged);
+      await urlChecks.assertPublicUrls(merged);
+      await urlChecks.assertOwnProviderKeys(trx, orgId, merged);
       return replaceAssistant(trx, orgId, id, merged);
     });
     res.json(toPublicAssistant(row!));

@@ -40,7 +40,8 @@ describe('provider base_urls on a server that allows no private addresses (the d
     call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
     // The organization has its own keys, so what is refused below is the address alone.
     for (const provider of ['openai', 'deepgram', 'elevenlabs']) {
-      assert.equal((await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: `${provider}-own-key-0001` })).status, 200);
+      const stored = await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: `${provider}-own-key-0001` });
+      assert.equal(stored.status, 200, JSON.stringify(stored.body));
     }
   });
   after(() => api.close());
