@@ -31,7 +31,7 @@ before(async () => {
     })
   ).body.id;
   const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db: api.db, secretBox: api.deps.secretBox, logger: api.deps.logger, allowPrivateUrls: true, env: {} });
+  const gateway = attachStreamGateway(server, { db: api.db, secretBox: api.deps.secretBox, logger: api.deps.logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   stopping = { server, gateway, baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
 });
