@@ -1,9 +1,13 @@
 import express, { type Express, type Router } from 'express';
-import { authenticate, requireSecretKey } from './auth/authenticate.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { publicKeyScope } from './auth/public-key-scope.ts';
 import type { ApiDeps } from './deps.ts';
+import { keyCors, noPreflightAllowance, sessionsPreflight, varyOnOrigin } from './http/browser-cors.ts';
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
 import { httpMetrics, rememberMountPath } from './http/metrics.ts';
-import { perKeyRateLimit } from './http/rate-limit.ts';
+import { FailedAuthThrottle } from './limits/failed-auth-throttle.ts';
+import { perKeyRateLimit } from './limits/per-key-rate-limit.ts';
+import { SharedWindowStore } from './limits/shared-window-store.ts';
 import { requestId } from './http/request-context.ts';
 import { requestLog } from './http/request-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -26,14 +30,21 @@ export function createApiApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(requestId, httpMetrics, requestLog(deps.logger));
 
   // /v1 first: it carries almost all traffic, and each resource router is mounted on its own prefix so a request
   // walks a handful of layers instead of every route of every resource.
   const v1 = express.Router();
-  v1.use(authenticate(deps.db, deps.apiKeyCache));
-  v1.use(perKeyRateLimit(deps.config.rateLimit));
-  v1.use(requireSecretKey);
+  v1.use(varyOnOrigin);
+  v1.options('/sessions', sessionsPreflight);
+  v1.use(noPreflightAllowance);
+  const { authFailures, rateLimit } = deps.config;
+  const failedAuthThrottle = new FailedAuthThrottle(sharedCounts(deps, 'auth-failure', authFailures.windowS), authFailures.limit);
+  v1.use(authenticate(deps.db, deps.apiKeyCache, failedAuthThrottle));
+  v1.use(keyCors);
+  v1.use(perKeyRateLimit(rateLimit, sharedCounts(deps, 'key', rateLimit.windowS)));
+  v1.use(publicKeyScope);
   v1.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true }));
   const resources: Array<[string, ...Router[]]> = [
     ['/organization', organizationRoutes(deps)],
@@ -57,4 +68,15 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** Counts in `windowS` windows, shared with every other api process through the database. */
+function sharedCounts({ db, config, logger }: ApiDeps, prefix: string, windowS: number): SharedWindowStore {
+  return new SharedWindowStore({
+    knex: db.knex,
+    prefix,
+    windowMs: windowS * 1000,
+    syncIntervalMs: config.rateLimit.syncMs,
+    onSyncError: (error) => logger.warn('rate-limit counts not synced; deciding on local counts until the next sync', { prefix, error: String(error) }),
+  });
 }

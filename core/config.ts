@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -5,6 +6,28 @@ import { z } from 'zod';
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
   .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Express's `trust proxy` as a number of proxy hops or a list of proxy addresses and subnets. `true` (trust every
+ * hop) is refused: the client's address would then be whatever the client wrote first in X-Forwarded-For.
+ */
+const trustProxy = z.union([
+  z.coerce.number().int().min(1).max(10),
+  z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .refine(
+      (items) => items.length > 0 && items.every((item) => ['loopback', 'linklocal', 'uniquelocal'].includes(item) || isAddressOrSubnet(item)),
+      'must be a number of proxy hops or a comma-separated list of addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+    ),
+]);
+
+function isAddressOrSubnet(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address!);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
 
 const roles = ['api', 'agent', 'workers'] as const;
 export type Role = (typeof roles)[number];
@@ -28,6 +51,10 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   ECHOSPHERE_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),
   ECHOSPHERE_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
+  ECHOSPHERE_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  ECHOSPHERE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  ECHOSPHERE_AUTH_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
+  ECHOSPHERE_TRUST_PROXY: trustProxy.optional(),
   ECHOSPHERE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(262_144),
   ECHOSPHERE_SESSION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(600),
   ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: z.coerce.number().int().min(1).default(10),
@@ -106,7 +133,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     processes,
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
-    rateLimit: { requests: raw.ECHOSPHERE_RATE_LIMIT_REQUESTS, windowS: raw.ECHOSPHERE_RATE_LIMIT_WINDOW_S },
+    rateLimit: {
+      requests: raw.ECHOSPHERE_RATE_LIMIT_REQUESTS,
+      windowS: raw.ECHOSPHERE_RATE_LIMIT_WINDOW_S,
+      /** How often each process adds its counts to the shared ones in the database. */
+      syncMs: raw.ECHOSPHERE_RATE_LIMIT_SYNC_MS,
+    },
+    /** Failed authentications allowed per client address, and per key tried, in each window. */
+    authFailures: { limit: raw.ECHOSPHERE_AUTH_FAILURE_LIMIT, windowS: raw.ECHOSPHERE_AUTH_FAILURE_WINDOW_S },
+    /** Express's `trust proxy`: without it the client address is the connection's peer. */
+    trustProxy: raw.ECHOSPHERE_TRUST_PROXY ?? false,
     bodyLimitBytes: raw.ECHOSPHERE_BODY_LIMIT_BYTES,
     sessionTokenTtlS: raw.ECHOSPHERE_SESSION_TOKEN_TTL_S,
     defaultMaxConcurrentSessions: raw.ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS,

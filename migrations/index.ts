@@ -7,6 +7,7 @@ import * as liveSessionCount from './005_live_session_count.ts';
 import * as tenantRolesWithoutInheritance from './006_tenant_roles_without_inheritance.ts';
 import * as apiKeyPlaintextShown from './007_api_key_plaintext_shown.ts';
 import * as recordingSkipped from './008_recording_skipped.ts';
+import * as rateLimitWindows from './009_rate_limit_windows.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_tenant_roles_without_inheritance': tenantRolesWithoutInheritance,
   '007_api_key_plaintext_shown': apiKeyPlaintextShown,
   '008_recording_skipped': recordingSkipped,
+  '009_rate_limit_windows': rateLimitWindows,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,27 +3,28 @@ import type { Database } from '../../core/db/database.ts';
 import { hashesEqual, looksLikeApiKey, sha256 } from '../../core/crypto/tokens.ts';
 import { PlatformError } from '../../core/errors.ts';
 import { findApiKeyByHash, touchApiKey, type ApiKeyRow } from '../../core/repositories/api-keys.ts';
+import type { FailedAuthThrottle } from '../limits/failed-auth-throttle.ts';
 import type { ApiKeyCache } from './api-key-cache.ts';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const unauthenticated = (message: string) => new PlatformError('authentication', 'invalid_api_key', message);
 
+/** Why the row does not authenticate `hash`, or undefined when it does. */
+function refusalOf(row: ApiKeyRow | undefined, hash: Buffer): string | undefined {
+  if (!row || !hashesEqual(row.hash, hash)) return 'This API key is not valid.';
+  if (row.revoked_at) return 'This API key has been revoked.';
+  return undefined;
+}
+
 /**
  * Bearer API keys. The key's SHA-256 is the lookup (keys are 256-bit random, so a fast hash is the right one);
  * the stored hash is compared in constant time. `last_used_at` is written at most once a minute per key.
+ * Failures spend the client address's and the key's budget (`throttle`); a spent budget is refused before the key is
+ * looked up, and a lookup that may fail is counted before it runs.
  */
-export function authenticate(db: Database, cache: ApiKeyCache) {
+export function authenticate(db: Database, cache: ApiKeyCache, throttle: FailedAuthThrottle) {
   const lastTouched = new Map<string, number>();
-
-  async function lookup(hash: Buffer): Promise<ApiKeyRow | undefined> {
-    const cacheKey = hash.toString('hex');
-    const cached = cache.get(cacheKey);
-    if (cached) return cached.row;
-    const row = await db.system((trx) => findApiKeyByHash(trx, hash));
-    cache.set(cacheKey, row);
-    return row;
-  }
 
   function touch(row: ApiKeyRow): void {
     const now = Date.now();
@@ -32,31 +33,46 @@ export function authenticate(db: Database, cache: ApiKeyCache) {
     db.system((trx) => touchApiKey(trx, row.id)).catch(() => lastTouched.delete(row.id));
   }
 
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const address = throttle.addressOf(req);
+    throttle.refuseWhenSpent(res, address);
     const header = req.header('authorization');
-    if (!header) throw unauthenticated('Send your API key as "Authorization: Bearer sk_…".');
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match || !looksLikeApiKey(match[1]!)) throw unauthenticated('The Authorization header does not hold a well-formed API key.');
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match || !looksLikeApiKey(match[1]!)) {
+      throttle.fail(res, address);
+      throw unauthenticated(header ? 'The Authorization header does not hold a well-formed API key.' : 'Send your API key as "Authorization: Bearer sk_…".');
+    }
     const hash = sha256(match[1]!);
-    const row = await lookup(hash);
-    if (!row || !hashesEqual(row.hash, hash)) throw unauthenticated('This API key is not valid.');
-    if (row.revoked_at) throw unauthenticated('This API key has been revoked.');
+    const keyBucket = throttle.keyOf(hash);
+    throttle.refuseWhenSpent(res, keyBucket);
+
+    const cacheKey = hash.toString('hex');
+    const cached = cache.get(cacheKey);
+    let row = cached?.row;
+    if (!cached) {
+      throttle.fail(res, address, keyBucket);
+      // A database that fails the lookup says nothing about the key: its clients' budgets stay whole.
+      row = await db.system((trx) => findApiKeyByHash(trx, hash)).catch((error: unknown) => {
+        throttle.forgive(address, keyBucket);
+        throw error;
+      });
+      cache.set(cacheKey, row);
+    }
+    const refusal = refusalOf(row, hash);
+    if (refusal) {
+      if (cached) throttle.fail(res, address, keyBucket);
+      throw unauthenticated(refusal);
+    }
+    if (!cached) throttle.forgive(address, keyBucket);
+    const key = row!; // refusalOf refuses a missing row
     req.auth = {
-      orgId: row.org_id,
-      keyId: row.id,
-      keyType: row.type,
-      allowedAssistantIds: row.allowed_assistant_ids,
-      allowedOrigins: row.allowed_origins,
+      orgId: key.org_id,
+      keyId: key.id,
+      keyType: key.type,
+      allowedAssistantIds: key.allowed_assistant_ids,
+      allowedOrigins: key.allowed_origins,
     };
-    touch(row);
+    touch(key);
     next();
   };
-}
-
-/** Public keys may do one thing: create sessions (the session route checks assistant and origin grants). */
-export function requireSecretKey(req: Request, _res: Response, next: NextFunction): void {
-  if (req.auth?.keyType === 'public' && !(req.method === 'POST' && req.path === '/sessions')) {
-    throw new PlatformError('permission', 'public_key_not_allowed', 'Public keys may only create sessions; use a secret key.');
-  }
-  next();
 }

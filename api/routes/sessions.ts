@@ -40,15 +40,10 @@ const listSessionsQuery = paginationQuery('session').extend({
 
 const END_WAIT_MS = 5000;
 
-/** Public keys carry grants: which assistants, from which browser origins. */
-function checkPublicKeyGrants(auth: AuthContext, req: Request, assistantId: string): void {
-  if (auth.keyType !== 'public') return;
-  if (!auth.allowedAssistantIds?.includes(assistantId)) {
+/** A public key starts sessions with its allowed assistants only (its origin was checked by publicKeyScope). */
+function checkAssistantGrant(auth: AuthContext, assistantId: string): void {
+  if (auth.keyType === 'public' && !auth.allowedAssistantIds?.includes(assistantId)) {
     throw new PlatformError('permission', 'assistant_not_allowed', 'This public key may not start sessions with this assistant.', 'assistant_id');
-  }
-  const origin = req.header('origin');
-  if (!auth.allowedOrigins?.includes('*') && !(origin && auth.allowedOrigins?.includes(origin))) {
-    throw new PlatformError('permission', 'origin_not_allowed', 'This public key may not be used from this origin.');
   }
 }
 
@@ -63,7 +58,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
   router.post('/', async (req, res) => {
     const auth = authOf(req);
     const body = parseBody(createSessionBody, req);
-    checkPublicKeyGrants(auth, req, body.assistant_id);
+    checkAssistantGrant(auth, body.assistant_id);
     if (body.transport === 'livekit') {
       throw new PlatformError('invalid_request', 'transport_not_available', 'The livekit transport is not available on this server yet; use "websocket".', 'transport', 501);
     }

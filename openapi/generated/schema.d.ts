@@ -293,7 +293,17 @@ export interface paths {
          */
         post: operations["createSession"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight for creating a session from a browser
+         * @description What a browser sends before a cross-origin `POST /v1/sessions` with a public key. A preflight carries no key,
+         *     so it cannot know which origins the key allows: it answers every origin (reflected in
+         *     `Access-Control-Allow-Origin`, with `Vary: Origin`) with the method and headers the request may use. The
+         *     request itself then carries CORS allowance only when its public key allows its `Origin`; from any other
+         *     origin it is a `403 origin_not_allowed` the page cannot read, and a secret key gets no allowance from any
+         *     origin. Preflights of every other `/v1` route answer `204` without allowance, since browsers may call no
+         *     other operation. No key is needed, and a preflight never counts as a failed authentication.
+         */
+        options: operations["preflightCreateSession"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -2688,6 +2698,35 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
+        };
+    };
+    preflightCreateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods and headers a browser may send `POST /v1/sessions` with. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The request's `Origin`, reflected. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description `POST`. */
+                    "Access-Control-Allow-Methods"?: "POST";
+                    /** @description The request headers the browser may send: `Authorization`, `Content-Type`, `X-Request-Id`. */
+                    "Access-Control-Allow-Headers"?: string;
+                    /** @description Seconds the browser may reuse this answer (600). */
+                    "Access-Control-Max-Age"?: number;
+                    /** @description `Origin`: the answer depends on it. */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getSession: {

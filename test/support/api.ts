@@ -36,6 +36,7 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
     ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
+    ECHOSPHERE_AUTH_FAILURE_LIMIT: '100000',
     ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
     // Provider fakes listen on 127.0.0.1.
     ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true',

@@ -1,16 +1,18 @@
 import { rateLimit } from 'express-rate-limit';
 import type { Request, Response } from 'express';
 import { PlatformError } from '../../core/errors.ts';
-import { sendError } from './error-handler.ts';
+import { sendError } from '../http/error-handler.ts';
+import type { SharedWindowStore } from './shared-window-store.ts';
 
 /**
- * Per-key limits with the IETF RateLimit-Policy / RateLimit headers (draft 8) and 429 + Retry-After.
- * Counters live in this process: behind a load balancer each api instance allows the configured rate.
+ * Per-key limits with the IETF RateLimit-Policy / RateLimit headers (draft 8) and 429 + Retry-After. The counts are
+ * shared by every api process through `store` (see SharedWindowStore for how far they can lag).
  */
-export function perKeyRateLimit(options: { requests: number; windowS: number }) {
+export function perKeyRateLimit(options: { requests: number; windowS: number }, store: SharedWindowStore) {
   return rateLimit({
     windowMs: options.windowS * 1000,
     limit: options.requests,
+    store,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: 'per-key',
