@@ -21,16 +21,43 @@ function refusalOf(row: ApiKeyRow | undefined, hash: Buffer): string | undefined
  * Bearer API keys. The key's SHA-256 is the lookup (keys are 256-bit random, so a fast hash is the right one);
  * the stored hash is compared in constant time. `last_used_at` is written at most once a minute per key.
  * Failures spend the client address's and the key's budget (`throttle`); a spent budget is refused before the key is
- * looked up, and a lookup that may fail is counted before it runs.
+ * looked up.
  */
 export function authenticate(db: Database, cache: ApiKeyCache, throttle: FailedAuthThrottle) {
   const lastTouched = new Map<string, number>();
+  /** Lookups under way by key hash: requests with the same key wait for one lookup (and one budget reservation). */
+  const lookups = new Map<string, Promise<ApiKeyRow | undefined>>();
 
   function touch(row: ApiKeyRow): void {
     const now = Date.now();
     if (now - (lastTouched.get(row.id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     lastTouched.set(row.id, now);
     db.system((trx) => touchApiKey(trx, row.id)).catch(() => lastTouched.delete(row.id));
+  }
+
+  /**
+   * Looks the key up, counted as a failure of its address and key while it runs, so requests racing in with unknown
+   * keys cannot all reach the database before the first failure is counted. A valid key, or a database that fails
+   * the lookup (which says nothing about the key), is forgiven.
+   */
+  function lookUp(res: Response, hash: Buffer, cacheKey: string, buckets: string[]): Promise<ApiKeyRow | undefined> {
+    throttle.fail(res, ...buckets);
+    const lookup = db
+      .system((trx) => findApiKeyByHash(trx, hash))
+      .then(
+        (row) => {
+          cache.set(cacheKey, row);
+          if (!refusalOf(row, hash)) throttle.forgive(...buckets);
+          return row;
+        },
+        (error: unknown) => {
+          throttle.forgive(...buckets);
+          throw error;
+        },
+      )
+      .finally(() => lookups.delete(cacheKey));
+    lookups.set(cacheKey, lookup);
+    return lookup;
   }
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -48,22 +75,14 @@ export function authenticate(db: Database, cache: ApiKeyCache, throttle: FailedA
 
     const cacheKey = hash.toString('hex');
     const cached = cache.get(cacheKey);
-    let row = cached?.row;
-    if (!cached) {
-      throttle.fail(res, address, keyBucket);
-      // A database that fails the lookup says nothing about the key: its clients' budgets stay whole.
-      row = await db.system((trx) => findApiKeyByHash(trx, hash)).catch((error: unknown) => {
-        throttle.forgive(address, keyBucket);
-        throw error;
-      });
-      cache.set(cacheKey, row);
-    }
+    const running = cached ? undefined : lookups.get(cacheKey);
+    const row = cached ? cached.row : await (running ?? lookUp(res, hash, cacheKey, [address, keyBucket]));
     const refusal = refusalOf(row, hash);
     if (refusal) {
-      if (cached) throttle.fail(res, address, keyBucket);
+      // The request that ran the lookup was counted before it; the others count now.
+      if (cached || running) throttle.fail(res, address, keyBucket);
       throw unauthenticated(refusal);
     }
-    if (!cached) throttle.forgive(address, keyBucket);
     const key = row!; // refusalOf refuses a missing row
     req.auth = {
       orgId: key.org_id,

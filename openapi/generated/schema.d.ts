@@ -1892,7 +1892,10 @@ export interface components {
                 "application/json": components["schemas"]["InvalidRequestError"];
             };
         };
-        /** @description No API key, a malformed one, an unknown one or a revoked one (code `invalid_api_key`). */
+        /**
+         * @description No API key, a malformed one, an unknown one or a revoked one (code `invalid_api_key`). Each spends the client
+         *     address's and the key's budget of failed authentications; past it, `429`.
+         */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1956,7 +1959,11 @@ export interface components {
                 "application/json": components["schemas"]["InvalidRequestError"];
             };
         };
-        /** @description This API key made too many requests (code `rate_limit_exceeded`); wait `Retry-After` seconds. */
+        /**
+         * @description This API key made too many requests (code `rate_limit_exceeded`, with the `RateLimit` fields), or this client
+         *     address or this key failed authentication too often in the current window (code
+         *     `too_many_failed_authentications`, answered before the key is looked up). Wait `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

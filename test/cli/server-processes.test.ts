@@ -4,7 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import pg from 'pg';
 import WebSocket from 'ws';
+import { generateApiKey } from '../../core/crypto/tokens.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
@@ -127,6 +129,67 @@ test('two processes share the port: sessions run in both, the API reaches every 
     assert.equal(endedInLogs.length, 6, 'every session was persisted before its process exited');
   } finally {
     for (const client of clients) client.close();
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await database.drop();
+  }
+});
+
+test('two processes enforce one rate limit per key and one failed-authentication budget per address', { skip, timeout: 180_000 }, async () => {
+  const limit = 6;
+  const budget = 4;
+  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_limits', 'Limits');
+  const server = startEchoSphere({
+    ...database.env,
+    ECHOSPHERE_PROCESSES: '2',
+    // Hour-long windows aligned to the clock do not end in the middle of the test.
+    ECHOSPHERE_RATE_LIMIT_REQUESTS: String(limit),
+    ECHOSPHERE_RATE_LIMIT_WINDOW_S: '3600',
+    ECHOSPHERE_RATE_LIMIT_SYNC_MS: '10',
+    ECHOSPHERE_AUTH_FAILURE_LIMIT: String(budget),
+    ECHOSPHERE_AUTH_FAILURE_WINDOW_S: '3600',
+  });
+  const counts = new pg.Client({ connectionString: database.env.DATABASE_URL });
+  try {
+    const baseUrl = await server.ready;
+    await counts.connect();
+    /** Every process's hits as synced, for the buckets named like `prefix`. */
+    const synced = async (prefix: string) =>
+      Number((await counts.query('SELECT coalesce(sum(hits), 0) AS hits FROM rate_limit_windows WHERE bucket LIKE $1', [`${prefix}%`])).rows[0].hits);
+    /**
+     * Each request on its own connection, so the two processes take turns; each waits for its count, when it has one,
+     * to be synced.
+     */
+    async function sequence(count: number, prefix: string, send: () => Promise<Response>, counted: (status: number) => boolean) {
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const before = await synced(prefix);
+        const { status } = await send();
+        statuses.push(status);
+        if (counted(status)) await waitFor(async () => (await synced(prefix)) > before, `request ${i + 1} synced`);
+      }
+      return statuses;
+    }
+
+    // Refused requests count too: a key that keeps sending stays refused.
+    const statuses = await sequence(
+      limit * 4,
+      'key:',
+      () => fetch(`${baseUrl}/v1/organization`, { headers: { authorization: `Bearer ${database.secretKey}`, connection: 'close' } }),
+      () => true,
+    );
+    const admitted = statuses.filter((status) => status === 200).length;
+    // Alone, each process would admit `limit`; together they may miss the other's last request, no more.
+    assert.ok(admitted >= limit && admitted <= limit + 1, `admitted ${admitted}: ${statuses.join(' ')}`);
+    assert.ok(statuses.slice(limit + 1).every((status) => status === 429), statuses.join(' '));
+
+    const bad = () => fetch(`${baseUrl}/v1/organization`, { headers: { authorization: `Bearer ${generateApiKey('secret').plaintext}`, connection: 'close' } });
+    // A spent budget is refused before anything is counted.
+    const failures = await sequence(budget * 4, 'auth-failure:address:', bad, (status) => status === 401);
+    const refusedAt = failures.indexOf(429);
+    assert.ok(refusedAt >= budget && refusedAt <= budget + 1, `first 429 after ${refusedAt} failures: ${failures.join(' ')}`);
+    assert.ok(failures.slice(budget + 1).every((status) => status === 429), failures.join(' '));
+  } finally {
+    await counts.end();
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
     await database.drop();
   }
