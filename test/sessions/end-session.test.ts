@@ -1,41 +1,25 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { attachStreamGateway } from '../../api/stream/stream-gateway.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
+import { quietAssistant, startSecondStreamGateway, startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 
 let api: TestApi;
 let call: ReturnType<typeof apiClient>;
 let assistantId: string;
 /** A second api instance's WebSocket side, sharing the database: sessions connected here run here. */
-let otherInstance: { server: http.Server; baseUrl: string; shutdown: () => Promise<unknown> };
+let otherInstance: Awaited<ReturnType<typeof startSecondStreamGateway>>;
 
 before(async () => {
   api = await startTestApi({ withStreamGateway: true });
   call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-  assistantId = (
-    await call('POST', '/v1/assistants', {
-      name: 'Quiet',
-      system_prompt: '',
-      model: { provider: 'scripted', script: { rules: [], default_reply: 'Okay.' } },
-      voice: { provider: 'local' },
-      transcriber: { provider: 'none' },
-    })
-  ).body.id;
-  const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db: api.db, secretBox: api.deps.secretBox, logger: api.deps.logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  otherInstance = { server, baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, shutdown: () => gateway.shutdownAll(2000) };
+  assistantId = (await call('POST', '/v1/assistants', quietAssistant)).body.id;
+  otherInstance = await startSecondStreamGateway(api);
 });
 
 after(async () => {
-  await otherInstance.shutdown();
-  otherInstance.server.closeAllConnections();
-  otherInstance.server.close();
+  await otherInstance.close();
   await api.close();
 });
 

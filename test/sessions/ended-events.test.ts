@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { attachStreamGateway, type StreamGateway } from '../../api/stream/stream-gateway.ts';
 import { toPublicEvent, type EventRow } from '../../core/events/outbox.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { runRetentionPass } from '../../workers/retention/retention-job.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
+import { quietAssistant, startSecondStreamGateway, startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 import { assertMatchesSchema } from '../support/contract.ts';
 import { waitForSessionEnd } from '../support/stream-harness.ts';
@@ -16,30 +13,17 @@ let api: TestApi;
 let call: ReturnType<typeof apiClient>;
 let assistantId: string;
 /** A second instance's WebSocket side, to be shut down on its own like a process on SIGTERM. */
-let stopping: { server: http.Server; gateway: StreamGateway; baseUrl: string };
+let stopping: Awaited<ReturnType<typeof startSecondStreamGateway>>;
 
 before(async () => {
   api = await startTestApi({ withStreamGateway: true });
   call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-  assistantId = (
-    await call('POST', '/v1/assistants', {
-      name: 'Quiet',
-      system_prompt: '',
-      model: { provider: 'scripted', script: { rules: [], default_reply: 'Okay.' } },
-      voice: { provider: 'local' },
-      transcriber: { provider: 'none' },
-    })
-  ).body.id;
-  const server = http.createServer();
-  const gateway = attachStreamGateway(server, { db: api.db, secretBox: api.deps.secretBox, logger: api.deps.logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stopping = { server, gateway, baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  assistantId = (await call('POST', '/v1/assistants', quietAssistant)).body.id;
+  stopping = await startSecondStreamGateway(api);
 });
 
 after(async () => {
-  await stopping.gateway.shutdownAll(2000);
-  stopping.server.closeAllConnections();
-  stopping.server.close();
+  await stopping.close();
   await api.close();
 });
 

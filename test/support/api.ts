@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { createApiApp } from '../../api/server.ts';
-import { attachStreamGateway } from '../../api/stream/stream-gateway.ts';
+import { attachStreamGateway, type StreamGateway } from '../../api/stream/stream-gateway.ts';
 import { parseConfig, type Config } from '../../core/config.ts';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
@@ -87,3 +87,32 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     },
   };
 }
+
+/**
+ * A second api instance's WebSocket side on its own port, sharing `api`'s database: sessions connected here run here,
+ * and `close` shuts it down on its own, as a second process would on SIGTERM.
+ */
+export async function startSecondStreamGateway(api: TestApi): Promise<{ baseUrl: string; gateway: StreamGateway; close(): Promise<void> }> {
+  const server = http.createServer();
+  const { secretBox, logger } = api.deps;
+  const gateway = attachStreamGateway(server, { db: api.db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    gateway,
+    async close() {
+      await gateway.shutdownAll(2000);
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** An assistant that needs nothing: no rules, one default reply, the local voice, typed input. */
+export const quietAssistant = {
+  name: 'Quiet',
+  system_prompt: '',
+  model: { provider: 'scripted', script: { rules: [], default_reply: 'Okay.' } },
+  voice: { provider: 'local' },
+  transcriber: { provider: 'none' },
+} as const;
