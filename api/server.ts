@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps.ts';
 import { keyCors, noPreflightAllowance, sessionsPreflight, varyOnOrigin } from './http/browser-cors.ts';
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
 import { httpMetrics, rememberMountPath } from './http/metrics.ts';
+import { parseQueryString } from './http/query-string.ts';
 import { FailedAuthThrottle } from './limits/failed-auth-throttle.ts';
 import { perKeyRateLimit } from './limits/per-key-rate-limit.ts';
 import { SharedWindowStore } from './limits/shared-window-store.ts';
@@ -29,7 +30,7 @@ export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('query parser', 'simple');
+  app.set('query parser', parseQueryString);
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestId, httpMetrics, requestLog(deps.logger));
 

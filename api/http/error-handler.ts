@@ -14,7 +14,10 @@ export function sendError(res: Response, req: Request, error: PlatformError): vo
   });
 }
 
-/** Maps body-parser failures and typed platform errors to the public error shape; everything else is a logged 500. */
+/**
+ * Maps typed platform errors, body-parser failures and the router's path decoding failures to the public error shape;
+ * everything else is a logged 500.
+ */
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) return;
@@ -33,6 +36,10 @@ function toPlatformError(error: unknown, req: Request, logger: Logger): Platform
   }
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
     return new PlatformError('invalid_request', 'unsupported_encoding', 'The request body encoding is not supported.', undefined, 415);
+  }
+  // The router percent-decodes path parameters before any route runs; a malformed escape (`%E0%A4%A`) throws there.
+  if (error instanceof URIError) {
+    return new PlatformError('invalid_request', 'malformed_path', 'The path is not valid percent-encoded UTF-8.');
   }
   logger.error('unhandled error', { request_id: req.id, error: error instanceof Error ? error.stack : String(error) });
   return new PlatformError('internal', 'internal_error', 'Something went wrong on our side. The request id helps us find it.');

@@ -1,15 +1,27 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { PlatformError } from '../../core/errors.ts';
+import { findUnstorableInput } from './storable-input.ts';
 
-/** Parses with a zod schema; the first problem becomes a 400 naming the field (`param`) in dotted form. */
+/**
+ * Parses with a zod schema; the first problem becomes a 400 naming the field (`param`) in dotted form. Every body and
+ * query a route uses comes through here, so this is where text PostgreSQL cannot store is refused, before any schema.
+ */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
-  return unwrap(schema.safeParse(value), where);
+  return unwrap(schema.safeParse(refuseUnstorable(value, where)), where);
 }
 
 /** `parse` for schemas with asynchronous checks (those that pause for other requests while they work). */
 export async function parseAsync<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' = 'body'): Promise<z.infer<S>> {
-  return unwrap(await schema.safeParseAsync(value), where);
+  return unwrap(await schema.safeParseAsync(refuseUnstorable(value, where)), where);
+}
+
+/** `value` itself, once it holds nothing PostgreSQL refuses or mangles (NUL, lone surrogates, runaway nesting). */
+function refuseUnstorable(value: unknown, where: 'body' | 'query'): unknown {
+  const unstorable = findUnstorableInput(value);
+  if (!unstorable) return value;
+  const param = unstorable.path.map(String).join('.');
+  return fail(invalidCode(where), param ? `${param}: ${unstorable.problem}` : `The ${where} ${unstorable.problem}.`, param || undefined);
 }
 
 function unwrap<T>(result: z.ZodSafeParseResult<T>, where: 'body' | 'query'): T {
@@ -22,7 +34,7 @@ function unwrap<T>(result: z.ZodSafeParseResult<T>, where: 'body' | 'query'): T 
     return fail('unknown_field', `Unknown field "${field}" in the ${where}.`, field);
   }
   const message = param ? `${param}: ${issue.message}` : issue.message;
-  return fail(where === 'body' ? 'invalid_field' : 'invalid_query', message, param || undefined);
+  return fail(invalidCode(where), message, param || undefined);
 }
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
@@ -40,6 +52,10 @@ function bodyOf(req: Request): unknown {
     throw new PlatformError('invalid_request', 'unsupported_media_type', 'Send JSON with Content-Type: application/json.', undefined, 415);
   }
   return {};
+}
+
+function invalidCode(where: 'body' | 'query'): string {
+  return where === 'body' ? 'invalid_field' : 'invalid_query';
 }
 
 function fail(code: string, message: string, param: string | undefined): never {

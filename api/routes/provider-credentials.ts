@@ -15,6 +15,7 @@ import type { ApiDeps } from '../deps.ts';
 import { listResponse } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { assertSavedUrl } from '../http/url-validation.ts';
+import { pathParam } from '../http/route-helpers.ts';
 import { parseBody } from '../http/validation.ts';
 
 export const putProviderCredentialBody = z.strictObject({
@@ -23,8 +24,8 @@ export const putProviderCredentialBody = z.strictObject({
 });
 
 function providerOf(req: Request): CredentialProvider {
-  const provider = String(req.params.provider);
-  if (!(CREDENTIAL_PROVIDERS as readonly string[]).includes(provider ?? '')) {
+  const provider = pathParam(req, 'provider');
+  if (!(CREDENTIAL_PROVIDERS as readonly string[]).includes(provider)) {
     throw new PlatformError('not_found', 'unknown_provider', `No provider "${provider}". Known: ${CREDENTIAL_PROVIDERS.join(', ')}.`, 'provider');
   }
   return provider as CredentialProvider;
