@@ -4,12 +4,14 @@ import { publicKeyScope } from './auth/public-key-scope.ts';
 import type { ApiDeps } from './deps.ts';
 import { keyCors, noPreflightAllowance, sessionsPreflight, varyOnOrigin } from './http/browser-cors.ts';
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
+import { jsonBody } from './http/json-body.ts';
 import { httpMetrics, rememberMountPath } from './http/metrics.ts';
 import { parseQueryString } from './http/query-string.ts';
 import { FailedAuthThrottle } from './limits/failed-auth-throttle.ts';
 import { perKeyRateLimit } from './limits/per-key-rate-limit.ts';
 import { SharedWindowStore } from './limits/shared-window-store.ts';
 import { requestId } from './http/request-context.ts';
+import { replyAfterRequestBody } from './http/reply-after-request-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { assistantRoutes } from './routes/assistants.ts';
@@ -32,7 +34,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.set('etag', false);
   app.set('query parser', parseQueryString);
   app.set('trust proxy', deps.config.trustProxy);
-  app.use(requestId, httpMetrics, requestLog(deps.logger));
+  app.use(replyAfterRequestBody(deps.config.bodyDrainBytes), requestId, httpMetrics, requestLog(deps.logger));
 
   // /v1 first: it carries almost all traffic, and each resource router is mounted on its own prefix so a request
   // walks a handful of layers instead of every route of every resource.
@@ -46,7 +48,8 @@ export function createApiApp(deps: ApiDeps): Express {
   v1.use(keyCors);
   v1.use(perKeyRateLimit(rateLimit, sharedCounts(deps, 'key', rateLimit.windowS)));
   v1.use(publicKeyScope);
-  v1.use(express.json({ limit: deps.config.bodyLimitBytes, strict: true }));
+  // Authentication comes before the body is read: a bad key is a 401 whatever the body, a good one with too large a body a 413.
+  v1.use(jsonBody(deps.config.bodyLimitBytes));
   const resources: Array<[string, ...Router[]]> = [
     ['/organization', organizationRoutes(deps)],
     ['/api-keys', apiKeyRoutes(deps)],

@@ -56,6 +56,7 @@ const schema = z.object({
   ECHOSPHERE_AUTH_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
   ECHOSPHERE_TRUST_PROXY: trustProxy.optional(),
   ECHOSPHERE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(262_144),
+  ECHOSPHERE_BODY_DRAIN_BYTES: z.coerce.number().int().min(0).default(4_194_304),
   ECHOSPHERE_SESSION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(600),
   ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: z.coerce.number().int().min(1).default(10),
   ECHOSPHERE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
@@ -144,6 +145,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Express's `trust proxy`: without it the client address is the connection's peer. */
     trustProxy: raw.ECHOSPHERE_TRUST_PROXY ?? false,
     bodyLimitBytes: raw.ECHOSPHERE_BODY_LIMIT_BYTES,
+    /** How much of a body the api reads and discards so a client still sending it can read the early response. */
+    bodyDrainBytes: raw.ECHOSPHERE_BODY_DRAIN_BYTES,
     sessionTokenTtlS: raw.ECHOSPHERE_SESSION_TOKEN_TTL_S,
     defaultMaxConcurrentSessions: raw.ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS,
     allowPrivateUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_URLS,

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PlatformError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { bodyTooLarge } from './json-body.ts';
 
 export function sendError(res: Response, req: Request, error: PlatformError): void {
   res.status(error.status).json({
@@ -28,9 +29,7 @@ export function errorHandler(logger: Logger) {
 function toPlatformError(error: unknown, req: Request, logger: Logger): PlatformError {
   if (error instanceof PlatformError) return error;
   const bodyParserType = (error as { type?: string }).type;
-  if (bodyParserType === 'entity.too.large') {
-    return new PlatformError('invalid_request', 'body_too_large', 'The request body is larger than this API accepts.', undefined, 413);
-  }
+  if (bodyParserType === 'entity.too.large') return bodyTooLarge();
   if (bodyParserType === 'entity.parse.failed') {
     return new PlatformError('invalid_request', 'malformed_json', 'The request body is not valid JSON.');
   }
