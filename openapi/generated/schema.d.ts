@@ -1882,7 +1882,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or a field is invalid (`param` names it). Codes include `malformed_json`, `invalid_field`, `unknown_field`, `invalid_query`. */
+        /** @description The request is malformed or a field is invalid (`param` names it). Codes include `malformed_json`, `invalid_field`, `unknown_field`, `invalid_query`, `invalid_path_parameter` (a path parameter holding NUL), `malformed_query` and `malformed_path` (percent-encoding that does not decode to UTF-8). No string of a body, query or path may contain NUL (U+0000) or an unpaired UTF-16 surrogate, and bodies nest at most 64 levels deep. */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1939,7 +1939,7 @@ export interface components {
                 "application/json": components["schemas"]["ConflictError"];
             };
         };
-        /** @description The body is larger than the server accepts (code `body_too_large`; 256 KiB by default). */
+        /** @description The body is larger than the server accepts (code `body_too_large`; 256 KiB by default). The key is checked first: a bad key with an oversized body is a 401. */
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
