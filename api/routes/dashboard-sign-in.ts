@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { PlatformError } from '../../core/errors.ts';
 import type { Database } from '../../core/db/database.ts';
 import { createApiKey } from '../../core/repositories/api-keys.ts';
 import { sendError } from '../http/error-handler.ts';
+import { jsonBody } from '../http/json-body.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -62,7 +63,7 @@ export function dashboardSignInRoutes(db: Database, codes: DashboardSignInCodes)
       sendError(res, req, new PlatformError('rate_limited', 'rate_limit_exceeded', 'Too many sign-in attempts; wait a minute.'));
     },
   });
-  router.post('/dashboard/session', limiter, express.json({ limit: 1024 }), async (req, res) => {
+  router.post('/dashboard/session', limiter, ...jsonBody(1024), async (req, res) => {
     const code = (req.body as { code?: unknown } | undefined)?.code;
     if (typeof code !== 'string' || code.length === 0 || code.length > 200) {
       throw new PlatformError('invalid_request', 'parameter_invalid', 'code must be the sign-in code from the printed link.', 'code');

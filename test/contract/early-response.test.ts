@@ -86,20 +86,24 @@ for (const keepAlive of [false, true]) {
   });
 }
 
-test('a body declared larger than the drain bound is not waited for: the response comes at once and the connection closes', async () => {
-  const socket = net.connect(Number(new URL(api.baseUrl).port), '127.0.0.1');
-  let received = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => (received += chunk));
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  // Headers and a first chunk only: the server must answer without the rest it was promised.
-  socket.write(
-    `PUT /v1/provider-credentials/openai HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${unknownKey}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${10 * DRAIN_BYTES}\r\n\r\n${'a'.repeat(1024)}`,
-  );
-  await closed;
-  const [head = '', body = ''] = received.split('\r\n\r\n');
-  assert.match(head, /^HTTP\/1\.1 401 /);
-  assert.match(head, /\r\nConnection: close\r\n/i);
-  assert.equal(JSON.parse(body).error.code, 'invalid_api_key');
-});
+// With a valid key the 413 comes from the Content-Length alone: body-parser would first read every declared byte.
+for (const [key, status, code] of [[unknownKey, 401, 'invalid_api_key'], [() => secretKey, 413, 'body_too_large']] as const) {
+  // The timeout only turns a server waiting for the body it was promised into a failure instead of a hang.
+  test(`a body declared larger than the drain bound is not waited for: the ${status} comes at once and the connection closes`, { timeout: 15_000 }, async () => {
+    const socket = net.connect(Number(new URL(api.baseUrl).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    // Headers and a first chunk only: the server must answer without the rest it was promised.
+    socket.write(
+      `PUT /v1/provider-credentials/openai HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${typeof key === 'string' ? key : key()}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${10 * DRAIN_BYTES}\r\n\r\n${'a'.repeat(1024)}`,
+    );
+    await closed;
+    const [head = '', body = ''] = received.split('\r\n\r\n');
+    assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `));
+    assert.match(head, /\r\nConnection: close\r\n/i);
+    assert.equal(JSON.parse(body).error.code, code);
+  });
+}
