@@ -121,7 +121,8 @@ test("a script's rules share one budget of regex instructions", async () => {
 
 test('tool parameter schemas are bounded in depth as well as size', async () => {
   let deep: Record<string, unknown> = { type: 'string' };
-  for (let level = 0; level < 40; level++) deep = { type: 'object', properties: { nested: deep } };
+  // 20 schema levels are 41 objects deep: past the 32 allowed here, within the 64 any request body may nest.
+  for (let level = 0; level < 20; level++) deep = { type: 'object', properties: { nested: deep } };
   const tool = (parameters: unknown) => ({ type: 'function', name: 'lookup', description: 'Look up', parameters, server: { url: 'https://127.0.0.1/tool' } });
   const tooDeep = await call('POST', '/v1/assistants', { name: 'x', system_prompt: 'y', tools: [tool(deep)] });
   assert.equal(tooDeep.status, 400);
