@@ -69,68 +69,65 @@ export async function markRecordingProcessing(trx: Transaction, orgId: string, i
   return row;
 }
 
-export async function markRecordingReady(
+/**
+ * Moves a recording from one of `from` to a final state with `changes`, and records that state's event with the data
+ * the row then holds, in the same transaction. Undefined when the recording was no longer in one of `from`.
+ */
+async function finishRecording(
+  trx: Transaction,
+  recording: Pick<RecordingRow, 'org_id' | 'id'>,
+  from: RecordingRow['status'][],
+  changes: Record<string, unknown>,
+  event: { type: 'recording.ready' | 'recording.failed' | 'recording.skipped'; data: (row: RecordingRow) => Record<string, unknown> },
+): Promise<RecordingRow | undefined> {
+  const [row] = await trx<RecordingRow>('recordings')
+    .where({ org_id: recording.org_id, id: recording.id })
+    .whereIn('status', from)
+    .update({ ...changes, updated_at: trx.fn.now() as never })
+    .returning('*');
+  if (row) {
+    await appendEvent(trx, {
+      orgId: row.org_id,
+      type: event.type,
+      sessionId: row.session_id,
+      data: { recording_id: row.id, session_id: row.session_id, ...event.data(row) },
+    });
+  }
+  return row;
+}
+
+export function markRecordingReady(
   trx: Transaction,
   recording: RecordingRow,
   result: { durationMs: number; masterKey: string; renditions: RenditionInfo[]; downloadKey: string },
 ): Promise<RecordingRow | undefined> {
-  const [row] = await trx<RecordingRow>('recordings')
-    .where({ org_id: recording.org_id, id: recording.id })
-    .whereIn('status', ['recording', 'processing', 'failed'])
-    .update({
-      status: 'ready',
-      failure_reason: null,
-      duration_ms: result.durationMs,
-      renditions: JSON.stringify({ master_key: result.masterKey, items: result.renditions }) as never,
-      download_key: result.downloadKey,
-      ready_at: trx.fn.now() as never,
-      updated_at: trx.fn.now() as never,
-    })
-    .returning('*');
-  if (row) {
-    await appendEvent(trx, {
-      orgId: row.org_id,
-      type: 'recording.ready',
-      sessionId: row.session_id,
-      data: { recording_id: row.id, session_id: row.session_id, duration_ms: row.duration_ms },
-    });
-  }
-  return row;
+  const changes = {
+    status: 'ready',
+    failure_reason: null,
+    duration_ms: result.durationMs,
+    renditions: JSON.stringify({ master_key: result.masterKey, items: result.renditions }),
+    download_key: result.downloadKey,
+    ready_at: trx.fn.now(),
+  };
+  return finishRecording(trx, recording, ['recording', 'processing', 'failed'], changes, {
+    type: 'recording.ready',
+    data: (row) => ({ duration_ms: row.duration_ms }),
+  });
 }
 
-export async function markRecordingFailed(trx: Transaction, recording: RecordingRow, reason: string): Promise<RecordingRow | undefined> {
-  const [row] = await trx<RecordingRow>('recordings')
-    .where({ org_id: recording.org_id, id: recording.id })
-    .whereIn('status', ['recording', 'processing'])
-    .update({ status: 'failed', failure_reason: reason.slice(0, 500), updated_at: trx.fn.now() as never })
-    .returning('*');
-  if (row) {
-    await appendEvent(trx, {
-      orgId: row.org_id,
-      type: 'recording.failed',
-      sessionId: row.session_id,
-      data: { recording_id: row.id, session_id: row.session_id, failure_reason: row.failure_reason },
-    });
-  }
-  return row;
+export function markRecordingFailed(trx: Transaction, recording: RecordingRow, reason: string): Promise<RecordingRow | undefined> {
+  return finishRecording(trx, recording, ['recording', 'processing'], { status: 'failed', failure_reason: reason.slice(0, 500) }, {
+    type: 'recording.failed',
+    data: (row) => ({ failure_reason: row.failure_reason }),
+  });
 }
 
 /** There is nothing to play (no audio was ever recorded): final, like `failed`, but nothing went wrong. */
-export async function markRecordingSkipped(trx: Transaction, recording: Pick<RecordingRow, 'org_id' | 'id'>, reason: string): Promise<RecordingRow | undefined> {
-  const [row] = await trx<RecordingRow>('recordings')
-    .where({ org_id: recording.org_id, id: recording.id })
-    .whereIn('status', ['recording', 'processing'])
-    .update({ status: 'skipped', failure_reason: reason.slice(0, 500), duration_ms: 0, updated_at: trx.fn.now() as never })
-    .returning('*');
-  if (row) {
-    await appendEvent(trx, {
-      orgId: row.org_id,
-      type: 'recording.skipped',
-      sessionId: row.session_id,
-      data: { recording_id: row.id, session_id: row.session_id, reason: row.failure_reason },
-    });
-  }
-  return row;
+export function markRecordingSkipped(trx: Transaction, recording: Pick<RecordingRow, 'org_id' | 'id'>, reason: string): Promise<RecordingRow | undefined> {
+  return finishRecording(trx, recording, ['recording', 'processing'], { status: 'skipped', failure_reason: reason.slice(0, 500), duration_ms: 0 }, {
+    type: 'recording.skipped',
+    data: (row) => ({ reason: row.failure_reason }),
+  });
 }
 
 export async function markRecordingDeleted(trx: Transaction, orgId: string, id: string): Promise<RecordingRow | undefined> {
