@@ -8,7 +8,9 @@ import type { Knex } from 'knex';
  *
  * PostgreSQL 16 made inheritance a property of each grant (`GRANT … WITH INHERIT FALSE`); up to 15 the member's
  * INHERIT attribute decides for all of its memberships, so there the connecting role becomes NOINHERIT (it owns its
- * tables and needs no privilege inherited from any role). A superuser bypasses row-level security whatever it
+ * tables and needs no privilege inherited from any role). One privilege it does inherit there: CREATE on the schema,
+ * which PostgreSQL 15 gives the database owner through the implicit role `pg_database_owner`; so it is first granted
+ * to the user directly, or later migrations could not create tables. A superuser bypasses row-level security whatever it
  * inherits — PGlite's built-in user, or a server user let through by ECHOSPHERE_ALLOW_SUPERUSER_DATABASE — so it is
  * left alone rather than have a cluster's admin role altered.
  */
@@ -36,6 +38,9 @@ async function setInheritance(knex: Knex, inherit: boolean): Promise<void> {
         RAISE EXCEPTION 'the database user % needs CREATEROLE to change its own INHERIT attribute', current_user
           USING HINT = format('As an administrator run: ALTER ROLE %I ${roleAttribute}; (or grant it CREATEROLE) and migrate again', current_user);
       ELSE
+        IF NOT ${inherit} AND (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = current_schema()) = 'pg_database_owner' THEN
+          EXECUTE format('GRANT USAGE, CREATE ON SCHEMA %I TO CURRENT_USER', current_schema());
+        END IF;
         ALTER ROLE CURRENT_USER ${roleAttribute};
       END IF;
     END $$;
