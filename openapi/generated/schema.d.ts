@@ -923,6 +923,8 @@ export interface components {
             /** @description Updated at most once a minute. */
             last_used_at: components["schemas"]["Timestamp"] | null;
             revoked_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the key stops authenticating (the keys the dashboard's sign-in link mints last 12 hours); null for keys that last until revoked. */
+            expires_at: components["schemas"]["Timestamp"] | null;
         };
         ApiKeyList: {
             /** @constant */
