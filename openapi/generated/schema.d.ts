@@ -825,6 +825,15 @@ export interface components {
                 message: string;
                 /** @description The request field at fault, in dotted form (`model.temperature`). */
                 param?: string;
+                /** @description On a request with invalid fields, every problem, the first being the error itself; a form can mark them all at once. */
+                errors?: {
+                    /** @description `invalid_field`, `invalid_query` or `unknown_field`. */
+                    code: string;
+                    /** @description For people, starting with the field: `name: must not be empty`. */
+                    message: string;
+                    /** @description The field */
+                    param?: string;
+                }[];
                 /** @description Same as the `X-Request-Id` header. */
                 request_id: string;
             };
@@ -1017,14 +1026,18 @@ export interface components {
              * @enum {string}
              */
             provider: "scripted";
-            script: {
+            /** @description Default: no rules, and the default reply. */
+            script?: {
                 /**
                  * @description Tried in order; the first match replies.
                  * @default []
                  */
                 rules?: components["schemas"]["ScriptRule"][];
-                /** @description The reply when no rule matches. */
-                default_reply: string;
+                /**
+                 * @description The reply when no rule matches.
+                 * @default I'm a scripted assistant.
+                 */
+                default_reply?: string;
             };
         };
         /** Scripted replies (offline, deterministic) */
@@ -1345,7 +1358,11 @@ export interface components {
         Tool: components["schemas"]["FunctionTool"] | components["schemas"]["EndCallTool"];
         CreateAssistantRequest: {
             name: string;
-            system_prompt: string;
+            /**
+             * @description The model's instructions. Required (not blank) with an OpenAI model; a scripted model follows its rules and may do without.
+             * @default
+             */
+            system_prompt?: string;
             /**
              * @description What the assistant says first; null waits for the user.
              * @default null
