@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileScriptPatterns } from '../tenant-regex/script-patterns.ts';
+import { isEspeakVoice } from '../voices/espeak-voices.ts';
 import { TimeSlice } from '../time-slice.ts';
 
 /**
@@ -82,7 +83,10 @@ export const voiceConfig = z.discriminatedUnion('provider', [
   }),
   z.strictObject({
     provider: z.literal('local'),
-    voice_id: z.string().regex(/^[a-z]{2,3}(-[a-z]{2,3})?$/, 'must be an eSpeak voice such as en-us').default('en-us'),
+    voice_id: z
+      .string()
+      .refine((id): boolean => isEspeakVoice(id), 'is not an eSpeak voice (GET /v1/voices?provider=local lists them)')
+      .default('en-us'),
     speed_wpm: z.number().int().min(80).max(450).default(175),
   }),
 ]);

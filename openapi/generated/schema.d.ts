@@ -1143,7 +1143,7 @@ export interface components {
              */
             provider: "local";
             /**
-             * @description An eSpeak voice such as `en-us`.
+             * @description An eSpeak voice such as `en-us` or `de`: `GET /v1/voices?provider=local` lists them.
              * @default en-us
              */
             voice_id?: string;
@@ -1158,7 +1158,7 @@ export interface components {
              */
             provider: "local";
             /**
-             * @description An eSpeak voice such as `en-us`.
+             * @description An eSpeak voice such as `en-us` or `de`: `GET /v1/voices?provider=local` lists them.
              * @default en-us
              */
             voice_id: string;
