@@ -9,7 +9,9 @@ export type ErrorType =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  /** A provider (ElevenLabs, OpenAI, …) the request needed failed or refused us: 502. */
+  | 'provider';
 
 export class PlatformError extends Error {
   constructor(
@@ -56,6 +58,8 @@ function statusFor(type: ErrorType): number {
       return 429;
     case 'internal':
       return 500;
+    case 'provider':
+      return 502;
   }
 }
 
