@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AudioFrame } from '@livekit/rtc-node';
+import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 import { type AudioSink, PacedAudioOutput } from './paced-audio-output.ts';
 
 const RATE = 16_000;
-initializeLibraryLogger('error');
+initializeLibraryLogger(createLogger({ level: 'error', format: 'json' }));
 
 /** A reply of `ms` of audio captured at once, as the TTS hands it over faster than real time. */
 async function pacedReply(ms: number) {
