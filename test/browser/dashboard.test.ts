@@ -235,6 +235,12 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.getByTestId('recording-audio').evaluate((audio: HTMLAudioElement) => audio.pause());
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await page.getByText('session.ended').first().waitFor();
+    const endedAt = await page.locator('.events li', { hasText: 'session.ended' }).locator('summary .muted').first().innerText();
+    assert.match(endedAt, /\d:\d{2}:\d{2}/, 'event times are shown to the second');
+    // The download is what its label says: an M4A (an MP4 container: `ftyp` box) of the stereo recording.
+    const download = page.getByRole('link', { name: /^Download recording \(M4A/ });
+    const file = await fetch(new URL((await download.getAttribute('href'))!, stack.baseUrl));
+    assert.equal((await file.arrayBuffer().then((bytes) => Buffer.from(bytes))).subarray(4, 8).toString('latin1'), 'ftyp');
     await shot('session');
   });
 
