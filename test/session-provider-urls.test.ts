@@ -121,7 +121,7 @@ describe('the server-wide provider key and endpoints the organization chose', ()
     const client = harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     client.sendText('When do you open?');
-    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.text.includes('nine') });
+    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('nine') });
     client.end();
     await waitForSessionEnd(harness.db, session.id);
     assert.ok(openai.authorizations.length > 0);

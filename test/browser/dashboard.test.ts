@@ -152,6 +152,13 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.locator('.bubble.assistant', { hasText: 'Ask me about our opening hours' }).waitFor();
     await page.getByLabel('Type a message').fill('What are your opening hours?');
     await page.getByRole('button', { name: 'Send' }).click();
+    // The reply's words show as they are spoken, before the whole reply has played.
+    const spokenSoFar = await page.waitForFunction(() => {
+      const interim = document.querySelector('.bubble.assistant.interim');
+      return interim ? (interim.lastChild?.textContent ?? null) : null;
+    });
+    const partial = (await spokenSoFar.jsonValue()) as string;
+    assert.ok(HOURS_REPLY.startsWith(partial) && partial.length < HOURS_REPLY.length, partial);
     await page.locator('.bubble.assistant', { hasText: HOURS_REPLY }).waitFor();
     await page.waitForFunction(() => Number.parseFloat(document.querySelector('[data-testid="audio-received"]')?.textContent?.replace(/[^\d.]/g, '') ?? '0') > 1);
     await page.getByTestId('agent-state').waitFor();
