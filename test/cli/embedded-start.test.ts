@@ -16,6 +16,7 @@ test('the embedded default starts with no services, prints a working key, and st
   const key = /sk_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
   assert.ok(key, 'the first start prints the default organization key');
   assert.ok(!first.output().includes(`"${key}"`) && first.output().split(key!).length === 3, 'the key appears only in the welcome text');
+  assert.doesNotMatch(first.output(), /"level":"(warn|error)"|Warning:/, 'a first start prints no warning');
 
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const assistant = await fetch(`${baseUrl}/v1/assistants`, {
