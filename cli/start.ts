@@ -49,6 +49,7 @@ export async function startCommand(config: Config): Promise<void> {
   let baseUrl: string | undefined;
   let dashboardUrl: string | undefined;
   let defaultKey: DefaultOrganizationKey | undefined;
+  let defaultOrgId: string | undefined;
   try {
     const media = openMediaServices(config, platform.db, logger);
     roles.push({ name: 'job queue', stop: () => media.queue.stop() });
@@ -66,7 +67,9 @@ export async function startCommand(config: Config): Promise<void> {
       baseUrl = api.baseUrl;
       // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
       if (!config.databaseUrl) defaultKey = await defaultOrganizationKeyToPrint(platform);
-      dashboardUrl = await dashboardLink(platform, baseUrl, signInCodes);
+      // The embedded default signs its operator straight in; with PostgreSQL there is no "local" organization.
+      defaultOrgId = config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
+      if (defaultOrgId) dashboardUrl = `${baseUrl}/#login=${signInCodes.issue(defaultOrgId)}`;
     }
     if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
   } catch (error) {
@@ -99,7 +102,7 @@ export async function startCommand(config: Config): Promise<void> {
   const roleNames = serverProcess ? config.roles.filter((role) => role !== 'workers') : config.roles;
   logger.info('EchoSphere started', { roles: roleNames, database: platform.db.dialect, processes: supervising ? config.processes : undefined, startup_ms: Date.now() - startedAt });
   if (baseUrl && !serverProcess) {
-    printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, defaultKey);
+    printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, defaultKey ?? defaultOrgId);
     if (defaultKey) announced = markDefaultKeyShown(platform, defaultKey);
     await announced;
   }
@@ -167,15 +170,6 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
   };
 }
 
-/**
- * The embedded default signs its operator straight in: the printed link carries a one-time code (fresh on every start,
- * kept in memory) that the dashboard exchanges for a new key. With PostgreSQL there is no "local" organization.
- */
-async function dashboardLink(platform: Platform, baseUrl: string, codes: DashboardSignInCodes): Promise<string> {
-  const orgId = platform.config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
-  return orgId ? `${baseUrl}/#login=${codes.issue(orgId)}` : `${baseUrl}/`;
-}
-
 /** The reasons a port cannot be had that the operator can fix, in one line each; anything else as it is. */
 function listenError(error: NodeJS.ErrnoException, config: Config): Error {
   const where = `port ${config.port} on ${config.host}`;
@@ -186,7 +180,11 @@ function listenError(error: NodeJS.ErrnoException, config: Config): Error {
   return error;
 }
 
-function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, defaultKey: DefaultOrganizationKey | undefined): void {
+/**
+ * What the operator needs: the links (the dashboard's carries a one-time sign-in code, fresh on every start), and on
+ * the embedded database the default organization's key when it is new, or how to get one when it was printed before.
+ */
+function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, defaultOrg: DefaultOrganizationKey | string | undefined): void {
   const lines = [
     '',
     `  EchoSphere is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`}`,
@@ -196,7 +194,16 @@ function printWelcome(baseUrl: string, dashboardUrl: string, config: Config, def
     `  API docs   ${baseUrl}/docs`,
     `  Health     ${baseUrl}/readyz`,
   ];
-  if (defaultKey) {
+  if (typeof defaultOrg === 'string') {
+    lines.push(
+      '',
+      `  The default organization (${defaultOrg}) got its secret key at the first start. For another, create one`,
+      "  on the dashboard's API keys page, or stop the server and run:",
+      '',
+      `    npx echosphere keys create --org ${defaultOrg}`,
+    );
+  } else if (defaultOrg) {
+    const defaultKey = defaultOrg;
     lines.push(
       '',
       defaultKey.created

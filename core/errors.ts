@@ -1,6 +1,6 @@
 /**
  * The few typed errors the platform throws on purpose. The api maps each to one HTTP status and the public
- * error shape `{error: {type, code, message, param?, request_id}}`; anything else is an internal error.
+ * error shape `{error: {type, code, message, param?, errors?, request_id}}`; anything else is an internal error.
  */
 export type ErrorType =
   | 'invalid_request'
@@ -9,7 +9,9 @@ export type ErrorType =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  /** A provider (ElevenLabs, OpenAI, …) the request needed failed or refused us: 502. */
+  | 'provider';
 
 export class PlatformError extends Error {
   constructor(
@@ -20,6 +22,23 @@ export class PlatformError extends Error {
     readonly status: number = statusFor(type),
   ) {
     super(message);
+  }
+}
+
+/** One problem with one field of a request. */
+export interface FieldProblem {
+  code: string;
+  message: string;
+  param?: string;
+}
+
+/**
+ * A request with one or more invalid fields: the first is the error itself (`code`, `message`, `param`, as for every
+ * error) and all of them are listed in `problems` (`errors` in the response), so a form can mark every field at once.
+ */
+export class InvalidFieldsError extends PlatformError {
+  constructor(readonly problems: [FieldProblem, ...FieldProblem[]]) {
+    super('invalid_request', problems[0].code, problems[0].message, problems[0].param);
   }
 }
 
@@ -39,6 +58,8 @@ function statusFor(type: ErrorType): number {
       return 429;
     case 'internal':
       return 500;
+    case 'provider':
+      return 502;
   }
 }
 

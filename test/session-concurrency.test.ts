@@ -29,7 +29,7 @@ describe('many sessions in one process', () => {
         const client = harness.connect(session);
         await client.waitFor('session.started', { includePast: true, timeoutMs: 30_000 });
         client.sendText(`I am number ${index}`);
-        const reply = await client.waitFor('transcript', { includePast: true, timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' });
+        const reply = await client.waitFor('transcript', { includePast: true, timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.final });
         assert.equal(reply.text, `You are caller ${index}.`);
         assert.ok(client.audioBytes > 0);
         client.end();

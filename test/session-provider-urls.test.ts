@@ -121,11 +121,25 @@ describe('the server-wide provider key and endpoints the organization chose', ()
     const client = harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     client.sendText('When do you open?');
-    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.text.includes('nine') });
+    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('nine') });
     client.end();
     await waitForSessionEnd(harness.db, session.id);
     assert.ok(openai.authorizations.length > 0);
     assert.deepEqual(new Set(openai.authorizations), new Set(['Bearer sk-test']));
     assert.equal(openai.authorizations.some((header) => header.includes(SERVER_WIDE_KEY)), false);
+  });
+
+  it('a key the provider refuses ends the session with a message that says to check the key', async () => {
+    await harness.db.system((trx) =>
+      trx('provider_credentials').where({ org_id: harness.orgId, provider: 'openai' }).update({ sealed_api_key: harness.secretBox.seal('sk-revoked') }),
+    );
+    const session = await harness.createSession(assistant({ model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl } }));
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    client.sendText('When do you open?');
+    const error = await client.waitFor('error', { includePast: true });
+    assert.equal(error.code, 'provider_error');
+    assert.match(error.message, /^OpenAI refused the API key \(HTTP 401\): check the organization's OpenAI key under Providers/);
+    assert.equal((await waitForSessionEnd(harness.db, session.id)).ended_reason, 'provider-error:openai');
   });
 });

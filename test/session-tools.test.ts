@@ -72,7 +72,7 @@ describe('tool calls through the OpenAI plugin to a customer server', () => {
     const result = await client.waitFor('tool.result', { includePast: true });
     assert.deepEqual(result.result, { forecast: 'sunny' });
     assert.equal(result.is_error, false);
-    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.text.includes('sunny') });
+    await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('sunny') });
     assert.equal(verified.length, 1);
     assert.equal(verified[0]!.name, 'get_weather');
     assert.equal(verified[0]!.session_id, session.id);

@@ -32,7 +32,7 @@ describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', 
     assert.ok(bytesAfterGreeting > 16000, 'the first message is spoken');
 
     client.sendText('When are you open?');
-    const reply = await client.waitFor('transcript', { predicate: (event) => event.role === 'assistant' && event.text.includes('nine to five') });
+    const reply = await client.waitFor('transcript', { predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('nine to five') });
     assert.equal(reply.final, true);
     const metrics = await client.waitFor('turn.metrics', { includePast: true });
     assert.equal(typeof metrics.e2e_ms, 'number');

@@ -8,6 +8,7 @@ import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import { VAD as SileroVAD } from '@livekit/agents-plugin-silero';
 import { dispose } from '@livekit/rtc-node';
 import { startElevenLabsFake, type ElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
+import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 
 // A session's TTS opens a stream per reply, and one Silero VAD serves every session of the process. Both plugins keep
@@ -33,7 +34,7 @@ async function collected(refs: Array<WeakRef<object>>): Promise<number> {
 describe('streams a provider plugin opened', () => {
   let fake: ElevenLabsFake;
   before(async () => {
-    initializeLibraryLogger('error');
+    initializeLibraryLogger(createLogger({ level: 'error', format: 'json' }));
     fake = await startElevenLabsFake({ ttfbMs: 5 });
   });
   after(async () => {

@@ -17,6 +17,11 @@ const ENV_KEYS: Record<CredentialProvider, string> = {
   elevenlabs: 'ELEVEN_API_KEY',
 };
 
+/** Whether a session could get a key for `provider`: the organization's own, or the server-wide one. */
+export function hasProviderKey(provider: CredentialProvider, credentials: ReadonlyMap<string, ProviderCredential>, env: NodeJS.ProcessEnv): boolean {
+  return credentials.has(provider) || !!env[ENV_KEYS[provider]];
+}
+
 export interface AccessContext {
   credentials: ReadonlyMap<string, ProviderCredential>;
   env: NodeJS.ProcessEnv;

@@ -12,14 +12,15 @@ export class EspeakPool {
 
   constructor(private readonly size: number) {}
 
-  synthesize(text: string, speedWpm: number, pitch: number): Promise<Uint8Array> {
+  /** `voiceFile`: the voice's file under `mespeak/voices` (core/voices/espeak-voices.ts). */
+  synthesize(text: string, voiceFile: string, speedWpm: number, pitch: number): Promise<Uint8Array> {
     const slot = this.pickWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
       slot.inFlight++;
       slot.worker.ref();
-      slot.worker.postMessage({ id, text, speedWpm, pitch } satisfies EspeakRequest);
+      slot.worker.postMessage({ id, text, voiceFile, speedWpm, pitch } satisfies EspeakRequest);
     });
   }
 

@@ -14,6 +14,8 @@ interface MeSpeak {
 export interface EspeakRequest {
   id: number;
   text: string;
+  /** The voice's file under `mespeak/voices`, which is also the id mespeak knows it by once loaded. */
+  voiceFile: string;
   speedWpm: number;
   pitch: number;
 }
@@ -29,7 +31,6 @@ function loadEngine(): MeSpeak {
   try {
     const engine = require('mespeak') as MeSpeak;
     engine.loadConfig(require('mespeak/src/mespeak_config.json'));
-    engine.loadVoice(require('mespeak/voices/en/en-us.json'));
     return engine;
   } finally {
     console.warn = warn;
@@ -38,10 +39,19 @@ function loadEngine(): MeSpeak {
 
 const engine = loadEngine();
 const port = parentPort!;
+/** Voices are loaded on first use (each file carries its dictionary, up to a few MB) and kept for later sentences. */
+const loadedVoices = new Set<string>();
+
+function useVoice(voiceFile: string): void {
+  if (loadedVoices.has(voiceFile)) return;
+  engine.loadVoice(require(`mespeak/voices/${voiceFile}.json`));
+  loadedVoices.add(voiceFile);
+}
 
 port.on('message', (request: EspeakRequest) => {
   try {
-    const wav = engine.speak(request.text, { rawdata: 'buffer', speed: request.speedWpm, pitch: request.pitch });
+    useVoice(request.voiceFile);
+    const wav = engine.speak(request.text, { rawdata: 'buffer', voice: request.voiceFile, speed: request.speedWpm, pitch: request.pitch });
     if (!wav) throw new Error('eSpeak produced no audio');
     const bytes = wav instanceof Uint8Array ? wav : Uint8Array.from(wav);
     port.postMessage({ id: request.id, wav: bytes } satisfies EspeakResponse, [bytes.buffer as ArrayBuffer]);

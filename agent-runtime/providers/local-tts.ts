@@ -1,10 +1,13 @@
 import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
+import { espeakVoiceFile } from '../../core/voices/espeak-voices.ts';
 import { parseWav } from '../audio/wav.ts';
 import { sharedEspeakPool } from './espeak-pool.ts';
 
 export interface LocalTTSOptions {
   sampleRateHz: number;
+  /** An eSpeak voice id (default en-us). */
+  voice?: string;
   /** Words per minute (eSpeak default 175). */
   speed?: number;
   pitch?: number;
@@ -40,7 +43,7 @@ export class LocalTTS extends tts.TTS {
 
 /** eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. */
 export async function synthesizeSpeech(text: string, options: LocalTTSOptions): Promise<Int16Array> {
-  const wav = await sharedEspeakPool().synthesize(text, options.speed ?? 175, options.pitch ?? 50);
+  const wav = await sharedEspeakPool().synthesize(text, espeakVoiceFile(options.voice ?? 'en-us'), options.speed ?? 175, options.pitch ?? 50);
   const audio = parseWav(wav);
   if (audio.sampleRateHz === options.sampleRateHz) return audio.samples;
   const resampler = new AudioResampler(audio.sampleRateHz, options.sampleRateHz, 1);

@@ -116,7 +116,7 @@ function buildTts(context: ProviderContext, access: SessionAccess): ttsTypes.TTS
   switch (voice.provider) {
     case 'local':
       return build('local', () => {
-        return new LocalTTS({ sampleRateHz: context.outputSampleRateHz, speed: voice.speed_wpm });
+        return new LocalTTS({ sampleRateHz: context.outputSampleRateHz, voice: voice.voice_id, speed: voice.speed_wpm });
       });
     case 'openai':
       return build('openai', () => {

@@ -18,7 +18,7 @@ export function createRuntimeDeps(options: {
   media?: RecordingMedia;
 }): RuntimeDeps {
   installProviderBugGuard(options.logger);
-  initializeLibraryLogger(options.logger.level);
+  initializeLibraryLogger(options.logger);
   return {
     db: options.db,
     secretBox: options.secretBox,

@@ -1,4 +1,6 @@
-import { initializeLogger, log, loggerOptions } from '@livekit/agents';
+import { initializeLogger, loggerOptions } from '@livekit/agents';
+import { pino } from 'pino';
+import type { Logger } from '../../core/logger.ts';
 
 /**
  * Fields the library fills with what people said (transcripts, replies, tool arguments). They are dropped from its
@@ -28,17 +30,29 @@ const LIBRARY_PII_FIELDS = [
 /** Where the library looks its logger up (log_core.js in @livekit/agents 1.9.0). */
 const LIBRARY_LOGGER_KEY = Symbol.for('@livekit/agents:logger');
 
+/** pino's numeric levels as our logger's. */
+const OUR_LEVELS: Record<number, string> = { 10: 'silly', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'error' };
+
 /**
- * @livekit/agents logs through its own pino logger, which must exist before any session starts. It is set up once
- * per process, one step quieter than ours (its info lines are per-speech chatter), and without conversation text.
+ * @livekit/agents logs through a pino logger of its own, which must exist before any session starts. It is set up
+ * once per process, one step quieter than ours (its info lines are per-speech chatter), without conversation text,
+ * and writing into our logger, so its lines look like ours (pretty on a terminal, JSON otherwise) and say where they
+ * came from (`source: "livekit-agents"`).
  */
-export function initializeLibraryLogger(ourLevel: string): void {
+export function initializeLibraryLogger(ours: Logger): void {
   if (loggerOptions()) return;
-  const level = libraryLogLevel(ourLevel);
+  const level = libraryLogLevel(ours.level);
+  // The library reads these options (e.g. whether to trace); the logger it made is replaced just below.
   initializeLogger({ pretty: false, level });
-  if (level === 'debug') return;
-  const redacted = log().child({}, { redact: { paths: LIBRARY_PII_FIELDS.map((field) => `["${field}"]`), remove: true } });
-  (globalThis as Record<symbol, unknown>)[LIBRARY_LOGGER_KEY] = redacted;
+  const redact = level === 'debug' ? undefined : { paths: LIBRARY_PII_FIELDS.map((field) => `["${field}"]`), remove: true };
+  const intoOurs = { write: (line: string) => forward(ours, line) };
+  const logger = pino({ level, redact, base: undefined, timestamp: false }, intoOurs);
+  (globalThis as Record<symbol, unknown>)[LIBRARY_LOGGER_KEY] = logger;
+}
+
+function forward(ours: Logger, line: string): void {
+  const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+  ours.log(OUR_LEVELS[level] ?? 'info', msg ?? '', { source: 'livekit-agents', ...fields });
 }
 
 export function libraryLogLevel(ourLevel: string): 'debug' | 'info' | 'warn' | 'error' {

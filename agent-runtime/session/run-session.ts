@@ -3,6 +3,7 @@ import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessag
 import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
 import { ProviderError } from '../providers/provider-error.ts';
+import { providerFailure } from '../providers/provider-failure.ts';
 import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
 import { buildProviders, prewarmProviders, type SessionProviders } from '../providers/provider-factory.ts';
 import { buildSessionTools } from '../tools/session-tools.ts';
@@ -298,24 +299,16 @@ export class SessionRun {
     }));
     agentSession.on(voice.AgentSessionEventTypes.Error, guard((event: voice.ErrorEvent) => {
       if ('recoverable' in event.error && event.error.recoverable) return;
-      this.fail(new ProviderError(this.providerOf(event.error.type), errorMessage(event.error)));
+      this.fail(providerFailure(this.assistant!, event.error));
     }));
     agentSession.on(voice.AgentSessionEventTypes.Close, guard((event: voice.CloseEvent) => {
       if (this.ending) return;
-      if (event.error) this.fail(new ProviderError(this.providerOf(event.error.type), errorMessage(event.error)));
+      if (event.error) this.fail(providerFailure(this.assistant!, event.error));
       else void this.end('server-error', { status: 'failed' });
     }));
     this.transport.audioOutput.on(voice.AudioOutput.EVENT_PLAYBACK_STARTED, (event: voice.PlaybackStartedEvent) => {
       this.lastPlaybackStartedAt = event.createdAt;
     });
-  }
-
-  private providerOf(errorType: string): string {
-    const assistant = this.assistant!;
-    if (errorType === 'stt_error') return assistant.transcriber.provider;
-    if (errorType === 'tts_error') return assistant.voice.provider;
-    if (errorType === 'llm_error' || errorType === 'realtime_model_error') return assistant.model.provider;
-    return 'unknown';
   }
 
   private offsetMs(epochMs: number | undefined): number | null {
@@ -518,9 +511,4 @@ function safeJson(value: string): unknown {
   } catch {
     return value;
   }
-}
-
-function errorMessage(error: { error?: unknown; type: string }): string {
-  const inner = error.error;
-  return inner instanceof Error ? inner.message : `${error.type}`;
 }

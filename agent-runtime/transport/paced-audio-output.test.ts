@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AudioFrame } from '@livekit/rtc-node';
+import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 import { type AudioSink, PacedAudioOutput } from './paced-audio-output.ts';
+import { TranscriptCapture } from './transcript-capture.ts';
 
 const RATE = 16_000;
-initializeLibraryLogger('error');
+initializeLibraryLogger(createLogger({ level: 'error', format: 'json' }));
 
 /** A reply of `ms` of audio captured at once, as the TTS hands it over faster than real time. */
 async function pacedReply(ms: number) {
@@ -59,4 +61,22 @@ test('paced output hands frames to audioHeard once played, and keeps none while 
   output.pump(400);
   output.close();
   assert.deepEqual(heard, [[320, 160]]);
+});
+
+test("paced output tells the sink the reply's words as they play, once all of its audio is in", async (t) => {
+  t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 0 });
+  const spoken: string[] = [];
+  const transcript = new TranscriptCapture();
+  const sink: AudioSink = { sendAudio() {}, audioStarted() {}, audioCleared() {}, audioDone() {}, textSpoken: (text) => spoken.push(text) };
+  const output = new PacedAudioOutput(RATE, sink, transcript);
+  await transcript.captureText('We are open from nine to five on Saturdays.');
+  await output.captureFrame(new AudioFrame(new Int16Array(RATE), RATE, 1, RATE));
+  output.pump(300);
+  assert.deepEqual(spoken, [], 'the text is not placed before the audio it goes with is all in');
+  output.flush();
+  for (let now = 310; now <= 1200; now += 10) output.pump(now);
+  assert.ok(spoken.length >= 3, `the words come a few at a time: ${JSON.stringify(spoken)}`);
+  for (let i = 1; i < spoken.length; i++) assert.ok(spoken[i]!.startsWith(spoken[i - 1]!) && spoken[i]!.length > spoken[i - 1]!.length);
+  assert.ok(!spoken.at(-1)!.includes('Saturdays'), 'a word not yet played is not shown');
+  output.close();
 });

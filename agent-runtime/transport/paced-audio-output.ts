@@ -9,6 +9,8 @@ export interface AudioSink {
   /** The client must drop what it has buffered (barge-in). */
   audioCleared(playedMs: number): void;
   audioDone(playedMs: number): void;
+  /** The reply's words heard so far, each time more of them have played (the final text comes from the session). */
+  textSpoken?(text: string): void;
   /**
    * Audio the client has played (`atMs` = epoch ms its playout started); called once its playout is over or cut. Read
    * at every frame, so it can be set and unset while audio plays.
@@ -30,6 +32,8 @@ interface Segment {
   sentSamples: number;
   flushed: boolean;
   started: boolean;
+  /** The text last reported as spoken. */
+  spoken: string;
   finished: Future<void>;
 }
 
@@ -82,6 +86,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
         sentSamples: 0,
         flushed: false,
         started: false,
+        spoken: '',
         finished: new Future<void>(),
       };
       startPacing(this);
@@ -142,7 +147,23 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
     if (segment.flushed && !this.hasQueued(segment) && now >= this.clientDrainsAt) {
       this.reportHeard(now, false);
       this.finish(segment, false, this.toMs(segment.sentSamples));
+      return;
     }
+    this.reportSpoken(segment, now);
+  }
+
+  /**
+   * Tells the sink the words played so far. Without word timings the text is placed in proportion to the audio, which
+   * only holds once all of the reply's audio is in (before, the text runs ahead of it): until then nothing is said.
+   */
+  private reportSpoken(segment: Segment, now: number): void {
+    if (!this.sink.textSpoken || !this.transcript || !segment.started) return;
+    if (!segment.flushed && !this.transcript.hasWordTimings()) return;
+    const playedMs = this.toMs(segment.sentSamples) - Math.max(0, this.clientDrainsAt - now);
+    const spoken = this.transcript.heardText(playedMs, this.toMs(segment.capturedSamples));
+    if (spoken.length <= segment.spoken.length) return;
+    segment.spoken = spoken;
+    this.sink.textSpoken(spoken);
   }
 
   /**

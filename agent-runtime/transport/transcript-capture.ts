@@ -25,6 +25,11 @@ export class TranscriptCapture {
 
   onDetached(): void {}
 
+  /** Whether the TTS gave word timings for this segment (so the text heard can be placed exactly as it plays). */
+  hasWordTimings(): boolean {
+    return this.timed.length > 0;
+  }
+
   /** Forget the finished segment's text. */
   reset(): void {
     this.text = '';

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
+import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 import { WebSocketTransport } from './websocket-transport.ts';
 
-initializeLibraryLogger('error');
+initializeLibraryLogger(createLogger({ level: 'error', format: 'json' }));
 
 test('a client that left while its token was checked ends the session as soon as the transport starts', async () => {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });

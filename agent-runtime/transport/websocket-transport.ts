@@ -47,6 +47,7 @@ export class WebSocketTransport implements SessionTransport {
       audioStarted: () => this.send({ type: 'assistant.audio.started' }),
       audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
       audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
+      textSpoken: (text) => this.send({ type: 'transcript', role: 'assistant', text, final: false }),
     };
     this.audioOutput = new PacedAudioOutput(format.sampleRateHz, this.audioSink, this.textOutput, pacing);
   }

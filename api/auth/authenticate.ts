@@ -14,6 +14,7 @@ const unauthenticated = (message: string) => new PlatformError('authentication',
 function refusalOf(row: ApiKeyRow | undefined, hash: Buffer): string | undefined {
   if (!row || !hashesEqual(row.hash, hash)) return 'This API key is not valid.';
   if (row.revoked_at) return 'This API key has been revoked.';
+  if (row.expires_at && row.expires_at.getTime() <= Date.now()) return 'This API key has expired.';
   return undefined;
 }
 

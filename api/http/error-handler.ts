@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { PlatformError } from '../../core/errors.ts';
+import { InvalidFieldsError, PlatformError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { bodyTooLarge } from './json-body.ts';
 
@@ -10,6 +10,7 @@ export function sendError(res: Response, req: Request, error: PlatformError): vo
       code: error.code,
       message: error.message,
       ...(error.param ? { param: error.param } : {}),
+      ...(error instanceof InvalidFieldsError ? { errors: error.problems } : {}),
       request_id: req.id,
     },
   });

@@ -1,19 +1,21 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { PlatformError } from '../../core/errors.ts';
+import { InvalidFieldsError, PlatformError, type FieldProblem } from '../../core/errors.ts';
+import { fieldMessage } from './field-messages.ts';
 import { findUnstorableInput } from './storable-input.ts';
 
 /**
- * Parses with a zod schema; the first problem becomes a 400 naming the field (`param`) in dotted form. Every body and
+ * Parses with a zod schema; a failure is a 400 listing every problem, each naming its field (`param`) in dotted form
+ * and saying what is wrong in plain words (`fieldMessage`). Every body and
  * query a route uses comes through here, so this is where text PostgreSQL cannot store is refused, before any schema.
  */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
-  return unwrap(schema.safeParse(refuseUnstorable(value, where)), where);
+  return unwrap(schema.safeParse(refuseUnstorable(value, where), { error: fieldMessage }), where);
 }
 
 /** `parse` for schemas with asynchronous checks (those that pause for other requests while they work). */
 export async function parseAsync<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' = 'body'): Promise<z.infer<S>> {
-  return unwrap(await schema.safeParseAsync(refuseUnstorable(value, where)), where);
+  return unwrap(await schema.safeParseAsync(refuseUnstorable(value, where), { error: fieldMessage }), where);
 }
 
 /** `value` itself, once it holds nothing PostgreSQL refuses or mangles (NUL, lone surrogates, runaway nesting). */
@@ -26,15 +28,20 @@ function refuseUnstorable(value: unknown, where: 'body' | 'query'): unknown {
 
 function unwrap<T>(result: z.ZodSafeParseResult<T>, where: 'body' | 'query'): T {
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const [first, ...rest] = result.error.issues.flatMap((issue) => problemsOf(issue, where));
+  throw new InvalidFieldsError([first!, ...rest]);
+}
+
+function problemsOf(issue: z.core.$ZodIssue, where: 'body' | 'query'): FieldProblem[] {
   const param = issue.path.map(String).join('.');
-  const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-  if (unknownKeys) {
-    const field = [param, unknownKeys[0]].filter(Boolean).join('.');
-    return fail('unknown_field', `Unknown field "${field}" in the ${where}.`, field);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const field = [param, key].filter(Boolean).join('.');
+      return { code: 'unknown_field', message: `Unknown field "${field}" in the ${where}.`, param: field };
+    });
   }
   const message = param ? `${param}: ${issue.message}` : issue.message;
-  return fail(invalidCode(where), message, param || undefined);
+  return [{ code: invalidCode(where), message, ...(param ? { param } : {}) }];
 }
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {

@@ -4,14 +4,14 @@ import type { AssistantConfig } from '../../core/domain/assistant-config.ts';
 import { assistantProviderUrls, ownCredentialRequired, providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { invalid } from '../../core/errors.ts';
 import { listProviderCredentials } from '../../core/repositories/provider-credentials.ts';
-import { assertSavedUrl } from '../http/url-validation.ts';
+import { assertSavedUrl, callbackUrlPolicy } from '../http/url-validation.ts';
 
 /**
  * Checks every URL an assistant makes us call before it is saved. The runtime checks the same again when a session
  * connects (see agent-runtime/providers/credentials.ts).
  */
 export function assistantUrlChecks(config: Pick<Config, 'allowPrivateUrls' | 'allowPrivateProviderUrls'>) {
-  const callbackPolicy = { allowPrivate: config.allowPrivateUrls };
+  const callbackPolicy = callbackUrlPolicy(config.allowPrivateUrls);
   const providerPolicy = providerUrlPolicy(config.allowPrivateProviderUrls);
   return {
     /**

@@ -137,3 +137,46 @@ test('tool parameter schemas are bounded in depth as well as size', async () => 
   });
   assert.equal(response.status, 400);
 });
+
+test('every invalid field is reported at once, in plain words', async () => {
+  const response = await call('POST', '/v1/assistants', {
+    name: '',
+    model: { provider: 'openai', temperature: 5 },
+    voice: { provider: 'elevenlabs', voice_id: '' },
+    turn: { interruption_min_words: -1 },
+    shoe_size: 9,
+  });
+  assert.equal(response.status, 400);
+  const problems: { code: string; message: string; param: string }[] = response.body.error.errors;
+  assert.deepEqual(
+    Object.fromEntries(problems.map((problem) => [problem.param, problem.message])),
+    {
+      shoe_size: 'Unknown field "shoe_size" in the body.',
+      name: 'name: must not be empty',
+      'model.temperature': 'model.temperature: must be at most 2',
+      'voice.voice_id': 'voice.voice_id: must not be empty',
+      'turn.interruption_min_words': 'turn.interruption_min_words: must be at least 0',
+      system_prompt: "system_prompt: is required with the openai model: it is the assistant's instructions",
+    },
+  );
+  assert.deepEqual(
+    { code: response.body.error.code, message: response.body.error.message, param: response.body.error.param },
+    problems[0],
+    'the error itself is the first problem',
+  );
+  const provider = await call('POST', '/v1/assistants', { name: 'x', voice: { provider: 'polly' } });
+  assert.equal(provider.body.error.message, 'voice.provider: must be one of "elevenlabs", "openai", "local"');
+});
+
+test('a scripted model needs neither a script nor a system prompt; an OpenAI model needs the prompt', async () => {
+  const scripted = await call('POST', '/v1/assistants', { name: 'Echo', model: { provider: 'scripted' } });
+  assert.equal(scripted.status, 201);
+  assert.deepEqual(scripted.body.model, { provider: 'scripted', script: { rules: [], default_reply: "I'm a scripted assistant." } });
+  assert.equal(scripted.body.system_prompt, '');
+  const openai = await call('POST', '/v1/assistants', { name: 'Chat', model: { provider: 'openai' } });
+  assert.equal(openai.status, 400);
+  assert.equal(openai.body.error.param, 'system_prompt');
+  const switched = await call('PATCH', `/v1/assistants/${scripted.body.id}`, { model: { provider: 'openai' } });
+  assert.equal(switched.status, 400, 'switching to a model that uses the prompt asks for one');
+  assert.equal(switched.body.error.param, 'system_prompt');
+});

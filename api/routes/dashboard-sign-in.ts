@@ -8,11 +8,14 @@ import { sendError } from '../http/error-handler.ts';
 import { jsonBody } from '../http/json-body.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
+/** A working day: the dashboard revokes the key on sign-out, and a tab left open signs in again from a new link. */
+export const SIGN_IN_KEY_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 /**
  * One-time sign-in codes for the embedded default's printed dashboard link. The code lives only in this process's
  * memory (a restart prints a fresh one), is good for one exchange within ten minutes, and is compared by hash in
- * constant time. Exchanging it mints a new secret key, so no long-lived key ever appears in a URL.
+ * constant time. Exchanging it mints a new secret key that expires after a working day (and that the dashboard revokes
+ * when it signs out), so no long-lived key ever appears in a URL and signing in leaves none behind.
  */
 export class DashboardSignInCodes {
   private readonly pending = new Map<string, { orgId: string; expiresAt: number }>();
@@ -51,7 +54,10 @@ export async function defaultOrganizationId(db: Database): Promise<string | unde
   return (row as { id: string } | undefined)?.id;
 }
 
-/** `POST /dashboard/session {code}` → `{key}`: a new secret key named "Dashboard sign-in" for the code's organization. */
+/**
+ * `POST /dashboard/session {code}` → `{key, key_id, expires_at}`: a new short-lived secret key named "Dashboard
+ * sign-in" for the code's organization.
+ */
 export function dashboardSignInRoutes(db: Database, codes: DashboardSignInCodes): Router {
   const router = Router();
   const limiter = rateLimit({
@@ -72,8 +78,15 @@ export function dashboardSignInRoutes(db: Database, codes: DashboardSignInCodes)
     if (!orgId) {
       throw new PlatformError('authentication', 'sign_in_link_invalid', 'This sign-in link was already used or has expired. Restart the server for a new one, or sign in with a key.');
     }
-    const created = await db.tenant(orgId, (trx) => createApiKey(trx, { orgId, type: 'secret', name: 'Dashboard sign-in' }));
-    res.status(201).json({ key: created.plaintext, organization_id: orgId });
+    const created = await db.tenant(orgId, (trx) =>
+      createApiKey(trx, { orgId, type: 'secret', name: 'Dashboard sign-in', lifetimeMs: SIGN_IN_KEY_LIFETIME_MS }),
+    );
+    res.status(201).json({
+      key: created.plaintext,
+      key_id: created.row.id,
+      expires_at: created.row.expires_at!.toISOString(),
+      organization_id: orgId,
+    });
   });
   return router;
 }

@@ -47,6 +47,8 @@ describe('provider base_urls on a server that allows no private addresses (the d
   after(() => api.close());
 
   test('an assistant whose model, voice or transcriber base_url is not a public address is refused, on create and on patch', async () => {
+    const loopback = await call('POST', '/v1/assistants', assistantWith({ model: { provider: 'openai', base_url: 'http://127.0.0.1:11434/v1' } }));
+    assert.match(loopback.body.error.message, /the server setting ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS=true allows private addresses/);
     for (const url of PRIVATE_TARGETS) {
       assertRefused(await call('POST', '/v1/assistants', assistantWith({ model: { provider: 'openai', base_url: url } })), 'model.base_url');
       assertRefused(await call('POST', '/v1/assistants', assistantWith({ voice: { provider: 'elevenlabs', voice_id: 'v', base_url: url } })), 'voice.base_url');

@@ -17,7 +17,7 @@ import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { assertSavedUrl } from '../http/url-validation.ts';
+import { assertSavedUrl, callbackUrlPolicy } from '../http/url-validation.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
 const DEFAULT_ROTATION_OVERLAP_S = 86_400;
@@ -59,7 +59,7 @@ const deliveriesQuery = paginationQuery('webhookDelivery').extend({ status: z.en
 
 export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Router {
   const router = Router();
-  const urlPolicy = { allowPrivate: config.allowPrivateUrls };
+  const urlPolicy = callbackUrlPolicy(config.allowPrivateUrls);
 
   const checkedUrl = async (url: string): Promise<string> => (await assertSavedUrl(url, urlPolicy, 'url')).toString();
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileScriptPatterns } from '../tenant-regex/script-patterns.ts';
+import { isEspeakVoice } from '../voices/espeak-voices.ts';
 import { TimeSlice } from '../time-slice.ts';
 
 /**
@@ -35,6 +36,9 @@ const scriptRules = z
     }
   });
 
+/** What a scripted assistant says when no rule matches, unless its script says otherwise. */
+const DEFAULT_SCRIPTED_REPLY = "I'm a scripted assistant.";
+
 export const modelConfig = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('openai'),
@@ -45,10 +49,12 @@ export const modelConfig = z.discriminatedUnion('provider', [
   }),
   z.strictObject({
     provider: z.literal('scripted'),
-    script: z.strictObject({
-      rules: scriptRules.default([]),
-      default_reply: z.string().min(1).max(2000),
-    }),
+    script: z
+      .strictObject({
+        rules: scriptRules.default([]),
+        default_reply: z.string().min(1).max(2000).default(DEFAULT_SCRIPTED_REPLY),
+      })
+      .default({ rules: [], default_reply: DEFAULT_SCRIPTED_REPLY }),
   }),
 ]);
 
@@ -77,7 +83,10 @@ export const voiceConfig = z.discriminatedUnion('provider', [
   }),
   z.strictObject({
     provider: z.literal('local'),
-    voice_id: z.string().regex(/^[a-z]{2,3}(-[a-z]{2,3})?$/, 'must be an eSpeak voice such as en-us').default('en-us'),
+    voice_id: z
+      .string()
+      .refine((id): boolean => isEspeakVoice(id), 'is not an eSpeak voice (GET /v1/voices?provider=local lists them)')
+      .default('en-us'),
     speed_wpm: z.number().int().min(80).max(450).default(175),
   }),
 ]);
@@ -162,7 +171,8 @@ const defaultTurn = () => turnConfig.parse({});
 /** Top-level fields an assistant has; PATCH replaces any of them whole. */
 export const assistantFields = {
   name: z.string().trim().min(1).max(200),
-  system_prompt: z.string().max(50_000),
+  /** The model's instructions; the scripted model follows its rules instead, so it may do without (see below). */
+  system_prompt: z.string().max(50_000).default(''),
   first_message: z.string().max(2000).nullable().default(null),
   first_message_interruptible: z.boolean().default(true),
   model: modelConfig,
@@ -183,12 +193,18 @@ export const assistantFields = {
   metadata: metadata.default({}),
 };
 
-export const createAssistantBody = z.strictObject({
-  ...assistantFields,
-  model: modelConfig.default({ provider: 'scripted', script: { rules: [], default_reply: "I'm a scripted assistant." } } as never),
-  voice: voiceConfig.default({ provider: 'local', voice_id: 'en-us', speed_wpm: 175 }),
-  transcriber: transcriberConfig.default({ provider: 'none' }),
-});
+export const createAssistantBody = z
+  .strictObject({
+    ...assistantFields,
+    model: modelConfig.default({ provider: 'scripted', script: { rules: [], default_reply: DEFAULT_SCRIPTED_REPLY } }),
+    voice: voiceConfig.default({ provider: 'local', voice_id: 'en-us', speed_wpm: 175 }),
+    transcriber: transcriberConfig.default({ provider: 'none' }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.model.provider !== 'scripted' && config.system_prompt.trim() === '') {
+      ctx.addIssue({ code: 'custom', path: ['system_prompt'], message: `is required with the ${config.model.provider} model: it is the assistant's instructions` });
+    }
+  });
 
 /** PATCH: every top-level field optional and without defaults (an absent field stays as it is). */
 export const updateAssistantBody = z.strictObject(

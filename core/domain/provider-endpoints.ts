@@ -9,7 +9,7 @@ import { CREDENTIAL_PROVIDERS, type CredentialProvider } from '../repositories/p
 
 /** The URL policy for provider base_urls: https and wss, plus http, ws and private addresses when the operator allows. */
 export function providerUrlPolicy(allowPrivateProviderUrls: boolean): UrlPolicy {
-  return { allowPrivate: allowPrivateProviderUrls, webSocket: true };
+  return { allowPrivate: allowPrivateProviderUrls, webSocket: true, allowedBy: 'ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS' };
 }
 
 export const PROVIDER_FIELDS = ['model', 'voice', 'transcriber'] as const;

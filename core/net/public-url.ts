@@ -10,6 +10,8 @@ export interface UrlPolicy {
   allowPrivate: boolean;
   /** Also accept WebSocket URLs (wss://, and ws:// when private URLs are allowed): streaming providers use them. */
   webSocket?: boolean;
+  /** The server setting that sets `allowPrivate`, named when a URL is refused for being private or unencrypted. */
+  allowedBy?: string;
 }
 
 export type UnsafeUrlReason = 'malformed' | 'scheme' | 'credentials' | 'private_address' | 'metadata_address' | 'unresolvable';

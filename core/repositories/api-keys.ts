@@ -14,6 +14,8 @@ export interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** When the key stops authenticating; null for keys that last until revoked. */
+  expires_at: Date | null;
   /** False until the plaintext has reached someone (see migration 006). */
   plaintext_shown: boolean;
 }
@@ -26,6 +28,8 @@ export interface NewApiKey {
   allowedOrigins?: string[] | null;
   /** False for a key whose plaintext is printed after it is stored: `markApiKeyShown` once it is. Default true. */
   shown?: boolean;
+  /** A key that stops authenticating after this long (the dashboard's sign-in keys). Default: until revoked. */
+  lifetimeMs?: number;
 }
 
 export async function createApiKey(trx: Transaction, input: NewApiKey): Promise<{ row: ApiKeyRow; plaintext: string }> {
@@ -41,6 +45,7 @@ export async function createApiKey(trx: Transaction, input: NewApiKey): Promise<
       allowed_assistant_ids: input.allowedAssistantIds ? (JSON.stringify(input.allowedAssistantIds) as never) : null,
       allowed_origins: input.allowedOrigins ? (JSON.stringify(input.allowedOrigins) as never) : null,
       plaintext_shown: input.shown ?? true,
+      expires_at: input.lifetimeMs === undefined ? null : new Date(Date.now() + input.lifetimeMs),
     })
     .returning('*');
   return { row: row!, plaintext: key.plaintext };
@@ -89,5 +94,6 @@ export function toPublicApiKey(row: ApiKeyRow) {
     created_at: row.created_at.toISOString(),
     last_used_at: row.last_used_at?.toISOString() ?? null,
     revoked_at: row.revoked_at?.toISOString() ?? null,
+    expires_at: row.expires_at?.toISOString() ?? null,
   };
 }

@@ -45,9 +45,9 @@ export async function deleteProviderCredential(trx: Transaction, orgId: string, 
   return (await trx('provider_credentials').where({ org_id: orgId, provider }).delete().returning('provider')).length > 0;
 }
 
-/** The decrypted key, for the runtime building a provider client. Never returned by the API. */
-export function openProviderCredential(row: ProviderCredentialRow, secretBox: SecretBox) {
-  return { apiKey: secretBox.open(row.sealed_api_key), baseUrl: row.base_url };
+/** The decrypted key (and base URL, if any), for building a provider client. Never returned by the API. */
+export function openProviderCredential(row: Pick<ProviderCredentialRow, 'sealed_api_key' | 'base_url'>, secretBox: SecretBox): { apiKey: string; baseUrl?: string } {
+  return { apiKey: secretBox.open(row.sealed_api_key), ...(row.base_url ? { baseUrl: row.base_url } : {}) };
 }
 
 export function toPublicProviderCredential(row: ProviderCredentialRow) {

@@ -4,6 +4,7 @@ import type { SessionLatency, SessionUsage } from '../domain/session.ts';
 import { appendEvent, appendEventStatement } from '../events/outbox.ts';
 import { sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
+import { openProviderCredential, type ProviderCredentialRow } from './provider-credentials.ts';
 
 /**
  * What the agent runtime reads and writes while it runs a session: the stream claim, the transcript as it happens,
@@ -71,14 +72,8 @@ export async function loadRuntimeSecrets(db: Database, secretBox: SecretBox, org
   return db.tenant(orgId, async (trx) => {
     const org = await trx('organizations').where({ id: orgId }).first('tool_signing_secret');
     if (!org) throw new Error(`Organization ${orgId} not found`);
-    const rows = await trx('provider_credentials').where({ org_id: orgId }).select('provider', 'sealed_api_key', 'base_url');
-    const credentials = new Map<string, { apiKey: string; baseUrl?: string }>();
-    for (const row of rows) {
-      credentials.set(row.provider as string, {
-        apiKey: secretBox.open(row.sealed_api_key as string),
-        ...(row.base_url ? { baseUrl: row.base_url as string } : {}),
-      });
-    }
+    const rows = await trx<ProviderCredentialRow>('provider_credentials').where({ org_id: orgId }).select('provider', 'sealed_api_key', 'base_url');
+    const credentials = new Map(rows.map((row) => [row.provider as string, openProviderCredential(row, secretBox)]));
     return { credentials, toolSigningSecret: secretBox.open(org.tool_signing_secret as string) };
   });
 }

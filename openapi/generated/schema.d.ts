@@ -524,6 +524,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/voices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List voices
+         * @description The voices of one text-to-speech provider: eSpeak's (the local voice, offline) and OpenAI's from fixed lists, ElevenLabs' from the account through ElevenLabs' API (the first 100 by name), with the organization's own key and base URL, or else the server-wide key, as a session would use them. Without any ElevenLabs key the answer is `409 provider_not_configured`; a key ElevenLabs refuses, or ElevenLabs unreachable, is a `502 provider_error` whose message says what to check.
+         */
+        get: operations["listVoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -814,7 +834,7 @@ export interface components {
             [key: string]: string;
         };
         /** @enum {string} */
-        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "internal";
+        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "internal" | "provider";
         /** @description The one shape every error response has. */
         Error: {
             error: {
@@ -825,6 +845,15 @@ export interface components {
                 message: string;
                 /** @description The request field at fault, in dotted form (`model.temperature`). */
                 param?: string;
+                /** @description On a request with invalid fields, every problem, the first being the error itself; a form can mark them all at once. */
+                errors?: {
+                    /** @description `invalid_field`, `invalid_query` or `unknown_field`. */
+                    code: string;
+                    /** @description For people, starting with the field: `name: must not be empty`. */
+                    message: string;
+                    /** @description The field */
+                    param?: string;
+                }[];
                 /** @description Same as the `X-Request-Id` header. */
                 request_id: string;
             };
@@ -864,6 +893,33 @@ export interface components {
                 /** @constant */
                 type?: "rate_limited";
             };
+        };
+        ProviderFailedError: components["schemas"]["Error"] & {
+            error?: {
+                /** @constant */
+                type?: "provider";
+            };
+        };
+        Voice: {
+            /** @constant */
+            object: "voice";
+            /** @enum {string} */
+            provider: "local" | "openai" | "elevenlabs";
+            /** @description What `voice.voice_id` takes. */
+            id: string;
+            name: string;
+            /** @description BCP 47 */
+            language: string | null;
+            description: string | null;
+            /** @description A short sample to listen to */
+            preview_url: string | null;
+        };
+        VoiceList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Voice"][];
+            /** @description ElevenLabs only; narrow the list with `search`. */
+            has_more: boolean;
         };
         InternalServerError: components["schemas"]["Error"] & {
             error?: {
@@ -923,6 +979,8 @@ export interface components {
             /** @description Updated at most once a minute. */
             last_used_at: components["schemas"]["Timestamp"] | null;
             revoked_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the key stops authenticating (the keys the dashboard's sign-in link mints last 12 hours); null for keys that last until revoked. */
+            expires_at: components["schemas"]["Timestamp"] | null;
         };
         ApiKeyList: {
             /** @constant */
@@ -1015,14 +1073,18 @@ export interface components {
              * @enum {string}
              */
             provider: "scripted";
-            script: {
+            /** @description Default: no rules, and the default reply. */
+            script?: {
                 /**
                  * @description Tried in order; the first match replies.
                  * @default []
                  */
                 rules?: components["schemas"]["ScriptRule"][];
-                /** @description The reply when no rule matches. */
-                default_reply: string;
+                /**
+                 * @description The reply when no rule matches.
+                 * @default I'm a scripted assistant.
+                 */
+                default_reply?: string;
             };
         };
         /** Scripted replies (offline, deterministic) */
@@ -1128,7 +1190,7 @@ export interface components {
              */
             provider: "local";
             /**
-             * @description An eSpeak voice such as `en-us`.
+             * @description An eSpeak voice such as `en-us` or `de`: `GET /v1/voices?provider=local` lists them.
              * @default en-us
              */
             voice_id?: string;
@@ -1143,7 +1205,7 @@ export interface components {
              */
             provider: "local";
             /**
-             * @description An eSpeak voice such as `en-us`.
+             * @description An eSpeak voice such as `en-us` or `de`: `GET /v1/voices?provider=local` lists them.
              * @default en-us
              */
             voice_id: string;
@@ -1343,7 +1405,11 @@ export interface components {
         Tool: components["schemas"]["FunctionTool"] | components["schemas"]["EndCallTool"];
         CreateAssistantRequest: {
             name: string;
-            system_prompt: string;
+            /**
+             * @description The model's instructions. Required (not blank) with an OpenAI model; a scripted model follows its rules and may do without.
+             * @default
+             */
+            system_prompt?: string;
             /**
              * @description What the assistant says first; null waits for the user.
              * @default null
@@ -1984,6 +2050,16 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["InternalServerError"];
+            };
+        };
+        /** @description A provider the request needed refused or failed (code `provider_error`); the message says what to check (the key, the base URL). */
+        ProviderFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProviderFailedError"];
             };
         };
         /** @description This server is not configured for the feature (e.g. `recordings_unavailable` when no media storage is set up). */
@@ -3170,6 +3246,39 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listVoices: {
+        parameters: {
+            query: {
+                provider: "local" | "openai" | "elevenlabs";
+                /** @description Only voices whose name contains this (case-insensitive). */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's voices. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoiceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ProviderFailed"];
         };
     };
     listEvents: {

@@ -152,6 +152,13 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.locator('.bubble.assistant', { hasText: 'Ask me about our opening hours' }).waitFor();
     await page.getByLabel('Type a message').fill('What are your opening hours?');
     await page.getByRole('button', { name: 'Send' }).click();
+    // The reply's words show as they are spoken, before the whole reply has played.
+    const spokenSoFar = await page.waitForFunction(() => {
+      const interim = document.querySelector('.bubble.assistant.interim');
+      return interim ? (interim.lastChild?.textContent ?? null) : null;
+    });
+    const partial = (await spokenSoFar.jsonValue()) as string;
+    assert.ok(HOURS_REPLY.startsWith(partial) && partial.length < HOURS_REPLY.length, partial);
     await page.locator('.bubble.assistant', { hasText: HOURS_REPLY }).waitFor();
     await page.waitForFunction(() => Number.parseFloat(document.querySelector('[data-testid="audio-received"]')?.textContent?.replace(/[^\d.]/g, '') ?? '0') > 1);
     await page.getByTestId('agent-state').waitFor();
@@ -235,6 +242,12 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.getByTestId('recording-audio').evaluate((audio: HTMLAudioElement) => audio.pause());
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await page.getByText('session.ended').first().waitFor();
+    const endedAt = await page.locator('.events li', { hasText: 'session.ended' }).locator('summary .muted').first().innerText();
+    assert.match(endedAt, /\d:\d{2}:\d{2}/, 'event times are shown to the second');
+    // The download is what its label says: an M4A (an MP4 container: `ftyp` box) of the stereo recording.
+    const download = page.getByRole('link', { name: /^Download recording \(M4A/ });
+    const file = await fetch(new URL((await download.getAttribute('href'))!, stack.baseUrl));
+    assert.equal((await file.arrayBuffer().then((bytes) => Buffer.from(bytes))).subarray(4, 8).toString('latin1'), 'ftyp');
     await shot('session');
   });
 

@@ -71,7 +71,7 @@ describe('request bodies', () => {
   });
 
   test('missing required fields name the field', async () => {
-    assertError(await client.post('/v1/assistants', { name: 'x' }), 400, 'invalid_request', undefined, 'system_prompt');
+    assertError(await client.post('/v1/assistants', { system_prompt: 'y' }), 400, 'invalid_request', undefined, 'name');
     assertError(await client.post('/v1/sessions', {}), 400, 'invalid_request', undefined, 'assistant_id');
   });
 

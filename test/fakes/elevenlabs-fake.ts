@@ -9,6 +9,17 @@ export interface ElevenLabsFakeOptions {
   ttfbMs?: number;
   /** Audio per `audio` message. */
   chunkMs?: number;
+  /** The account's voices, as `GET /v2/voices` lists them (ElevenLabs' JSON, snake_case). */
+  voices?: ElevenLabsVoice[];
+}
+
+export interface ElevenLabsVoice {
+  voice_id: string;
+  name: string;
+  category?: string;
+  description?: string | null;
+  labels?: Record<string, string>;
+  preview_url?: string | null;
 }
 
 export interface ElevenLabsContext {
@@ -48,7 +59,11 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
   const chunkMs = options.chunkMs ?? 200;
   const connections: ElevenLabsFake['connections'] = [];
   const contexts: ElevenLabsContext[] = [];
-  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/v2/voices') return listVoices(req, res, url, apiKey, options.voices ?? []);
+    res.writeHead(404).end();
+  });
   const wss = new WebSocketServer({ noServer: true });
 
   server.on('upgrade', (req, socket, head) => {
@@ -178,6 +193,25 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * `GET /v2/voices` as ElevenLabs answers it: `xi-api-key` or a 401 `{detail: {status, message}}`; `search` matches
+ * names case-insensitively; `page_size` (at most 100) and `next_page_token` page through the list.
+ */
+function listVoices(req: http.IncomingMessage, res: http.ServerResponse, url: URL, apiKey: string, voices: ElevenLabsVoice[]): void {
+  const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (req.headers['xi-api-key'] !== apiKey) {
+    json(401, { detail: { status: 'invalid_api_key', message: 'Invalid API key' } });
+    return;
+  }
+  const search = url.searchParams.get('search')?.toLowerCase();
+  const matching = search ? voices.filter((voice) => voice.name.toLowerCase().includes(search)) : voices;
+  const pageSize = Math.min(Number(url.searchParams.get('page_size') ?? 10), 100);
+  const start = Number(url.searchParams.get('next_page_token') ?? 0);
+  const page = matching.slice(start, start + pageSize);
+  const hasMore = start + pageSize < matching.length;
+  json(200, { voices: page, has_more: hasMore, total_count: matching.length, next_page_token: hasMore ? String(start + pageSize) : null });
 }
 
 function delay(ms: number): Promise<void> {

@@ -121,7 +121,7 @@ test('a reply cut by the user stops in the recording where the client stopped pl
   await new Promise((resolve) => setTimeout(resolve, 1500));
   client.sendText('When are you open?');
   const cleared = await client.waitFor('assistant.audio.cleared', { timeoutMs: 30_000 });
-  await client.waitFor('transcript', { timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.text.includes('nine') });
+  await client.waitFor('transcript', { timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('nine') });
   client.end();
   await client.closed;
   const recording = await waitForRecording(stack.call, created.body.id);

@@ -83,6 +83,9 @@ test('private URLs are refused when the server does not allow them', async () =>
       const response = await strictCall('POST', '/v1/webhook-endpoints', { url });
       assert.equal(response.status, 400, url);
       assert.equal(response.body.error.code, 'invalid_url', url);
+      const hint = '(for local development, the server setting ECHOSPHERE_ALLOW_PRIVATE_URLS=true allows private addresses and unencrypted URLs)';
+      // A metadata address stays refused whatever the setting: naming it would mislead.
+      assert.equal(response.body.error.message.endsWith(hint), !url.includes('169.254.169.254'), response.body.error.message);
     }
   } finally {
     await strictApi.close();

@@ -1,5 +1,15 @@
+interface FieldProblem {
+  message: string;
+  param?: string;
+}
+
 interface ErrorBody {
-  error?: { type?: string; code?: string; message?: string; param?: string; request_id?: string };
+  error?: { type?: string; code?: string; message?: string; param?: string; errors?: FieldProblem[]; request_id?: string };
+}
+
+/** A problem's message without the field name it starts with, for display next to that field. */
+export function withoutParam({ param, message }: FieldProblem): string {
+  return param && message.startsWith(`${param}: `) ? message.slice(param.length + 2) : message;
 }
 
 export class ApiError extends Error {
@@ -10,18 +20,21 @@ export class ApiError extends Error {
     /** The request field at fault, dotted (`turn.endpointing_max_delay_ms`, `tools.0.server.url`). */
     readonly param?: string,
     readonly requestId?: string,
+    /** Every invalid field of the request (the API lists them all at once); at least this error itself. */
+    readonly problems: FieldProblem[] = [{ message, param }],
   ) {
     super(message);
   }
 
   /** The message without the field name it may start with, for display next to that field. */
   get fieldMessage(): string {
-    return this.param && this.message.startsWith(`${this.param}: `) ? this.message.slice(this.param.length + 2) : this.message;
+    return withoutParam(this);
   }
 
   static from(status: number, body: unknown): ApiError {
     const error = (body as ErrorBody | undefined)?.error;
-    return new ApiError(status, error?.code ?? `http_${status}`, error?.message ?? `The request failed (HTTP ${status}).`, error?.param, error?.request_id);
+    const message = error?.message ?? `The request failed (HTTP ${status}).`;
+    return new ApiError(status, error?.code ?? `http_${status}`, message, error?.param, error?.request_id, error?.errors?.length ? error.errors : undefined);
   }
 }
 

@@ -2,7 +2,8 @@ import { ApiError } from '../api/api-error';
 import { signIn } from './key-store';
 
 /**
- * The embedded default prints `http://host/#login=<code>`. The code is exchanged once for a fresh key, and the fragment
+ * The embedded default prints `http://host/#login=<code>`. The code is exchanged once for a fresh short-lived key
+ * (revoked again on sign-out), and the fragment
  * is removed from the address bar and history straight away so the link cannot be replayed from there.
  */
 export function takeLoginCode(): string | null {
@@ -20,5 +21,6 @@ export async function exchangeLoginCode(code: string): Promise<void> {
   });
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) throw ApiError.from(response.status, body);
-  signIn((body as { key: string }).key);
+  const minted = body as { key: string; key_id: string };
+  signIn(minted.key, minted.key_id);
 }

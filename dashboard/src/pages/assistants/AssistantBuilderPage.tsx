@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm, type Path } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, errorMessage } from '../../api/api-error';
+import { ApiError, errorMessage, withoutParam } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { CheckboxField, Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
@@ -53,10 +53,15 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     },
   });
 
-  const showError = (param: string | undefined, message: string) => {
-    const field = param ? fieldForParam(param, form.getValues()) : undefined;
-    if (field) form.setError(field as Path<AssistantFormValues>, { type: 'server', message }, { shouldFocus: true });
-    setFormError(field ? `Check ${field}: ${message}` : message);
+  /** Marks every field a problem names (focusing the first) and sums them up above the form. */
+  const showErrors = (problems: { param?: string; message: string }[]) => {
+    const lines = problems.map((problem, index) => {
+      const message = withoutParam(problem);
+      const field = problem.param ? fieldForParam(problem.param, form.getValues()) : undefined;
+      if (field) form.setError(field as Path<AssistantFormValues>, { type: 'server', message }, { shouldFocus: index === 0 });
+      return field ? `${field}: ${message}` : message;
+    });
+    setFormError(lines.length === 1 ? `Check ${lines[0]}` : `Check these ${lines.length} fields: ${lines.join('; ')}`);
   };
 
   const submit = form.handleSubmit(async (values) => {
@@ -65,13 +70,13 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     try {
       body = toRequest(values);
     } catch (error) {
-      if (error instanceof FormFieldError) return showError(error.field, error.message);
+      if (error instanceof FormFieldError) return showErrors([{ param: error.field, message: error.message }]);
       throw error;
     }
     try {
       await save.mutateAsync(body);
     } catch (error) {
-      if (error instanceof ApiError) showError(error.param, error.fieldMessage);
+      if (error instanceof ApiError) showErrors(error.problems);
       else setFormError(errorMessage(error));
     }
   });

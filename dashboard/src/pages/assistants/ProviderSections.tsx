@@ -1,18 +1,48 @@
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
-import { PROVIDER_DEFAULTS, type AssistantFormValues } from './assistant-form';
+import { modelDefaults, PROVIDER_DEFAULTS, transcriberDefaults, voiceDefaults, type AssistantFormValues } from './assistant-form';
+import { VoicePicker } from './VoicePicker';
 
-const BASE_URL_HINT = "Optional. An OpenAI-compatible, regional or self-hosted endpoint, used with the organization's own key (Providers); empty uses the provider.";
+/**
+ * Choosing another provider starts its section afresh (that provider's defaults), so nothing another provider needed,
+ * such as an eSpeak voice id, is sent to the new one.
+ */
+function useProviderSwitch() {
+  const { setValue, clearErrors } = useFormContext<AssistantFormValues>();
+  return {
+    model: (provider: AssistantFormValues['model']['provider']) => {
+      setValue('model', modelDefaults(provider), { shouldDirty: true });
+      clearErrors('model');
+    },
+    voice: (provider: AssistantFormValues['voice']['provider']) => {
+      setValue('voice', voiceDefaults(provider), { shouldDirty: true });
+      clearErrors('voice');
+    },
+    transcriber: (provider: AssistantFormValues['transcriber']['provider']) => {
+      setValue('transcriber', transcriberDefaults(provider), { shouldDirty: true });
+      clearErrors('transcriber');
+    },
+  };
+}
+
+const PROVIDER_NAMES = { openai: 'OpenAI', elevenlabs: 'ElevenLabs', deepgram: 'Deepgram' } as const;
+
+/** What a base URL may be for this provider, and that it needs the organization's own key for it. */
+function baseUrlHint(provider: keyof typeof PROVIDER_NAMES): string {
+  const endpoint = provider === 'openai' ? 'An OpenAI-compatible endpoint (a self-hosted model server, a proxy)' : `A regional or self-hosted ${PROVIDER_NAMES[provider]} endpoint`;
+  return `Optional. ${endpoint}, used with the organization's own ${PROVIDER_NAMES[provider]} key (Providers); empty uses ${PROVIDER_NAMES[provider]} itself.`;
+}
 
 export function ModelSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'model.provider' });
   const rules = useFieldArray({ control, name: 'model.script.rules' });
+  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Model">
       <Field name="model.provider" label="Provider" hint="Scripted replies need no key and run offline; OpenAI takes a key from Providers or the server environment.">
-        <select {...register('model.provider')}>
+        <select {...register('model.provider', { onChange: (event) => switchProvider.model(event.target.value) })}>
           <option value="scripted">Scripted (offline, deterministic)</option>
           <option value="openai">OpenAI or compatible</option>
         </select>
@@ -28,7 +58,7 @@ export function ModelSection() {
           <Field name="model.max_tokens" label="Max tokens" hint="Per reply. Empty: no limit.">
             <input inputMode="numeric" {...register('model.max_tokens')} />
           </Field>
-          <Field name="model.base_url" label="Base URL" hint={BASE_URL_HINT}>
+          <Field name="model.base_url" label="Base URL" hint={baseUrlHint('openai')}>
             <input type="url" placeholder="https://api.openai.com/v1" {...register('model.base_url')} />
           </Field>
         </div>
@@ -63,23 +93,18 @@ export function ModelSection() {
 export function VoiceSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'voice.provider' });
+  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Voice">
       <Field name="voice.provider" label="Provider" hint="The local eSpeak voice is robotic but needs no key and runs offline.">
-        <select {...register('voice.provider')}>
+        <select {...register('voice.provider', { onChange: (event) => switchProvider.voice(event.target.value) })}>
           <option value="local">Local eSpeak (offline)</option>
           <option value="openai">OpenAI text-to-speech</option>
           <option value="elevenlabs">ElevenLabs</option>
         </select>
       </Field>
       <div className="grid two">
-        <Field
-          name="voice.voice_id"
-          label="Voice"
-          hint={provider === 'local' ? 'An eSpeak voice such as en-us or en-gb.' : provider === 'openai' ? `Default ${PROVIDER_DEFAULTS.openaiVoice}.` : 'The ElevenLabs voice id.'}
-        >
-          <input {...register('voice.voice_id')} />
-        </Field>
+        <VoicePicker provider={provider} />
         {provider === 'local' && (
           <Field name="voice.speed_wpm" label="Speed (words per minute)" hint="80–450. Default 175.">
             <input inputMode="numeric" {...register('voice.speed_wpm')} />
@@ -102,7 +127,7 @@ export function VoiceSection() {
             </Field>
           ))}
         {provider !== 'local' && (
-          <Field name="voice.base_url" label="Base URL" hint={BASE_URL_HINT}>
+          <Field name="voice.base_url" label="Base URL" hint={baseUrlHint(provider)}>
             <input type="url" {...register('voice.base_url')} />
           </Field>
         )}
@@ -114,10 +139,11 @@ export function VoiceSection() {
 export function TranscriberSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'transcriber.provider' });
+  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Transcriber">
       <Field name="transcriber.provider" label="Provider" hint="Without a transcriber the user types (user.text messages); test calls then have no microphone.">
-        <select {...register('transcriber.provider')}>
+        <select {...register('transcriber.provider', { onChange: (event) => switchProvider.transcriber(event.target.value) })}>
           <option value="none">None (typed input only)</option>
           <option value="deepgram">Deepgram</option>
           <option value="openai">OpenAI speech-to-text</option>
@@ -131,7 +157,7 @@ export function TranscriberSection() {
           <Field name="transcriber.language" label="Language" hint={provider === 'deepgram' ? `Default ${PROVIDER_DEFAULTS.deepgramLanguage}.` : 'Empty detects the language.'}>
             <input {...register('transcriber.language')} />
           </Field>
-          <Field name="transcriber.base_url" label="Base URL" hint={BASE_URL_HINT}>
+          <Field name="transcriber.base_url" label="Base URL" hint={baseUrlHint(provider)}>
             <input type="url" {...register('transcriber.base_url')} />
           </Field>
         </div>

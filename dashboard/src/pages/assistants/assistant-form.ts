@@ -109,6 +109,20 @@ export function emptyForm(): AssistantFormValues {
   };
 }
 
+/** The voice section as a new assistant with this provider has it: nothing kept from another provider's voice. */
+export function voiceDefaults(provider: AssistantFormValues['voice']['provider']): AssistantFormValues['voice'] {
+  const voiceId = { local: PROVIDER_DEFAULTS.localVoice, openai: PROVIDER_DEFAULTS.openaiVoice, elevenlabs: '' }[provider];
+  return { ...emptyForm().voice, provider, voice_id: voiceId };
+}
+
+export function modelDefaults(provider: AssistantFormValues['model']['provider']): AssistantFormValues['model'] {
+  return { ...emptyForm().model, provider };
+}
+
+export function transcriberDefaults(provider: AssistantFormValues['transcriber']['provider']): AssistantFormValues['transcriber'] {
+  return { ...emptyForm().transcriber, provider };
+}
+
 const text = (value: number | string | null | undefined) => (value == null ? '' : String(value));
 
 export function toForm(assistant: Assistant): AssistantFormValues {

@@ -107,7 +107,7 @@ export function RecordingPlayer(props: {
         <span className="muted small" data-testid="current-rendition">
           {current === null ? 'Loading…' : `Playing ${levels[current]?.label ?? `rendition ${current + 1}`}`}
         </span>
-        {props.recording.download_url && <a className="small" href={props.recording.download_url}>Download original (WAV)</a>}
+        {props.recording.download_url && <a className="small" href={props.recording.download_url} download>Download recording (M4A, stereo: caller left, assistant right)</a>}
       </div>
       {error && <p className="inline-error" role="alert">{error}</p>}
     </div>

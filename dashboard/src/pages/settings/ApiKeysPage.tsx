@@ -44,13 +44,18 @@ export function ApiKeysPage() {
             <tbody>
               {keys.data.data.map((key) => (
                 <tr key={key.id}>
-                  <td>{key.name} <span className="muted small">{key.type}</span></td>
+                  <td>
+                    {key.name} <span className="muted small">{key.type}</span>
+                    {key.expires_at && !key.revoked_at && <div className="muted small">expires {formatDateTime(key.expires_at)}</div>}
+                  </td>
                   <td><code>{key.prefix}…</code></td>
                   <td className="hide-narrow">{formatDateTime(key.created_at)}</td>
                   <td className="hide-narrow">{formatDateTime(key.last_used_at)}</td>
                   <td className="align-end">
                     {key.revoked_at ? (
                       <StatusBadge status="revoked" />
+                    ) : key.expires_at && Date.parse(key.expires_at) <= Date.now() ? (
+                      <StatusBadge status="expired" />
                     ) : (
                       <ConfirmButton
                         label="Revoke"
