@@ -72,7 +72,7 @@ test("paced output tells the sink the reply's words as they play, once all of it
   await transcript.captureText('We are open from nine to five on Saturdays.');
   await output.captureFrame(new AudioFrame(new Int16Array(RATE), RATE, 1, RATE));
   output.pump(300);
-  assert.deepEqual(spoken, [], 'the text is not placed before the audio it goes with is all in');
+  assert.equal(spoken.length, 0, 'the text is not placed before the audio it goes with is all in');
   output.flush();
   for (let now = 310; now <= 1200; now += 10) output.pump(now);
   assert.ok(spoken.length >= 3, `the words come a few at a time: ${JSON.stringify(spoken)}`);
