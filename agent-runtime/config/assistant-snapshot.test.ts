@@ -13,7 +13,7 @@ test('every provider combination the REST API accepts, with its defaults, runs a
   for (const model of models) {
     for (const voice of voices) {
       for (const transcriber of transcribers) {
-        const stored = JSON.parse(JSON.stringify(await createAssistantBody.parseAsync({ name: 'A', system_prompt: '', model, voice, transcriber })));
+        const stored = JSON.parse(JSON.stringify(await createAssistantBody.parseAsync({ name: 'A', system_prompt: 'Be brief.', model, voice, transcriber })));
         const snapshot = parseAssistantSnapshot(stored);
         assert.equal(snapshot.model.provider, model.provider);
         assert.equal(snapshot.voice.provider, voice.provider);

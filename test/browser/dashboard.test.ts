@@ -233,7 +233,8 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     const highlighted = () => page.locator('.transcript [aria-current="true"]').getAttribute('data-message-id');
 
     // Clicking the caller's message seeks there and plays: it is highlighted, then the reply as playback reaches it.
-    await page.locator('.transcript .bubble.user button').click();
+    // The fake microphone loops its recording: a slow run may have heard the caller twice; the first turn is the one.
+    await page.locator('.transcript .bubble.user button').first().click();
     await page.locator('.transcript .bubble.user[aria-current="true"]').waitFor();
     const atUser = await highlighted();
     await page.locator('.transcript .bubble.assistant[aria-current="true"]').waitFor({ timeout: 15_000 });

@@ -4,13 +4,16 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Parser } from 'm3u8-parser';
+import { startSessionRecording } from '../../agent-runtime/recording/session-recording.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
+import { RECORDING_SAMPLE_RATE_HZ, SEGMENT_SAMPLES, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { updateOrganization } from '../../core/repositories/organizations.ts';
 import { runRetentionPass } from '../../workers/retention/retention-job.ts';
 import { LADDER } from '../../workers/transcode/ladder.ts';
 import { openTestDatabase } from '../support/database.ts';
-import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, startRecordingStack } from './pipeline.ts';
-import { temporaryFolder } from './support.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { assertDownloadMatches, assertRenditionMatches, hasFfprobe, startRecordingStack, waitForSettled } from './pipeline.ts';
+import { chirp, feed, insertSession, temporaryFolder } from './support.ts';
 
 const folder = temporaryFolder('playback');
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -173,4 +176,31 @@ test('the retention pass deletes recordings older than their organization keeps 
   assert.equal(statusOf(recent.sessionId), 'ready'); // org A keeps the default 30 days
   assert.deepEqual(await stack.storage.list(old.recording.source_key), []);
   assert.ok((await stack.storage.list(recent.recording.source_key)).length > 0);
+});
+
+test('a recording whose recorder died mid-session is recovered from the chunks that reached storage, and plays', async () => {
+  const sessionId = await insertSession(db, orgA.orgId, 'ended');
+  const chunksKey = recordingKeys(recordingPrefix(orgA.orgId, sessionId)).chunks;
+  const recording = await startSessionRecording(
+    { db, storage: stack.storage, queue: stack.queue },
+    { orgId: orgA.orgId, sessionId, sampleRateHz: 16_000, progressive: false },
+  );
+  // 10 s of a call, then the process dies: finish() never runs, the tail still in memory is lost.
+  feed((pcm, at) => recording.writeUser(pcm, at), chirp(10, 16_000, 1), 0, 16_000);
+  const chunks = await waitFor(async () => {
+    const listed = await stack.storage.list(chunksKey);
+    return listed.length >= 2 ? listed : undefined;
+  }, 'two chunks in storage');
+  const retention = { db, storage: stack.storage, queue: stack.queue };
+  assert.equal((await runRetentionPass(retention)).recovered, 0, 'a session that ended just now may still be finishing');
+
+  await db.system((trx) => trx('sessions').where({ id: sessionId }).update({ ended_at: new Date(Date.now() - 5 * 60_000) }));
+  assert.equal((await runRetentionPass(retention)).recovered, 1);
+  const recovered = await waitForSettled(db, orgA.orgId, sessionId, 30_000);
+  assert.equal(recovered.status, 'ready', recovered.failure_reason ?? undefined);
+  const storedS = (chunks.length * SEGMENT_SAMPLES) / RECORDING_SAMPLE_RATE_HZ;
+  assert.equal(recovered.duration_ms, Math.round(storedS * 1000));
+  const playlist = await stack.storage.get(recovered.renditions!.master_key);
+  assert.ok(playlist?.toString('utf8').startsWith('#EXTM3U'));
+  assert.equal((await runRetentionPass(retention)).recovered, 0, 'recovered once');
 });
