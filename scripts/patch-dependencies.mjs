@@ -48,6 +48,16 @@ const patches = [
     replace:
       '    this.#streams.push(stream);\n    const close = stream.close.bind(stream);\n    stream.close = () => { this.#streams = this.#streams.filter((open) => open !== stream); close(); }; /* patched by echosphere */\n    return stream;',
   },
+  {
+    // Deepgram's stream watches its WebSocket for an unexpected close in a task, but waits on the task object instead
+    // of its result: the close was logged and then lost. The stream went on "sending" audio into the closed socket, and
+    // the session lost its ears for good, with no error and no reconnect. Waiting on the result lets the plugin
+    // reconnect, and fail the session with provider-error:deepgram when Deepgram stays down.
+    package: '@livekit/agents-plugin-deepgram',
+    files: ['dist/stt.js', 'dist/stt.cjs'],
+    find: 'Promise.all([sendTask(), listenTask.result, wsMonitor])',
+    replace: 'Promise.all([sendTask(), listenTask.result, wsMonitor.result /* patched by echosphere */])',
+  },
 ];
 
 function elevenLabsPatch(find, replace) {

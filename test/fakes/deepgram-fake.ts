@@ -32,6 +32,12 @@ export interface DeepgramFake {
   finals: string[];
   /** What the next detected utterance says (queued; one per utterance). */
   nextUtterance(text: string): void;
+  /**
+   * An outage from now on: open streams are cut (the connection dropped, as a network failure or a crashed server
+   * does) and new connections are refused with HTTP 503, until `recover()`.
+   */
+  fail(): void;
+  recover(): void;
   close(): Promise<void>;
 }
 
@@ -54,7 +60,12 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
 
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
+  let down = false;
   server.on('upgrade', (req, socket, head) => {
+    if (down) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/v1/listen') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -177,6 +188,13 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
     connections,
     finals,
     nextUtterance: (text) => void queued.push(text),
+    fail: () => {
+      down = true;
+      for (const client of wss.clients) client.terminate();
+    },
+    recover: () => {
+      down = false;
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -36,6 +36,12 @@ export interface ElevenLabsFake {
   baseUrl: string;
   connections: Array<{ path: string; query: URLSearchParams }>;
   contexts: ElevenLabsContext[];
+  /**
+   * An outage from now on: open streams are cut (the connection dropped, as a network failure or a crashed server
+   * does) and new connections are refused with HTTP 503, until `recover()`.
+   */
+  fail(): void;
+  recover(): void;
   close(): Promise<void>;
 }
 
@@ -66,7 +72,12 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
   });
   const wss = new WebSocketServer({ noServer: true });
 
+  let down = false;
   server.on('upgrade', (req, socket, head) => {
+    if (down) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/v1\/text-to-speech\/([^/]+)\/multi-stream-input$/.exec(url.pathname);
     if (!match) {
@@ -186,6 +197,13 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
     baseUrl: `http://127.0.0.1:${port}/v1`,
     connections,
     contexts,
+    fail: () => {
+      down = true;
+      for (const client of wss.clients) client.terminate();
+    },
+    recover: () => {
+      down = false;
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();
