@@ -76,7 +76,7 @@ const s3Url = (key: string) => `${s3.endpoint}/${BUCKET}/${KEY_PREFIX}${key}`;
 const jobRecorded = (prefix: string) =>
   waitFor(async () => (await storage.get(workKeys(prefix).marker)) !== undefined, 'the MediaConvert job id to be stored');
 
-test('a recording transcoded by MediaConvert through the transcode worker has the ffmpeg engine\'s ladder', async () => {
+test('a recording transcoded by MediaConvert through the transcode worker has the ffmpeg engine\'s ladder', async (t) => {
   const SECONDS = 13;
   const db = await openTestDatabase();
   const queue = new DatabaseQueue(db.knex, { pollIntervalMs: 50 });
@@ -124,7 +124,8 @@ test('a recording transcoded by MediaConvert through the transcode worker has th
     assert.deepEqual(objects.filter((key) => key.includes('/mediaconvert/')), [workKeys(prefix).marker]);
     assert.ok(objects.includes(keys.download));
 
-    if (!hasFfprobe) return;
+    // The media itself is checked with ffprobe (Debian's ffmpeg package); without it the test says so instead of passing.
+    if (!hasFfprobe) return t.skip('ffprobe is missing (apt-get install -y ffmpeg): the renditions and the download were not probed');
     for (const rendition of LADDER) {
       await assertRenditionMatches(s3Url(keys.playlist(rendition.name)), rendition, SECONDS);
     }
