@@ -4,7 +4,7 @@ import { AudioByteStream } from '@livekit/agents';
 import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 
-// The library's AudioByteStream is patched at install (scripts/patch-dependencies.mjs); every provider's audio passes
+// The library's AudioByteStream is patched at install (patches/); every provider's audio passes
 // through it, so its framing is pinned here.
 test('AudioByteStream frames bytes split at any point into whole frames, in order, carrying the remainder', () => {
   const samples = Int16Array.from({ length: 1000 }, (_, i) => i - 500);

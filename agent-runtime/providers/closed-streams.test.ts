@@ -12,7 +12,7 @@ import { createLogger } from '../../core/logger.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 
 // A session's TTS opens a stream per reply, and one Silero VAD serves every session of the process. Both plugins keep
-// the streams they open in a collection; scripts/patch-dependencies.mjs makes them let go of a stream once it is
+// the streams they open in a collection; a patch in patches/ makes them let go of a stream once it is
 // closed. Without that, each reply (ElevenLabs) or each session (Silero) stays in memory: these tests watch the
 // streams through weak references and fail if anything still holds them after a full collection.
 v8.setFlagsFromString('--expose-gc');
