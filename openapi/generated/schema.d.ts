@@ -1341,6 +1341,181 @@ export interface components {
         };
         ToolInput: components["schemas"]["FunctionToolInput"] | components["schemas"]["EndCallTool"];
         Tool: components["schemas"]["FunctionTool"] | components["schemas"]["EndCallTool"];
+        /** @enum {string} */
+        LlmScale: "pass_fail" | "1-5" | "0-10";
+        /**
+         * Judged by a model
+         * @description A question the judge answers about the conversation, on a scale, with a rationale and the messages it rests on.
+         */
+        LlmCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "llm";
+            name: string;
+            question: string;
+            /** @default pass_fail */
+            scale?: components["schemas"]["LlmScale"];
+            /**
+             * @description The lowest passing score on the 1-5 and 0-10 scales (default 4 and 7).
+             * @default null
+             */
+            pass_min?: number | null;
+        };
+        /** Judged by a model */
+        LlmCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "llm";
+            name: string;
+            question: string;
+            scale: components["schemas"]["LlmScale"];
+            pass_min: number | null;
+        };
+        /**
+         * @description What the platform measured: latency percentiles over the turns, interrupted assistant messages, the longest gap between messages, the duration, user turns, the ended_reason, whether the assistant ended the call, whether a tool was called.
+         * @enum {string}
+         */
+        MetricName: "latency_p50_ms" | "latency_p95_ms" | "interruptions" | "longest_silence_ms" | "duration_ms" | "user_turns" | "ended_reason" | "end_call_reached" | "tool_called";
+        /** @enum {string} */
+        MetricOperator: "lt" | "lte" | "gt" | "gte" | "eq" | "neq";
+        /**
+         * Computed from metrics
+         * @description `metric operator threshold`, e.g. latency_p95_ms lt 1200. Thresholds are numbers, a string for ended_reason, booleans for end_call_reached and tool_called (which only take eq and neq).
+         */
+        MetricCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "metric";
+            name: string;
+            metric: components["schemas"]["MetricName"];
+            operator: components["schemas"]["MetricOperator"];
+            threshold: number | string | boolean;
+            /**
+             * @description For tool_called, the name of the tool; any tool when null.
+             * @default null
+             */
+            tool?: string | null;
+        };
+        /** Computed from metrics */
+        MetricCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "metric";
+            name: string;
+            metric: components["schemas"]["MetricName"];
+            operator: components["schemas"]["MetricOperator"];
+            threshold: number | string | boolean;
+            tool: string | null;
+        };
+        /**
+         * Matched in the transcript
+         * @description `regex` and `contains` pass when some message of `role` matches, `not_contains` when none does; case-insensitive. Regular expressions run on a linear-time engine (no backreferences or lookaround).
+         */
+        MatchCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "match";
+            name: string;
+            /**
+             * @default assistant
+             * @enum {string}
+             */
+            role?: "assistant" | "user" | "any";
+            /** @enum {string} */
+            mode: "regex" | "contains" | "not_contains";
+            pattern: string;
+        };
+        /** Matched in the transcript */
+        MatchCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "match";
+            name: string;
+            /** @enum {string} */
+            role: "assistant" | "user" | "any";
+            /** @enum {string} */
+            mode: "regex" | "contains" | "not_contains";
+            pattern: string;
+        };
+        CriterionInput: components["schemas"]["LlmCriterionInput"] | components["schemas"]["MetricCriterionInput"] | components["schemas"]["MatchCriterionInput"];
+        Criterion: components["schemas"]["LlmCriterion"] | components["schemas"]["MetricCriterion"] | components["schemas"]["MatchCriterion"];
+        /** @description Any OpenAI-compatible server; it gets the organization's stored openai key (required with a base_url), else the server's. */
+        JudgeConfigInput: {
+            /** @constant */
+            provider: "openai";
+            /** @default gpt-4o-mini */
+            model?: string;
+            /**
+             * @description An OpenAI-compatible endpoint the organization chose; the same address policy as a model's base_url applies (checked when saved and again before each evaluation), and it only ever gets the organization's own openai key.
+             * @default null
+             */
+            base_url?: components["schemas"]["HttpUrl"] | null;
+            /** @default 0 */
+            temperature?: number;
+        };
+        JudgeConfig: {
+            /** @constant */
+            provider: "openai";
+            model: string;
+            base_url: string | null;
+            temperature: number;
+        };
+        /** @description What is worked out from each session once it ends (see the evaluation routes). Without a judge key, summary, structured data and llm criteria are skipped and metric and match criteria still score. */
+        AnalysisConfigInput: {
+            /** @default null */
+            summary?: {
+                /** @default true */
+                enabled?: boolean;
+                /** @default null */
+                prompt?: string | null;
+            } | null;
+            /** @default null */
+            structured_data?: {
+                /** @description The facts to extract, as a JSON Schema strict structured outputs accept: every object sets "additionalProperties": false and lists all its properties in "required" (nullable types for optional facts). Checked when saved. */
+                schema: components["schemas"]["JsonSchemaObject"];
+                /** @default null */
+                prompt?: string | null;
+            } | null;
+            /** @default null */
+            scorecard?: {
+                /** @description Names must be unique. */
+                criteria: components["schemas"]["CriterionInput"][];
+                /**
+                 * @description The overall score (0-1) needed to pass; without it every scored criterion must pass.
+                 * @default null
+                 */
+                pass_threshold?: number | null;
+            } | null;
+            /** @default null */
+            judge?: components["schemas"]["JudgeConfigInput"] | null;
+        };
+        AnalysisConfig: {
+            summary: {
+                enabled: boolean;
+                prompt: string | null;
+            } | null;
+            structured_data: {
+                schema: components["schemas"]["JsonSchemaObject"];
+                prompt: string | null;
+            } | null;
+            scorecard: {
+                criteria: components["schemas"]["Criterion"][];
+                pass_threshold: number | null;
+            } | null;
+            judge: components["schemas"]["JudgeConfig"] | null;
+        };
         CreateAssistantRequest: {
             name: string;
             system_prompt: string;
@@ -1385,6 +1560,8 @@ export interface components {
              */
             server_url?: components["schemas"]["HttpUrl"] | null;
             metadata?: components["schemas"]["Metadata"];
+            /** @default null */
+            analysis?: components["schemas"]["AnalysisConfigInput"] | null;
         };
         /** @description Any of the assistant's fields; nested objects and arrays replace the current value whole. */
         UpdateAssistantRequest: {
@@ -1404,6 +1581,7 @@ export interface components {
             recording_enabled?: boolean;
             server_url?: components["schemas"]["HttpUrl"] | null;
             metadata?: components["schemas"]["Metadata"];
+            analysis?: components["schemas"]["AnalysisConfigInput"] | null;
         };
         Assistant: {
             id: components["schemas"]["AssistantIdString"];
@@ -1425,6 +1603,7 @@ export interface components {
             recording_enabled: boolean;
             server_url: components["schemas"]["NullableHttpUrl"];
             metadata: components["schemas"]["Metadata"];
+            analysis: components["schemas"]["AnalysisConfig"] | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
