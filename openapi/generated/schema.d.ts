@@ -406,6 +406,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a session's evaluation
+         * @description The latest run of the session's analysis (summary, structured data, scores with their rationale and evidence)
+         *     and, in `history`, the earlier runs, newest first (at most 20). Runs the session's end requested use the
+         *     assistant as the session ran with it; re-runs use the assistant's current analysis. `404`
+         *     (`evaluation_not_found`) when the session has none: its assistant had no analysis when it ended (or it never
+         *     connected) and nobody re-ran it.
+         */
+        get: operations["getSessionEvaluation"];
+        put?: never;
+        /**
+         * Re-run a session's evaluation
+         * @description Evaluates the session again with its assistant's current analysis settings. Answers `202` with the new run
+         *     (`pending`); the previous result stays in `history`. `409` when the session has not ended
+         *     (`session_not_ended`), its assistant was deleted (`assistant_deleted`) or has no analysis
+         *     (`analysis_not_configured`), or a run of it is still in progress (`evaluation_in_progress`).
+         */
+        post: operations["rerunSessionEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistants/{id}/evaluation-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An assistant id. */
+                id: components["parameters"]["AssistantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An assistant's evaluation trends
+         * @description Pass rate and mean overall score of the assistant's completed evaluations, and each criterion's pass rate and
+         *     mean score (normalized to 0-1), per bucket of completion time (UTC). Only the latest run of each session counts.
+         *     Defaults: the last 30 days, by day. At most 366 buckets.
+         */
+        get: operations["getAssistantEvaluationStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -730,6 +789,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "evaluation.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * evaluation.completed
+         * @description A session's evaluation finished (`completed`, or `skipped` when it could score nothing); `data` is the whole result, as `GET /v1/sessions/{id}/evaluation` shows it (without `history`).
+         */
+        post: operations["onEvaluationCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "evaluation.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * evaluation.failed
+         * @description A session's evaluation failed after its retries; `data.error` has the judge provider's message, and the scores that needed no model are in `data.scores`.
+         */
+        post: operations["onEvaluationFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "endpoint.disabled": {
         parameters: {
             query?: never;
@@ -790,6 +889,8 @@ export interface components {
         WebhookEndpointIdString: string;
         /** @example whdl_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
         WebhookDeliveryIdString: string;
+        /** @example eval_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        EvaluationIdString: string;
         /** @example evt_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
         EventIdString: string;
         /**
@@ -1714,6 +1815,8 @@ export interface components {
             recording: {
                 status: components["schemas"]["RecordingStatus"];
             } | null;
+            /** @description The latest evaluation's outcome, when the assistant analyses its sessions; the whole result at `/v1/sessions/{id}/evaluation`. */
+            evaluation: components["schemas"]["EvaluationSummary"] | null;
             /** @description Only in the response to `POST /v1/sessions` with the `websocket` transport. */
             websocket?: components["schemas"]["WebSocketConnection"];
         };
@@ -1924,8 +2027,109 @@ export interface components {
             data: components["schemas"]["WebhookDelivery"][];
             has_more: boolean;
         };
+        /**
+         * @description `pending` and `running` until the run is over; `completed` (some things scored), `failed` (the judge failed after its retries; `error` says why), `skipped` (nothing could be scored: `skipped_reason`).
+         * @enum {string}
+         */
+        EvaluationStatus: "pending" | "running" | "completed" | "failed" | "skipped";
+        EvaluationSummary: {
+            status: components["schemas"]["EvaluationStatus"];
+            passed: boolean | null;
+            overall_score: number | null;
+        };
+        /** @description A message a score rests on, and when it was said (ms from the session's start), to seek the recording to. */
+        Evidence: {
+            message_id: components["schemas"]["MessageIdString"];
+            start_ms: number | null;
+        };
+        CriterionScore: {
+            /** @description The criterion's name. */
+            criterion: string;
+            /** @enum {string} */
+            kind: "llm" | "metric" | "match";
+            /**
+             * @description `skipped`: it could not be scored (no judge model); `rationale` says why.
+             * @enum {string}
+             */
+            status: "scored" | "skipped";
+            /** @description On `scale`: 1 or 0 for pass_fail; null when skipped. */
+            score: number | null;
+            scale: components["schemas"]["LlmScale"];
+            passed: boolean | null;
+            rationale: string;
+            evidence: components["schemas"]["Evidence"][];
+        };
+        JudgeUsage: {
+            requests: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+        };
+        Evaluation: {
+            id: components["schemas"]["EvaluationIdString"];
+            /** @constant */
+            object: "evaluation";
+            session_id: components["schemas"]["SessionIdString"];
+            assistant_id: components["schemas"]["AssistantIdString"];
+            status: components["schemas"]["EvaluationStatus"];
+            summary: string | null;
+            /** @description Valid against the analysis's structured-data schema. */
+            structured_data: {
+                [key: string]: unknown;
+            } | null;
+            scores: components["schemas"]["CriterionScore"][];
+            /** @description The mean of the scored criteria's scores normalized to 0-1. */
+            overall_score: number | null;
+            /** @description overall_score >= pass_threshold, or without a threshold every scored criterion passed; null when nothing was scored. */
+            passed: boolean | null;
+            /** @description The model that judged and the version of EchoSphere's judge prompts; null when no model was asked. */
+            judge: {
+                model: string;
+                prompt_version: string;
+            } | null;
+            /** @description The judge's tokens. */
+            usage: components["schemas"]["JudgeUsage"] | null;
+            /** @description Why the run failed: the judge provider's message. */
+            error: string | null;
+            /** @description What could not be done and why (no judge model, …). */
+            skipped_reason: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+        };
+        SessionEvaluation: components["schemas"]["Evaluation"] & {
+            /** @description Earlier runs, newest first. */
+            history: components["schemas"]["Evaluation"][];
+        };
+        CriterionStats: {
+            criterion: string;
+            /** @enum {string} */
+            kind: "llm" | "metric" | "match";
+            scored: number;
+            passed: number;
+            pass_rate: number | null;
+            /** @description Normalized to 0-1. */
+            mean_score: number | null;
+        };
+        EvaluationStatsBucket: {
+            start: components["schemas"]["Timestamp"];
+            evaluations: number;
+            passed: number;
+            pass_rate: number | null;
+            mean_overall_score: number | null;
+            criteria: components["schemas"]["CriterionStats"][];
+        };
+        EvaluationStats: {
+            /** @constant */
+            object: "evaluation_stats";
+            assistant_id: components["schemas"]["AssistantIdString"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            bucket: "hour" | "day" | "week";
+            /** @description Buckets with at least one evaluation, oldest first. */
+            buckets: components["schemas"]["EvaluationStatsBucket"][];
+        };
         /** @enum {string} */
-        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "endpoint.disabled" | "webhook.test";
+        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "evaluation.completed" | "evaluation.failed" | "endpoint.disabled" | "webhook.test";
         /** @description Something that happened; the body of every webhook delivery. `data` depends on `type` (see `webhooks`). */
         Event: {
             id: components["schemas"]["EventIdString"];
@@ -2039,6 +2243,16 @@ export interface components {
                 session_id: components["schemas"]["SessionIdString"];
                 reason: string;
             };
+        };
+        EvaluationCompletedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "evaluation.completed";
+            data?: components["schemas"]["Evaluation"];
+        };
+        EvaluationFailedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "evaluation.failed";
+            data?: components["schemas"]["Evaluation"];
         };
         EndpointDisabledEvent: components["schemas"]["Event"] & {
             /** @constant */
@@ -2826,6 +3040,8 @@ export interface operations {
                 created_after?: string;
                 /** @description Only sessions created before this time. */
                 created_before?: string;
+                /** @description Only sessions whose latest evaluation passed (`true`) or did not (`false`); sessions without a scored evaluation match neither. */
+                passed?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -3073,6 +3289,110 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSessionEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The evaluation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionEvaluation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rerunSessionEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new run, queued. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAssistantEvaluationStats: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (inclusive); default 30 days before `to`. */
+                from?: string;
+                /** @description End of the window (exclusive); default now. */
+                to?: string;
+                bucket?: "hour" | "day" | "week";
+            };
+            header?: never;
+            path: {
+                /** @description An assistant id. */
+                id: components["parameters"]["AssistantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trends. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -3676,6 +3996,72 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RecordingSkippedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEvaluationCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEvaluationFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationFailedEvent"];
             };
         };
         responses: {
