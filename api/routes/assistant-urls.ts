@@ -41,5 +41,5 @@ export function assistantUrlChecks(config: Pick<Config, 'allowPrivateUrls' | 'al
 
 /** The provider endpoints an assistant chose: its model's, voice's and transcriber's, and its evaluation judge's. */
 function providerUrlsOf(assistant: AssistantConfig) {
-  return [...assistantProviderUrls(assistant), ...judgeProviderUrls(assistant.analysis)];
+  return [...assistantProviderUrls(assistant), ...judgeProviderUrls(assistant.analysis?.judge)];
 }

@@ -145,7 +145,7 @@ export function hasAnalysis(analysis: AnalysisConfig | null | undefined): analys
 }
 
 /** The judge's base_url as a provider endpoint the organization chose (checked and keyed like a model's base_url). */
-export function judgeProviderUrls(analysis: AnalysisConfig | null): Array<{ param: string; provider: 'openai'; url: string }> {
-  const url = analysis?.judge?.base_url;
+export function judgeProviderUrls(judge: JudgeConfig | null | undefined): Array<{ param: string; provider: 'openai'; url: string }> {
+  const url = judge?.base_url;
   return url ? [{ param: 'analysis.judge.base_url', provider: 'openai', url }] : [];
 }
