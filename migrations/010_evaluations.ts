@@ -38,7 +38,7 @@ export async function up(knex: Knex): Promise<void> {
        WITH CHECK (org_id = current_setting('app.org_id', true))`,
     `CREATE POLICY system_access ON evaluations TO echosphere_system USING (true) WITH CHECK (true)`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON evaluations TO echosphere_app, echosphere_system`,
-    `UPDATE assistants SET config = config || '{"analysis": null}'::jsonb WHERE NOT config ? 'analysis'`,
+    `UPDATE assistants SET config = config || '{"analysis": null}'::jsonb WHERE config->'analysis' IS NULL`,
   ];
   for (const statement of statements) await knex.raw(statement);
 }

@@ -2095,8 +2095,38 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             completed_at: components["schemas"]["NullableTimestamp"];
         };
-        SessionEvaluation: components["schemas"]["Evaluation"] & {
-            /** @description Earlier runs, newest first. */
+        /** @description The latest run, as `Evaluation`, with the earlier runs in `history`. */
+        SessionEvaluation: {
+            id: components["schemas"]["EvaluationIdString"];
+            /** @constant */
+            object: "evaluation";
+            session_id: components["schemas"]["SessionIdString"];
+            assistant_id: components["schemas"]["AssistantIdString"];
+            status: components["schemas"]["EvaluationStatus"];
+            summary: string | null;
+            /** @description Valid against the analysis's structured-data schema. */
+            structured_data: {
+                [key: string]: unknown;
+            } | null;
+            scores: components["schemas"]["CriterionScore"][];
+            /** @description The mean of the scored criteria's scores normalized to 0-1. */
+            overall_score: number | null;
+            /** @description overall_score >= pass_threshold, or without a threshold every scored criterion passed; null when nothing was scored. */
+            passed: boolean | null;
+            /** @description The model that judged and the version of EchoSphere's judge prompts; null when no model was asked. */
+            judge: {
+                model: string;
+                prompt_version: string;
+            } | null;
+            /** @description The judge's tokens. */
+            usage: components["schemas"]["JudgeUsage"] | null;
+            /** @description Why the run failed: the judge provider's message. */
+            error: string | null;
+            /** @description What could not be done and why (no judge model, …). */
+            skipped_reason: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            /** @description Earlier runs, newest first (at most 20). */
             history: components["schemas"]["Evaluation"][];
         };
         CriterionStats: {

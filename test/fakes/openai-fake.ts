@@ -10,6 +10,8 @@ export type { StructuredDecision };
 export type ChatDecision = { text: string } | { toolCall: { name: string; arguments: Record<string, unknown> } };
 
 export interface OpenAiFakeOptions {
+  /** The only key accepted (`Authorization: Bearer …`); `sk-test` by default. The API stores keys of 8 characters or more. */
+  apiKey?: string;
   /** Delay before the first streamed token (time to first token). */
   ttftMs?: number;
   /** Delay before an `/audio/speech` response (the plugin reads the whole body, so this is its TTFB). */
@@ -68,7 +70,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       json(res, 404, { error: { message: 'not found' } });
       return;
     }
-    if (req.headers.authorization !== 'Bearer sk-test') {
+    if (req.headers.authorization !== `Bearer ${options.apiKey ?? 'sk-test'}`) {
       json(res, 401, { error: { message: 'bad key', type: 'invalid_request_error' } });
       return;
     }
