@@ -34,7 +34,7 @@ export async function evaluateSession(analysis: AnalysisConfig, session: Evaluat
       if ('skipped' in access) skippedReason = access.skipped;
       else {
         judge = access.judge;
-        results = await askJudge(judge, analysis, session);
+        results = await askJudge(judge, analysis, session, (failure) => (error ??= failure.message));
       }
     } catch (failure) {
       if (!(failure instanceof JudgeError)) throw failure;
@@ -66,8 +66,11 @@ function skippedLlmScore(criterion: LlmCriterion, reason: string): CriterionScor
   return { criterion: criterion.name, kind: 'llm', status: 'skipped', score: null, scale: criterion.scale, passed: null, rationale: reason, evidence: [] };
 }
 
-/** Every judge request of the run at once; the first failure fails the run once all have settled (usage counts them all). */
-async function askJudge(judge: Judge, analysis: AnalysisConfig, session: EvaluatedSession): Promise<JudgeResults> {
+/**
+ * Every judge request of the run at once. A request that fails is reported to `onFailure` (which fails the run) and
+ * the others' answers are kept: a summary the judge gave is not thrown away because a criterion's request failed.
+ */
+async function askJudge(judge: Judge, analysis: AnalysisConfig, session: EvaluatedSession, onFailure: (error: JudgeError) => void): Promise<JudgeResults> {
   const spoken = spokenMessages(session);
   const transcript = renderTranscript(spoken);
   const byId = new Map(spoken.map((message) => [message.id, message]));
@@ -101,9 +104,11 @@ async function askJudge(judge: Judge, analysis: AnalysisConfig, session: Evaluat
       }),
     );
   }
-  const settled = await Promise.allSettled(tasks);
-  const failure = settled.find((outcome) => outcome.status === 'rejected');
-  if (failure) throw failure.reason;
+  for (const outcome of await Promise.allSettled(tasks)) {
+    if (outcome.status === 'fulfilled') continue;
+    if (!(outcome.reason instanceof JudgeError)) throw outcome.reason;
+    onFailure(outcome.reason);
+  }
   return results;
 }
 
