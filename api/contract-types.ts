@@ -10,6 +10,9 @@ import type { createAssistantBody, modelConfig, toolConfig, transcriberConfig, t
 import type { toPublicSession } from '../core/domain/session.ts';
 import type { EventType } from '../core/events/catalogue.ts';
 import type { toPublicEvent } from '../core/events/outbox.ts';
+import type { analysisConfig } from '../core/evaluations/analysis-config.ts';
+import type { toPublicEvaluation } from '../core/repositories/evaluations.ts';
+import type { EvaluationStatsBucket } from '../core/repositories/evaluation-stats.ts';
 import type { toPublicApiKey } from '../core/repositories/api-keys.ts';
 import type { toPublicAssistant } from '../core/repositories/assistants.ts';
 import type { toPublicMessage } from '../core/repositories/messages.ts';
@@ -78,6 +81,7 @@ export type ConfigOutputsAgree = [
   Expect<Agree<z.output<typeof transcriberConfig>, Schemas['TranscriberConfig']>>,
   Expect<Agree<z.output<typeof turnConfig>, Schemas['TurnConfig']>>,
   Expect<Agree<z.output<typeof toolConfig>, Schemas['Tool']>>,
+  Expect<Agree<z.output<typeof analysisConfig>, Schemas['AnalysisConfig']>>,
 ];
 
 /** Response serialisers: JSON of what they return is the documented response (timestamps are ISO strings). */
@@ -100,6 +104,8 @@ export type ResponsesAgree = [
   // The serialiser returns one shape before the recording is ready and another after; the contract has one object
   // with nullable fields, so compare it with the two shapes merged field by field.
   Expect<Agree<Omit<PublicRecording, never>, Schemas['Recording']>>,
+  Expect<Agree<ReturnType<typeof toPublicEvaluation>, Schemas['Evaluation']>>,
+  Expect<Agree<EvaluationStatsBucket, Schemas['EvaluationStatsBucket']>>,
   // The rows type event names as plain strings; the contract lists them.
   Expect<Fits<Schemas['WebhookEndpoint']['event_types'], PublicWebhookEndpoint['event_types']>>,
   Expect<Fits<Schemas['WebhookDelivery']['event_type'], PublicWebhookDelivery['event_type']>>,

@@ -18,6 +18,7 @@ import { assistantRoutes } from './routes/assistants.ts';
 import { dashboardSignInRoutes } from './routes/dashboard-sign-in.ts';
 import { dashboardStaticRoutes } from './routes/dashboard-static.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { assistantEvaluationRoutes, sessionEvaluationRoutes } from './routes/evaluations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { recordingRoutes } from './routes/recordings.ts';
@@ -55,8 +56,8 @@ export function createApiApp(deps: ApiDeps): Express {
     ['/organization', organizationRoutes(deps)],
     ['/api-keys', apiKeyRoutes(deps)],
     ['/provider-credentials', providerCredentialRoutes(deps)],
-    ['/assistants', assistantRoutes(deps)],
-    ['/sessions', sessionRoutes(deps), recordingRoutes(deps)],
+    ['/assistants', assistantRoutes(deps), assistantEvaluationRoutes(deps)],
+    ['/sessions', sessionRoutes(deps), recordingRoutes(deps), sessionEvaluationRoutes(deps)],
     ['/webhook-endpoints', webhookEndpointRoutes(deps)],
     ['/events', eventRoutes(deps)],
     ['/voices', voiceRoutes(deps)],

@@ -10,6 +10,8 @@ import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
+import { providerUrlPolicy } from '../core/domain/provider-endpoints.ts';
+import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
 import { scheduleRetention } from '../workers/retention/retention-job.ts';
 import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
 import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
@@ -145,7 +147,7 @@ function publicBaseUrl(config: Config, port: number): string {
   return config.publicUrl ?? `http://${host}:${port}`;
 }
 
-/** Durable background work: webhook delivery from the outbox, recording transcoding, retention. */
+/** Durable background work: webhook delivery from the outbox, recording transcoding, session evaluations, retention. */
 async function startWorkers(platform: Platform, media: MediaServices): Promise<RunningRole> {
   const { config, logger, db, secretBox } = platform;
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
@@ -157,6 +159,15 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     concurrency: config.transcode.concurrency ?? os.availableParallelism(),
     onError: (error, context) => logger.error('transcode failed', { ...context, error: String(error) }),
   });
+  const stopEvaluationSweep = await startEvaluationWorker({
+    db,
+    secretBox,
+    env: process.env,
+    providerUrlPolicy: providerUrlPolicy(config.allowPrivateProviderUrls),
+    queue: media.queue,
+    concurrency: config.evaluationConcurrency,
+    onError: (error, context) => logger.error('evaluation failed', { ...context, error: String(error) }),
+  });
   const stopRetention = scheduleRetention(
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
     config.retentionIntervalS,
@@ -165,6 +176,7 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     name: 'workers',
     async stop() {
       stopRetention();
+      stopEvaluationSweep();
       await deliverer.stop();
     },
   };

@@ -85,6 +85,7 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
   ECHOSPHERE_RETENTION_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(3600),
+  ECHOSPHERE_EVALUATION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -180,5 +181,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     playbackUrlTtlS: raw.ECHOSPHERE_PLAYBACK_URL_TTL_S,
     mediaSigningSecret: raw.ECHOSPHERE_MEDIA_SIGNING_SECRET ? Buffer.from(raw.ECHOSPHERE_MEDIA_SIGNING_SECRET, 'base64') : undefined,
     retentionIntervalS: raw.ECHOSPHERE_RETENTION_INTERVAL_S,
+    evaluationConcurrency: raw.ECHOSPHERE_EVALUATION_CONCURRENCY,
   };
 }

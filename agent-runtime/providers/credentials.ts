@@ -39,7 +39,7 @@ export interface AccessContext {
  */
 export async function resolveProviderAccess(
   provider: CredentialProvider,
-  assistantUrl: AssistantProviderUrl | undefined,
+  assistantUrl: Pick<AssistantProviderUrl, 'url'> & { param: string } | undefined,
   context: AccessContext,
 ): Promise<ProviderCredential> {
   const own = context.credentials.get(provider);

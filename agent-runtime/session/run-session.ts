@@ -1,4 +1,5 @@
 import { llm, voice } from '@livekit/agents';
+import { enqueueSessionEvaluations } from '../../core/evaluations/evaluation-jobs.ts';
 import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessage, type SessionRef } from '../../core/repositories/session-runtime.ts';
 import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
@@ -154,6 +155,7 @@ export class SessionRun {
         usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs(), sttMs: this.sttAudioMs() }),
         latency: this.latency.summary(),
       });
+      await this.enqueueEvaluation();
     } catch (error) {
       this.log.error('Could not finish the session cleanly', { error: String(error) });
     }
@@ -162,6 +164,15 @@ export class SessionRun {
     const outcome = { status, endedReason: reason };
     this.resolveDone(outcome);
     return outcome;
+  }
+
+  /** The evaluation the session end requested goes on the job queue (a lost enqueue is redone by the evaluation sweep). */
+  private async enqueueEvaluation(): Promise<void> {
+    const queue = this.deps.media?.queue;
+    if (!queue) return;
+    await enqueueSessionEvaluations(this.deps.db, queue, this.ref).catch((error: unknown) =>
+      this.log.error('Could not enqueue the session evaluation; the sweep will', { error: String(error) }),
+    );
   }
 
   private sttAudioMs(): number {

@@ -19,7 +19,10 @@ export interface RuntimeDeps {
   providerUrlPolicy: UrlPolicy;
   /** Server-wide provider keys (OPENAI_API_KEY, DEEPGRAM_API_KEY, ELEVEN_API_KEY) used when an organization has none. */
   env: NodeJS.ProcessEnv;
-  /** Where recordings go and how their transcodes are requested; without it no session is recorded. */
+  /**
+   * Where recordings go, and the job queue their transcodes and session evaluations are requested on; without it no
+   * session is recorded, and evaluations wait for the evaluation sweep.
+   */
   media?: RecordingMedia;
 }
 

@@ -36,6 +36,7 @@ const listSessionsQuery = paginationQuery('session').extend({
   status: z.enum(['created', 'active', 'ended', 'failed']).optional(),
   created_after: z.iso.datetime({ offset: true }).optional(),
   created_before: z.iso.datetime({ offset: true }).optional(),
+  passed: z.enum(['true', 'false']).optional(),
 });
 
 const END_WAIT_MS = 5000;
@@ -94,6 +95,7 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
       if (query.status) builder.where('sessions.status', query.status);
       if (query.created_after) builder.where('sessions.created_at', '>', query.created_after);
       if (query.created_before) builder.where('sessions.created_at', '<', query.created_before);
+      if (query.passed) builder.where('latest_evaluation.passed', query.passed === 'true');
       return pageQuery(builder, query, 'sessions.id');
     });
     const { rows: window, hasMore } = pageResult(rows, query);

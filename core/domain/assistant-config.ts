@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { compileScriptPatterns } from '../tenant-regex/script-patterns.ts';
 import { isEspeakVoice } from '../voices/espeak-voices.ts';
 import { TimeSlice } from '../time-slice.ts';
+import { analysisConfig } from '../evaluations/analysis-config.ts';
+import { jsonSchemaObject } from './json-schema-bounds.ts';
 
 /**
  * The configuration of an assistant, validated field by field. The same schema is the session snapshot the agent
@@ -121,34 +123,6 @@ export const turnConfig = z
     message: 'must be at least endpointing_min_delay_ms',
   });
 
-/** Nesting allowed in a tool's JSON Schema: far beyond what function-calling models accept, well short of a stack. */
-const MAX_SCHEMA_DEPTH = 32;
-
-/**
- * Tool schemas are stored and passed to the model provider as they are; nothing here compiles or evaluates them. They
- * are bounded so that storing, serializing and forwarding one stays cheap: the depth is measured without recursion
- * first, because JSON.stringify on a schema nested a hundred thousand levels deep overflows the stack.
- */
-const jsonSchemaObject = z
-  .record(z.string(), z.unknown())
-  .refine((schema) => schema.type === 'object', 'must be a JSON Schema with "type": "object"')
-  .refine((schema) => nestingDepth(schema) <= MAX_SCHEMA_DEPTH, { message: `must not be nested more than ${MAX_SCHEMA_DEPTH} levels deep`, abort: true })
-  .refine((schema) => JSON.stringify(schema).length <= 20_000, 'must be at most 20,000 characters of JSON');
-
-/** How many objects and arrays deep a JSON value goes (iterative, so any depth is measured safely). */
-function nestingDepth(value: unknown): number {
-  let deepest = 0;
-  const pending: Array<[unknown, number]> = [[value, 1]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_SCHEMA_DEPTH) return deepest;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
 export const toolConfig = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('function'),
@@ -191,6 +165,7 @@ export const assistantFields = {
   recording_enabled: z.boolean().default(true),
   server_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
   metadata: metadata.default({}),
+  analysis: analysisConfig.nullable().default(null),
 };
 
 export const createAssistantBody = z

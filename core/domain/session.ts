@@ -1,3 +1,4 @@
+import type { EvaluationStatus } from '../evaluations/evaluation-result.ts';
 import type { PublicAssistant } from '../repositories/assistants.ts';
 
 export type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
@@ -46,6 +47,10 @@ export interface SessionRow {
   ended_at: Date | null;
   /** Joined from recordings when the query asks for it. */
   recording_status?: string | null;
+  /** Joined from the session's latest evaluation when the query asks for it (see `withLatestEvaluation`). */
+  evaluation_status?: EvaluationStatus | null;
+  evaluation_passed?: boolean | null;
+  evaluation_overall_score?: number | null;
 }
 
 export const LIVE_STATUSES: readonly SessionStatus[] = ['created', 'active'];
@@ -68,6 +73,9 @@ export function toPublicSession(row: SessionRow) {
     usage: row.usage,
     latency: row.latency,
     recording: row.recording_status ? { status: row.recording_status } : null,
+    evaluation: row.evaluation_status
+      ? { status: row.evaluation_status, passed: row.evaluation_passed ?? null, overall_score: row.evaluation_overall_score ?? null }
+      : null,
   };
 }
 

@@ -10,6 +10,8 @@ export const EVENT_TYPES = [
   'recording.ready',
   'recording.failed',
   'recording.skipped',
+  'evaluation.completed',
+  'evaluation.failed',
   'endpoint.disabled',
   'webhook.test',
 ] as const;

@@ -2,6 +2,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import type { SessionLatency, SessionUsage } from '../domain/session.ts';
 import { appendEvent, appendEventStatement } from '../events/outbox.ts';
+import { requestEvaluationAtSessionEnd } from '../evaluations/evaluation-jobs.ts';
 import { sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
 import { openProviderCredential, type ProviderCredentialRow } from './provider-credentials.ts';
@@ -137,7 +138,8 @@ export interface SessionEnd {
 
 /**
  * active → ended/failed with the usage and latency summary, and the `session.ended` event carrying the end-of-session
- * report (transcript, durations, usage, latency, reason). A session already ended elsewhere is left as it is.
+ * report (transcript, durations, usage, latency, reason), and the evaluation its analysis asks for (enqueued by the
+ * caller once this commits: `enqueueSessionEvaluations`). A session already ended elsewhere is left as it is.
  */
 export async function finishSession(db: Database, ref: SessionRef, end: SessionEnd): Promise<Record<string, unknown> | undefined> {
   return db.tenant(ref.orgId, async (trx) => {
@@ -155,6 +157,7 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
     if (!row) return undefined;
     const report = await endOfSessionReport(trx, ref, row, end);
     await appendEvent(trx, { orgId: ref.orgId, type: 'session.ended', sessionId: ref.sessionId, assistantId: ref.assistantId, data: report });
+    await requestEvaluationAtSessionEnd(trx, ref);
     return report;
   });
 }

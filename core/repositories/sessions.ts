@@ -3,6 +3,7 @@ import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
 import { OUTBOX_CHANNEL } from '../events/outbox.ts';
+import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';
 
@@ -122,12 +123,13 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
   return notified!.length > 0 ? row : undefined;
 }
 
-/** Sessions with their recording's status, for the public representation. */
+/** Sessions with their recording's status and latest evaluation's outcome, for the public representation. */
 export function sessionsQuery(q: Knex, orgId: string) {
-  return q<SessionRow>('sessions')
+  const query = q<SessionRow>('sessions')
     .leftJoin('recordings', 'recordings.session_id', 'sessions.id')
     .where('sessions.org_id', orgId)
     .select('sessions.*', 'recordings.status as recording_status');
+  return withLatestEvaluation(query);
 }
 
 export async function getSession(trx: Transaction, orgId: string, id: string): Promise<SessionRow | undefined> {

@@ -25,14 +25,17 @@ export const MAX_PATTERN_COST = 1000;
 export type TenantRegexResult = { ok: true; regex: TenantRegex } | { ok: false; reason: string };
 
 export interface TenantRegex {
-  /** Whether the pattern matches anywhere in the text. Case-insensitive. */
+  /** Whether the pattern matches anywhere in the text. Case-insensitive unless compiled with `caseSensitive`. */
   test(text: string): boolean;
   /** In regex instructions: RE2's program size, or the estimate when larger (what compiling it took, too). */
   readonly cost: number;
 }
 
-/** Compiles a tenant's pattern (JavaScript syntax, case-insensitive), or says why it cannot run. Never throws. */
-export function compileTenantRegex(source: string): TenantRegexResult {
+/**
+ * Compiles a tenant's pattern (JavaScript syntax, case-insensitive), or says why it cannot run. Never throws.
+ * `caseSensitive` keeps JavaScript's own default, for patterns inside a JSON Schema (`pattern`), which mean exactly that.
+ */
+export function compileTenantRegex(source: string, options: { caseSensitive?: boolean } = {}): TenantRegexResult {
   let pattern: AST.Pattern;
   try {
     pattern = new RegExpParser().parsePattern(source, 0, source.length, { unicode: false });
@@ -45,7 +48,7 @@ export function compileTenantRegex(source: string): TenantRegexResult {
   if (estimate > MAX_PATTERN_COST) return { ok: false, reason: TOO_COMPLEX };
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(RE2JS.translateRegExp(source), RE2JS.CASE_INSENSITIVE);
+    compiled = RE2JS.compile(RE2JS.translateRegExp(source), options.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
   } catch (error) {
     return { ok: false, reason: `cannot run on the linear-time regex engine (${(error as Error).message})` };
   }

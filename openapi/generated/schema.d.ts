@@ -406,6 +406,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a session's evaluation
+         * @description The latest run of the session's analysis (summary, structured data, scores with their rationale and evidence)
+         *     and, in `history`, the earlier runs, newest first (at most 20). Runs the session's end requested use the
+         *     assistant as the session ran with it; re-runs use the assistant's current analysis. `404`
+         *     (`evaluation_not_found`) when the session has none: its assistant had no analysis when it ended (or it never
+         *     connected) and nobody re-ran it.
+         */
+        get: operations["getSessionEvaluation"];
+        put?: never;
+        /**
+         * Re-run a session's evaluation
+         * @description Evaluates the session again with its assistant's current analysis settings. Answers `202` with the new run
+         *     (`pending`); the previous result stays in `history`. `409` when the session has not ended
+         *     (`session_not_ended`), its assistant was deleted (`assistant_deleted`) or has no analysis
+         *     (`analysis_not_configured`), or a run of it is still in progress (`evaluation_in_progress`).
+         */
+        post: operations["rerunSessionEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistants/{id}/evaluation-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An assistant id. */
+                id: components["parameters"]["AssistantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An assistant's evaluation trends
+         * @description Pass rate and mean overall score of the assistant's completed evaluations, and each criterion's pass rate and
+         *     mean score (normalized to 0-1), per bucket of completion time (UTC). Only the latest run of each session counts.
+         *     Defaults: the last 30 days, by day. At most 366 buckets.
+         */
+        get: operations["getAssistantEvaluationStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -750,6 +809,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "evaluation.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * evaluation.completed
+         * @description A session's evaluation finished (`completed`, or `skipped` when it could score nothing); `data` is the whole result, as `GET /v1/sessions/{id}/evaluation` shows it (without `history`).
+         */
+        post: operations["onEvaluationCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "evaluation.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * evaluation.failed
+         * @description A session's evaluation failed after its retries; `data.error` has the judge provider's message, and the scores that needed no model are in `data.scores`.
+         */
+        post: operations["onEvaluationFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "endpoint.disabled": {
         parameters: {
             query?: never;
@@ -810,6 +909,8 @@ export interface components {
         WebhookEndpointIdString: string;
         /** @example whdl_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
         WebhookDeliveryIdString: string;
+        /** @example eval_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        EvaluationIdString: string;
         /** @example evt_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
         EventIdString: string;
         /**
@@ -1403,6 +1504,181 @@ export interface components {
         };
         ToolInput: components["schemas"]["FunctionToolInput"] | components["schemas"]["EndCallTool"];
         Tool: components["schemas"]["FunctionTool"] | components["schemas"]["EndCallTool"];
+        /** @enum {string} */
+        LlmScale: "pass_fail" | "1-5" | "0-10";
+        /**
+         * Judged by a model
+         * @description A question the judge answers about the conversation, on a scale, with a rationale and the messages it rests on.
+         */
+        LlmCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "llm";
+            name: string;
+            question: string;
+            /** @default pass_fail */
+            scale?: components["schemas"]["LlmScale"];
+            /**
+             * @description The lowest passing score on the 1-5 and 0-10 scales (default 4 and 7).
+             * @default null
+             */
+            pass_min?: number | null;
+        };
+        /** Judged by a model */
+        LlmCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "llm";
+            name: string;
+            question: string;
+            scale: components["schemas"]["LlmScale"];
+            pass_min: number | null;
+        };
+        /**
+         * @description What the platform measured: latency percentiles over the turns, interrupted assistant messages, the longest gap between messages, the duration, user turns, the ended_reason, whether the assistant ended the call, whether a tool was called.
+         * @enum {string}
+         */
+        MetricName: "latency_p50_ms" | "latency_p95_ms" | "interruptions" | "longest_silence_ms" | "duration_ms" | "user_turns" | "ended_reason" | "end_call_reached" | "tool_called";
+        /** @enum {string} */
+        MetricOperator: "lt" | "lte" | "gt" | "gte" | "eq" | "neq";
+        /**
+         * Computed from metrics
+         * @description `metric operator threshold`, e.g. latency_p95_ms lt 1200. Thresholds are numbers, a string for ended_reason, booleans for end_call_reached and tool_called (which only take eq and neq).
+         */
+        MetricCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "metric";
+            name: string;
+            metric: components["schemas"]["MetricName"];
+            operator: components["schemas"]["MetricOperator"];
+            threshold: number | string | boolean;
+            /**
+             * @description For tool_called, the name of the tool; any tool when null.
+             * @default null
+             */
+            tool?: string | null;
+        };
+        /** Computed from metrics */
+        MetricCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "metric";
+            name: string;
+            metric: components["schemas"]["MetricName"];
+            operator: components["schemas"]["MetricOperator"];
+            threshold: number | string | boolean;
+            tool: string | null;
+        };
+        /**
+         * Matched in the transcript
+         * @description `regex` and `contains` pass when some message of `role` matches, `not_contains` when none does; case-insensitive. Regular expressions run on a linear-time engine (no backreferences or lookaround).
+         */
+        MatchCriterionInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "match";
+            name: string;
+            /**
+             * @default assistant
+             * @enum {string}
+             */
+            role?: "assistant" | "user" | "any";
+            /** @enum {string} */
+            mode: "regex" | "contains" | "not_contains";
+            pattern: string;
+        };
+        /** Matched in the transcript */
+        MatchCriterion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "match";
+            name: string;
+            /** @enum {string} */
+            role: "assistant" | "user" | "any";
+            /** @enum {string} */
+            mode: "regex" | "contains" | "not_contains";
+            pattern: string;
+        };
+        CriterionInput: components["schemas"]["LlmCriterionInput"] | components["schemas"]["MetricCriterionInput"] | components["schemas"]["MatchCriterionInput"];
+        Criterion: components["schemas"]["LlmCriterion"] | components["schemas"]["MetricCriterion"] | components["schemas"]["MatchCriterion"];
+        /** @description Any OpenAI-compatible server; it gets the organization's stored openai key (required with a base_url), else the server's. */
+        JudgeConfigInput: {
+            /** @constant */
+            provider: "openai";
+            /** @default gpt-4o-mini */
+            model?: string;
+            /**
+             * @description An OpenAI-compatible endpoint the organization chose; the same address policy as a model's base_url applies (checked when saved and again before each evaluation), and it only ever gets the organization's own openai key.
+             * @default null
+             */
+            base_url?: components["schemas"]["HttpUrl"] | null;
+            /** @default 0 */
+            temperature?: number;
+        };
+        JudgeConfig: {
+            /** @constant */
+            provider: "openai";
+            model: string;
+            base_url: string | null;
+            temperature: number;
+        };
+        /** @description What is worked out from each session once it ends (see the evaluation routes). Without a judge key, summary, structured data and llm criteria are skipped and metric and match criteria still score. */
+        AnalysisConfigInput: {
+            /** @default null */
+            summary?: {
+                /** @default true */
+                enabled?: boolean;
+                /** @default null */
+                prompt?: string | null;
+            } | null;
+            /** @default null */
+            structured_data?: {
+                /** @description The facts to extract, as a JSON Schema strict structured outputs accept: every object sets "additionalProperties": false and lists all its properties in "required" (nullable types for optional facts). Checked when saved. */
+                schema: components["schemas"]["JsonSchemaObject"];
+                /** @default null */
+                prompt?: string | null;
+            } | null;
+            /** @default null */
+            scorecard?: {
+                /** @description Names must be unique. */
+                criteria: components["schemas"]["CriterionInput"][];
+                /**
+                 * @description The overall score (0-1) needed to pass; without it every scored criterion must pass.
+                 * @default null
+                 */
+                pass_threshold?: number | null;
+            } | null;
+            /** @default null */
+            judge?: components["schemas"]["JudgeConfigInput"] | null;
+        };
+        AnalysisConfig: {
+            summary: {
+                enabled: boolean;
+                prompt: string | null;
+            } | null;
+            structured_data: {
+                schema: components["schemas"]["JsonSchemaObject"];
+                prompt: string | null;
+            } | null;
+            scorecard: {
+                criteria: components["schemas"]["Criterion"][];
+                pass_threshold: number | null;
+            } | null;
+            judge: components["schemas"]["JudgeConfig"] | null;
+        };
         CreateAssistantRequest: {
             name: string;
             /**
@@ -1451,6 +1727,8 @@ export interface components {
              */
             server_url?: components["schemas"]["HttpUrl"] | null;
             metadata?: components["schemas"]["Metadata"];
+            /** @default null */
+            analysis?: components["schemas"]["AnalysisConfigInput"] | null;
         };
         /** @description Any of the assistant's fields; nested objects and arrays replace the current value whole. */
         UpdateAssistantRequest: {
@@ -1470,6 +1748,7 @@ export interface components {
             recording_enabled?: boolean;
             server_url?: components["schemas"]["HttpUrl"] | null;
             metadata?: components["schemas"]["Metadata"];
+            analysis?: components["schemas"]["AnalysisConfigInput"] | null;
         };
         Assistant: {
             id: components["schemas"]["AssistantIdString"];
@@ -1491,6 +1770,7 @@ export interface components {
             recording_enabled: boolean;
             server_url: components["schemas"]["NullableHttpUrl"];
             metadata: components["schemas"]["Metadata"];
+            analysis: components["schemas"]["AnalysisConfig"] | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -1601,6 +1881,8 @@ export interface components {
             recording: {
                 status: components["schemas"]["RecordingStatus"];
             } | null;
+            /** @description The latest evaluation's outcome, when the assistant analyses its sessions; the whole result at `/v1/sessions/{id}/evaluation`. */
+            evaluation: components["schemas"]["EvaluationSummary"] | null;
             /** @description Only in the response to `POST /v1/sessions` with the `websocket` transport. */
             websocket?: components["schemas"]["WebSocketConnection"];
         };
@@ -1811,8 +2093,139 @@ export interface components {
             data: components["schemas"]["WebhookDelivery"][];
             has_more: boolean;
         };
+        /**
+         * @description `pending` and `running` until the run is over; `completed` (some things scored), `failed` (the judge failed after its retries; `error` says why), `skipped` (nothing could be scored: `skipped_reason`).
+         * @enum {string}
+         */
+        EvaluationStatus: "pending" | "running" | "completed" | "failed" | "skipped";
+        EvaluationSummary: {
+            status: components["schemas"]["EvaluationStatus"];
+            passed: boolean | null;
+            overall_score: number | null;
+        };
+        /** @description A message a score rests on, and when it was said (ms from the session's start), to seek the recording to. */
+        Evidence: {
+            message_id: components["schemas"]["MessageIdString"];
+            start_ms: number | null;
+        };
+        CriterionScore: {
+            /** @description The criterion's name. */
+            criterion: string;
+            /** @enum {string} */
+            kind: "llm" | "metric" | "match";
+            /**
+             * @description `skipped`: it could not be scored (no judge model); `rationale` says why.
+             * @enum {string}
+             */
+            status: "scored" | "skipped";
+            /** @description On `scale`: 1 or 0 for pass_fail; null when skipped. */
+            score: number | null;
+            scale: components["schemas"]["LlmScale"];
+            passed: boolean | null;
+            rationale: string;
+            evidence: components["schemas"]["Evidence"][];
+        };
+        JudgeUsage: {
+            requests: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+        };
+        Evaluation: {
+            id: components["schemas"]["EvaluationIdString"];
+            /** @constant */
+            object: "evaluation";
+            session_id: components["schemas"]["SessionIdString"];
+            assistant_id: components["schemas"]["AssistantIdString"];
+            status: components["schemas"]["EvaluationStatus"];
+            summary: string | null;
+            /** @description Valid against the analysis's structured-data schema. */
+            structured_data: {
+                [key: string]: unknown;
+            } | null;
+            scores: components["schemas"]["CriterionScore"][];
+            /** @description The mean of the scored criteria's scores normalized to 0-1. */
+            overall_score: number | null;
+            /** @description overall_score >= pass_threshold, or without a threshold every scored criterion passed; null when nothing was scored. */
+            passed: boolean | null;
+            /** @description The model that judged and the version of EchoSphere's judge prompts; null when no model was asked. */
+            judge: {
+                model: string;
+                prompt_version: string;
+            } | null;
+            /** @description The judge's tokens. */
+            usage: components["schemas"]["JudgeUsage"] | null;
+            /** @description Why the run failed: the judge provider's message. */
+            error: string | null;
+            /** @description What could not be done and why (no judge model, …). */
+            skipped_reason: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+        };
+        /** @description The latest run, as `Evaluation`, with the earlier runs in `history`. */
+        SessionEvaluation: {
+            id: components["schemas"]["EvaluationIdString"];
+            /** @constant */
+            object: "evaluation";
+            session_id: components["schemas"]["SessionIdString"];
+            assistant_id: components["schemas"]["AssistantIdString"];
+            status: components["schemas"]["EvaluationStatus"];
+            summary: string | null;
+            /** @description Valid against the analysis's structured-data schema. */
+            structured_data: {
+                [key: string]: unknown;
+            } | null;
+            scores: components["schemas"]["CriterionScore"][];
+            /** @description The mean of the scored criteria's scores normalized to 0-1. */
+            overall_score: number | null;
+            /** @description overall_score >= pass_threshold, or without a threshold every scored criterion passed; null when nothing was scored. */
+            passed: boolean | null;
+            /** @description The model that judged and the version of EchoSphere's judge prompts; null when no model was asked. */
+            judge: {
+                model: string;
+                prompt_version: string;
+            } | null;
+            /** @description The judge's tokens. */
+            usage: components["schemas"]["JudgeUsage"] | null;
+            /** @description Why the run failed: the judge provider's message. */
+            error: string | null;
+            /** @description What could not be done and why (no judge model, …). */
+            skipped_reason: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            /** @description Earlier runs, newest first (at most 20). */
+            history: components["schemas"]["Evaluation"][];
+        };
+        CriterionStats: {
+            criterion: string;
+            /** @enum {string} */
+            kind: "llm" | "metric" | "match";
+            scored: number;
+            passed: number;
+            pass_rate: number | null;
+            /** @description Normalized to 0-1. */
+            mean_score: number | null;
+        };
+        EvaluationStatsBucket: {
+            start: components["schemas"]["Timestamp"];
+            evaluations: number;
+            passed: number;
+            pass_rate: number | null;
+            mean_overall_score: number | null;
+            criteria: components["schemas"]["CriterionStats"][];
+        };
+        EvaluationStats: {
+            /** @constant */
+            object: "evaluation_stats";
+            assistant_id: components["schemas"]["AssistantIdString"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            bucket: "hour" | "day" | "week";
+            /** @description Buckets with at least one evaluation, oldest first. */
+            buckets: components["schemas"]["EvaluationStatsBucket"][];
+        };
         /** @enum {string} */
-        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "endpoint.disabled" | "webhook.test";
+        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "evaluation.completed" | "evaluation.failed" | "endpoint.disabled" | "webhook.test";
         /** @description Something that happened; the body of every webhook delivery. `data` depends on `type` (see `webhooks`). */
         Event: {
             id: components["schemas"]["EventIdString"];
@@ -1926,6 +2339,16 @@ export interface components {
                 session_id: components["schemas"]["SessionIdString"];
                 reason: string;
             };
+        };
+        EvaluationCompletedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "evaluation.completed";
+            data?: components["schemas"]["Evaluation"];
+        };
+        EvaluationFailedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "evaluation.failed";
+            data?: components["schemas"]["Evaluation"];
         };
         EndpointDisabledEvent: components["schemas"]["Event"] & {
             /** @constant */
@@ -2723,6 +3146,8 @@ export interface operations {
                 created_after?: string;
                 /** @description Only sessions created before this time. */
                 created_before?: string;
+                /** @description Only sessions whose latest evaluation passed (`true`) or did not (`false`); sessions without a scored evaluation match neither. */
+                passed?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -2970,6 +3395,110 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSessionEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The evaluation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionEvaluation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rerunSessionEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id. */
+                id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new run, queued. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAssistantEvaluationStats: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (inclusive); default 30 days before `to`. */
+                from?: string;
+                /** @description End of the window (exclusive); default now. */
+                to?: string;
+                bucket?: "hour" | "day" | "week";
+            };
+            header?: never;
+            path: {
+                /** @description An assistant id. */
+                id: components["parameters"]["AssistantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trends. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -3606,6 +4135,72 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RecordingSkippedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEvaluationCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEvaluationFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationFailedEvent"];
             };
         };
         responses: {

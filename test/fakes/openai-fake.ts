@@ -1,16 +1,28 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
+import { sampleFor, strictSchemaError, type StructuredDecision } from './openai-structured-outputs.ts';
 import { rms, synthesizeToneSpeech } from './tone-speech.ts';
+
+export type { StructuredDecision };
 
 /** A decision about one chat completion request: text to stream, or a tool call to make. */
 export type ChatDecision = { text: string } | { toolCall: { name: string; arguments: Record<string, unknown> } };
 
 export interface OpenAiFakeOptions {
+  /** The only key accepted (`Authorization: Bearer …`); `sk-test` by default. The API stores keys of 8 characters or more. */
+  apiKey?: string;
   /** Delay before the first streamed token (time to first token). */
   ttftMs?: number;
   /** Delay before an `/audio/speech` response (the plugin reads the whole body, so this is its TTFB). */
   speechDelayMs?: number;
+  /**
+   * The answer to a structured-output request (`response_format: json_schema`) whose schema strict mode accepts;
+   * undefined (or no function) answers with a value sampled from the schema.
+   */
+  structured?: (body: Record<string, any>) => StructuredDecision | undefined | Promise<StructuredDecision | undefined>;
+  /** Delay before answering a structured-output request (a judge model's latency). */
+  structuredDelayMs?: number;
 }
 
 export interface OpenAiFake {
@@ -33,7 +45,8 @@ export interface OpenAiFake {
  * `stream: true`, answered as SSE `chat.completion.chunk`s (text deltas or a tool call in fragments), a final usage
  * chunk and `[DONE]`; `POST /v1/audio/speech` (`response_format: pcm`: the whole body is 24 kHz mono s16le, here tone
  * speech); `POST /v1/audio/transcriptions` (multipart with a WAV `file` → `{text}`, the text from the queue the test
- * fills, refused when the upload holds no sound).
+ * fills, refused when the upload holds no sound); and structured outputs (`response_format: json_schema`, not
+ * streamed: see ./openai-structured-outputs.ts).
  */
 export async function startOpenAiFake(decide: (body: Record<string, any>) => ChatDecision, options: OpenAiFakeOptions = {}): Promise<OpenAiFake> {
   const authorizations: string[] = [];
@@ -57,7 +70,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       json(res, 404, { error: { message: 'not found' } });
       return;
     }
-    if (req.headers.authorization !== 'Bearer sk-test') {
+    if (req.headers.authorization !== `Bearer ${options.apiKey ?? 'sk-test'}`) {
       json(res, 401, { error: { message: 'bad key', type: 'invalid_request_error' } });
       return;
     }
@@ -90,6 +103,10 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
     }
     const body = JSON.parse(raw.toString('utf8')) as Record<string, any>;
     chatRequests.push(body);
+    if (body.response_format?.type === 'json_schema') {
+      await answerStructured(res, body, options);
+      return;
+    }
     const decision = decide(body);
     const id = `chatcmpl-${chatRequests.length}`;
     const base = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
@@ -130,6 +147,29 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A non-streamed chat completion under structured outputs: the API's 400 for a schema strict mode refuses, else the test's answer or a sample. */
+async function answerStructured(res: http.ServerResponse, body: Record<string, any>, options: OpenAiFakeOptions): Promise<void> {
+  const json = (status: number, payload: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+  const format = body.response_format.json_schema ?? {};
+  const invalid = format.strict === true ? strictSchemaError(String(format.name), format.schema ?? {}) : undefined;
+  if (invalid) return json(400, { error: { message: invalid, type: 'invalid_request_error', param: 'response_format', code: null } });
+  if (options.structuredDelayMs) await delay(options.structuredDelayMs);
+  const decision = (await options.structured?.(body)) ?? { json: sampleFor(format.schema ?? {}) };
+  if ('error' in decision) {
+    const type = decision.error.status >= 500 ? 'server_error' : 'invalid_request_error';
+    return json(decision.error.status, { error: { message: decision.error.message, type, param: null, code: null } });
+  }
+  const content = 'json' in decision ? JSON.stringify(decision.json) : decision.content;
+  json(200, {
+    id: `chatcmpl-structured-${Date.now()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+  });
 }
 
 function delay(ms: number): Promise<void> {

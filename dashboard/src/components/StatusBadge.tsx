@@ -11,6 +11,9 @@ const TONES: Record<string, string> = {
   enabled: 'success',
   disabled: 'neutral',
   revoked: 'neutral',
+  completed: 'success',
+  running: 'info',
+  skipped: 'neutral',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -17,6 +17,8 @@ import { provisionOrganization } from '../../../core/provisioning.ts';
 import { DatabaseQueue } from '../../../core/queue/database-queue.ts';
 import { LocalStorage } from '../../../core/storage/local-storage.ts';
 import { MediaUrlSigner } from '../../../core/storage/media-url-signer.ts';
+import { providerUrlPolicy } from '../../../core/domain/provider-endpoints.ts';
+import { startEvaluationWorker } from '../../../workers/evaluations/evaluation-worker.ts';
 import { resolveFfmpeg } from '../../../workers/transcode/ffmpeg-binary.ts';
 import { FfmpegTranscoder } from '../../../workers/transcode/ffmpeg-transcoder.ts';
 import { startTranscodeWorker } from '../../../workers/transcode/transcode-worker.ts';
@@ -28,7 +30,7 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', i
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
  * WebSocket stream gateway recording every session (no server-wide provider keys: tests store the organization's own),
- * a transcode worker, and webhook delivery.
+ * a transcode worker, the evaluation worker, and webhook delivery.
  */
 export async function startDashboardStack() {
   const db = await openTestDatabase();
@@ -39,6 +41,7 @@ export async function startDashboardStack() {
   const storage = new LocalStorage(mediaDir);
   const queue = new DatabaseQueue(db.knex, { pollIntervalMs: 50 });
   await startTranscodeWorker({ db, queue, transcoder: new FfmpegTranscoder({ ffmpeg: resolveFfmpeg(), storage }), concurrency: 2 });
+  const stopEvaluationSweep = await startEvaluationWorker({ db, secretBox, env: {}, providerUrlPolicy: providerUrlPolicy(true), queue, sweepIntervalS: 0 });
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: true, pollIntervalMs: 100 });
   await deliverer.start();
 
@@ -70,6 +73,7 @@ export async function startDashboardStack() {
     async close() {
       await gateway.shutdownAll(2000);
       await deliverer.stop();
+      stopEvaluationSweep();
       await queue.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

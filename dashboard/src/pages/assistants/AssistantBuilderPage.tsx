@@ -10,6 +10,8 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
 import { emptyForm, fieldForParam, FormFieldError, toForm, toRequest, type AssistantFormValues } from './assistant-form';
 import { CallSection, ToolsSection, TurnSection } from './BehaviourSections';
+import { AnalysisSection } from '../evaluations/AnalysisSection';
+import { EvaluationTrends } from '../evaluations/EvaluationTrends';
 import { ModelSection, TranscriberSection, VoiceSection } from './ProviderSections';
 
 /** Create (`/assistants/new`) or edit (`/assistants/:id`) every field of an assistant. */
@@ -22,7 +24,12 @@ export function AssistantBuilderPage() {
   });
   if (id && existing.isPending) return <Loading />;
   if (id && existing.isError) return <ErrorState error={existing.error} retry={() => void existing.refetch()} />;
-  return <AssistantForm key={id ?? 'new'} assistant={existing.data} />;
+  return (
+    <>
+      <AssistantForm key={id ?? 'new'} assistant={existing.data} />
+      {existing.data && <EvaluationTrends assistantId={existing.data.id} />}
+    </>
+  );
 }
 
 function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
@@ -119,6 +126,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
         <TurnSection />
         <ToolsSection />
         <CallSection />
+        <AnalysisSection />
 
         <div className="form-footer">
           <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>

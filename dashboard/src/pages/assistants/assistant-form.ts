@@ -1,4 +1,5 @@
 import type { Schemas } from '../../api/client';
+import { emptyAnalysisForm, toAnalysisForm, toAnalysisRequest, type AnalysisFormValues } from '../evaluations/analysis-form';
 
 type Assistant = Schemas['Assistant'];
 type AssistantRequest = Schemas['CreateAssistantRequest'];
@@ -47,6 +48,7 @@ export interface AssistantFormValues {
   recording_enabled: boolean;
   server_url: string;
   metadata: { key: string; value: string }[];
+  analysis: AnalysisFormValues;
 }
 
 export interface ToolFormValues {
@@ -106,6 +108,7 @@ export function emptyForm(): AssistantFormValues {
     recording_enabled: true,
     server_url: '',
     metadata: [],
+    analysis: emptyAnalysisForm(),
   };
 }
 
@@ -175,18 +178,19 @@ export function toForm(assistant: Assistant): AssistantFormValues {
   form.recording_enabled = assistant.recording_enabled;
   form.server_url = assistant.server_url ?? '';
   form.metadata = Object.entries(assistant.metadata).map(([key, value]) => ({ key, value }));
+  form.analysis = toAnalysisForm(assistant.analysis);
   return form;
 }
 
 /** A number where one was typed; the raw text otherwise, so the API (not the form) says what is wrong with it. */
-function numberOr<T>(value: string, whenEmpty: T): number | T {
+export function numberOr<T>(value: string, whenEmpty: T): number | T {
   const trimmed = value.trim();
   if (trimmed === '') return whenEmpty;
   const parsed = Number(trimmed);
   return (Number.isFinite(parsed) ? parsed : trimmed) as number;
 }
 
-const orNull = (value: string) => (value.trim() === '' ? null : value.trim());
+export const orNull = (value: string) => (value.trim() === '' ? null : value.trim());
 
 /** Thrown for input the form itself cannot turn into a request (a tool schema that is not JSON). */
 export class FormFieldError extends Error {
@@ -249,6 +253,7 @@ export function toRequest(form: AssistantFormValues): AssistantRequest {
     recording_enabled: form.recording_enabled,
     server_url: orNull(form.server_url),
     metadata: Object.fromEntries(form.metadata.filter((row) => row.key.trim() !== '').map((row) => [row.key.trim(), row.value])),
+    analysis: toAnalysisRequest(form.analysis),
   };
 }
 

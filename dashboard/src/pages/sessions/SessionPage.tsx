@@ -8,6 +8,7 @@ import { formatDateTime, formatDuration, formatMs } from '../../components/forma
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
+import { EvaluationPanel } from '../evaluations/EvaluationPanel';
 import { RecordingPlayer } from './RecordingPlayer';
 import { SessionEvents } from './SessionEvents';
 import { SyncedTranscript } from './SyncedTranscript';
@@ -32,7 +33,11 @@ export default function SessionPage() {
   });
   const [positionMs, setPositionMs] = useState(0);
   const [seekRequest, setSeekRequest] = useState<{ ms: number; nonce: number } | null>(null);
-  const seek = useCallback((ms: number) => setSeekRequest({ ms, nonce: Date.now() }), []);
+  // The transcript moves at once (the recording may not be playable yet); the player follows when it is.
+  const seek = useCallback((ms: number) => {
+    setPositionMs(ms);
+    setSeekRequest({ ms, nonce: Date.now() });
+  }, []);
 
   if (session.isPending) return <Loading />;
   if (session.isError) return <ErrorState error={session.error} retry={() => void session.refetch()} />;
@@ -71,6 +76,7 @@ export default function SessionPage() {
           )}
         </section>
         <div className="session-side">
+          <EvaluationPanel session={data} onSeek={seek} />
           <section className="card" aria-labelledby="latency-heading">
             <h2 id="latency-heading">Latency per turn</h2>
             <Suspense fallback={<Loading label="Loading chart…" />}>
