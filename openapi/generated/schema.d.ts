@@ -952,7 +952,7 @@ export interface components {
                     code: string;
                     /** @description For people, starting with the field: `name: must not be empty`. */
                     message: string;
-                    /** @description The field */
+                    /** @description The field, in dotted form. */
                     param?: string;
                 }[];
                 /** @description Same as the `X-Request-Id` header. */
@@ -1009,10 +1009,10 @@ export interface components {
             /** @description What `voice.voice_id` takes. */
             id: string;
             name: string;
-            /** @description BCP 47 */
+            /** @description BCP 47, when the provider says. */
             language: string | null;
             description: string | null;
-            /** @description A short sample to listen to */
+            /** @description A short sample to listen to, when the provider has one. */
             preview_url: string | null;
         };
         VoiceList: {
