@@ -152,6 +152,7 @@ export class SessionRun {
         endedReason: reason,
         usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs(), sttMs: this.sttAudioMs() }),
         latency: this.latency.summary(),
+        billing: this.deps.billing,
       });
     } catch (error) {
       this.log.error('Could not finish the session cleanly', { error: String(error) });

@@ -1,3 +1,4 @@
+import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -21,6 +22,8 @@ export interface RuntimeDeps {
   env: NodeJS.ProcessEnv;
   /** Where recordings go and how their transcodes are requested; without it no session is recorded. */
   media?: RecordingMedia;
+  /** How ending sessions are charged (prices, Stripe meter events); the default prices without it. */
+  billing?: SessionBilling;
 }
 
 export interface RecordingMedia {

@@ -1490,6 +1490,42 @@ export interface components {
             llm_completion_tokens: number;
             tts_characters: number;
         };
+        /**
+         * @description An exact amount in US dollars as a decimal string with six decimals (micro-dollars), never a float.
+         * @example 0.004300
+         */
+        UsdAmount: string;
+        /**
+         * @description Exact: each line's `cost_usd` is `quantity × unit_price_usd ÷ price_unit_size` rounded half up to the
+         *     micro-dollar, and `total_usd` is the sum of the lines. Prices are the server's price table with the
+         *     organization's override (docs/billing.md).
+         */
+        SessionCost: {
+            /** @constant */
+            currency: "usd";
+            total_usd: components["schemas"]["UsdAmount"];
+            breakdown: components["schemas"]["CostLine"][];
+        };
+        CostLine: {
+            /** @description The provider billed (`echosphere` for the platform fee per session minute). */
+            provider: string;
+            model: string | null;
+            /** @enum {string} */
+            item: "session" | "stt" | "llm_input" | "llm_output" | "tts";
+            /** @description What was used, in `unit`. */
+            quantity: number;
+            /** @enum {string} */
+            unit: "ms" | "token" | "character";
+            unit_price_usd: components["schemas"]["UsdAmount"];
+            /**
+             * @description What `unit_price_usd` is the price of.
+             * @enum {string}
+             */
+            price_unit: "minute" | "1M tokens" | "1k characters";
+            /** @description How many `unit`s make one `price_unit` (60000 ms in a minute). */
+            price_unit_size: number;
+            cost_usd: components["schemas"]["UsdAmount"];
+        };
         /** @description Over the session's turns (assistant replies to the user; the first message and `say` speech are not turns); the per-stage figures are medians. null fields had no data. */
         LatencySummary: {
             turns: number;
@@ -1530,6 +1566,8 @@ export interface components {
             ended_at: components["schemas"]["Timestamp"] | null;
             duration_ms: number | null;
             usage: components["schemas"]["Usage"] | null;
+            /** @description What the session cost, set when it ends; null while it is live and for sessions that are not charged (never connected). */
+            cost: components["schemas"]["SessionCost"] | null;
             latency: components["schemas"]["LatencySummary"] | null;
             /** @description The recording's status, when the session is or was recorded; details at `/v1/sessions/{id}/recording`. */
             recording: {
@@ -1815,6 +1853,8 @@ export interface components {
                 duration_ms: number | null;
                 metadata: components["schemas"]["Metadata"];
                 usage: components["schemas"]["Usage"];
+                /** @description What the session cost; null for a session that never connected (not charged). */
+                cost: components["schemas"]["SessionCost"] | null;
                 latency: components["schemas"]["LatencySummary"];
                 /** @description Every message, in spoken order. */
                 transcript: components["schemas"]["TranscriptItem"][];
