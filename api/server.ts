@@ -25,6 +25,7 @@ import { operationsRoutes } from './routes/operations.ts';
 import { organizationRoutes } from './routes/organization.ts';
 import { providerCredentialRoutes } from './routes/provider-credentials.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { usageRoutes } from './routes/usage.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
 /** The HTTP edge: operational endpoints, the contract and docs, the authenticated /v1 API, then the dashboard. */
@@ -58,6 +59,7 @@ export function createApiApp(deps: ApiDeps): Express {
     ['/sessions', sessionRoutes(deps), recordingRoutes(deps)],
     ['/webhook-endpoints', webhookEndpointRoutes(deps)],
     ['/events', eventRoutes(deps)],
+    ['/usage', usageRoutes(deps)],
   ];
   for (const [prefix, ...routers] of resources) v1.use(prefix, rememberMountPath, ...routers);
   app.use('/v1', v1);

@@ -7,6 +7,7 @@ import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { DashboardSignInCodes, defaultOrganizationId } from '../api/routes/dashboard-sign-in.ts';
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
+import { loadSessionBilling } from '../core/billing/price-file.ts';
 import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
@@ -110,7 +111,8 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media });
+  const billing = loadSessionBilling(config.billing);
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
   server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));

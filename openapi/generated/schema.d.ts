@@ -585,6 +585,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage and cost over a time range
+         * @description Totals of the organization's charged sessions that ended in `[from, to)`, overall and per group: the UTC day
+         *     a session ended, its assistant, or the provider billed (`echosphere` is the platform's fee per session
+         *     minute). Computed from the usage records written when each session ended, so `total.cost_usd` equals the sum
+         *     of those sessions' `cost.total_usd`, and the groups' `cost_usd` add up to it for every grouping. Groups with
+         *     no usage are left out. Not paginated: the range (at most 400 days) bounds it.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "session.created": {
@@ -1495,6 +1519,33 @@ export interface components {
          * @example 0.004300
          */
         UsdAmount: string;
+        UsageTotals: {
+            /** @description Charged sessions. */
+            sessions: number;
+            /** @description Their connected time. */
+            duration_ms: number;
+            /** @description `duration_ms` in minutes, to two decimals (for display; `duration_ms` is exact). */
+            minutes: number;
+            /** @description Audio transcribed. */
+            stt_audio_ms: number;
+            llm_input_tokens: number;
+            llm_output_tokens: number;
+            tts_characters: number;
+            cost_usd: components["schemas"]["UsdAmount"];
+        };
+        UsageSummary: {
+            /** @constant */
+            object: "usage";
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            group_by: "day" | "assistant" | "provider";
+            total: components["schemas"]["UsageTotals"];
+            data: ({
+                /** @description The day (`YYYY-MM-DD`, UTC), assistant id or provider. */
+                key: string | null;
+            } & components["schemas"]["UsageTotals"])[];
+        };
         /**
          * @description Exact: each line's `cost_usd` is `quantity × unit_price_usd ÷ price_unit_size` rounded half up to the
          *     micro-dollar, and `total_usd` is the sum of the lines. Prices are the server's price table with the
@@ -3314,6 +3365,39 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive); the first instant of the current UTC month when omitted. */
+                from?: string;
+                /** @description End of the range (exclusive); now when omitted. */
+                to?: string;
+                group_by?: "day" | "assistant" | "provider";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals and the groups, ordered by key. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
