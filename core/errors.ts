@@ -9,6 +9,7 @@ export type ErrorType =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'payment_required'
   | 'internal';
 
 export class PlatformError extends Error {
@@ -37,6 +38,8 @@ function statusFor(type: ErrorType): number {
       return 409;
     case 'rate_limited':
       return 429;
+    case 'payment_required':
+      return 402;
     case 'internal':
       return 500;
   }

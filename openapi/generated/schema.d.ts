@@ -838,7 +838,7 @@ export interface components {
             [key: string]: string;
         };
         /** @enum {string} */
-        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "internal";
+        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "payment_required" | "internal";
         /** @description The one shape every error response has. */
         Error: {
             error: {
@@ -883,6 +883,12 @@ export interface components {
                 type?: "conflict";
             };
         };
+        PaymentRequiredError: components["schemas"]["Error"] & {
+            error?: {
+                /** @constant */
+                type?: "payment_required";
+            };
+        };
         RateLimitedError: components["schemas"]["Error"] & {
             error?: {
                 /** @constant */
@@ -900,6 +906,13 @@ export interface components {
             max_concurrent_sessions: number;
             /** @description Recordings are deleted this many days after their session. */
             recording_retention_days: number;
+            /**
+             * @description Once the cost of the sessions that ended this UTC month reaches it, new sessions are refused with 402
+             *     `monthly_spend_limit_reached`; live sessions go on. null: no limit.
+             */
+            monthly_spend_limit_usd: components["schemas"]["UsdAmount"] | null;
+            /** @description Like `monthly_spend_limit_usd`, in session minutes (402 `monthly_minutes_limit_reached`). null, no limit. */
+            monthly_minutes_limit: number | null;
         };
         Organization: {
             id: components["schemas"]["OrganizationIdString"];
@@ -915,6 +928,9 @@ export interface components {
             settings?: {
                 max_concurrent_sessions?: number;
                 recording_retention_days?: number;
+                /** @description A USD amount as a decimal string (at most six decimals), or null to remove the limit. */
+                monthly_spend_limit_usd?: string | null;
+                monthly_minutes_limit?: number | null;
             };
         };
         /** @enum {string} */
@@ -2028,6 +2044,20 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["ConflictError"];
+            };
+        };
+        /**
+         * @description The organization may not start new sessions until it pays or its limits allow: `monthly_spend_limit_reached`,
+         *     `monthly_minutes_limit_reached` (the message names the limit and this month's figure), `billing_past_due` or
+         *     `billing_canceled` (Stripe billing). Sessions already live are never cut.
+         */
+        PaymentRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PaymentRequiredError"];
             };
         };
         /** @description The body is larger than the server accepts (code `body_too_large`; 256 KiB by default). The key is checked first: a bad key with an oversized body is a 401. */
