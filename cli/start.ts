@@ -8,9 +8,11 @@ import { DashboardSignInCodes, defaultOrganizationId } from '../api/routes/dashb
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
 import { loadSessionBilling } from '../core/billing/price-file.ts';
+import { createStripeClient } from '../core/billing/stripe/stripe-client.ts';
 import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
+import { startMeterReporting } from '../workers/billing/meter-reporting.ts';
 import { scheduleRetention } from '../workers/retention/retention-job.ts';
 import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
 import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
@@ -144,7 +146,7 @@ function publicBaseUrl(config: Config, port: number): string {
   return config.publicUrl ?? `http://${host}:${port}`;
 }
 
-/** Durable background work: webhook delivery from the outbox, recording transcoding, retention. */
+/** Durable background work: webhook delivery from the outbox, recording transcoding, retention, Stripe meter events. */
 async function startWorkers(platform: Platform, media: MediaServices): Promise<RunningRole> {
   const { config, logger, db, secretBox } = platform;
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
@@ -160,10 +162,22 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
     config.retentionIntervalS,
   );
+  const stripe = config.billing.stripe;
+  const stopMeterReporting = stripe
+    ? await startMeterReporting({
+        db,
+        queue: media.queue,
+        stripe: createStripeClient(stripe),
+        eventName: stripe.meterEventName,
+        intervalMs: config.billing.meterReportIntervalS * 1000,
+        onError: (error, context) => logger.error('meter reporting failed', { ...context, error: String(error) }),
+      })
+    : async () => undefined;
   return {
     name: 'workers',
     async stop() {
       stopRetention();
+      await stopMeterReporting();
       await deliverer.stop();
     },
   };

@@ -16,6 +16,7 @@ export interface OrganizationRow {
   name: string;
   settings: Partial<OrganizationSettings>;
   tool_signing_secret: string;
+  billing_status: 'active' | 'past_due' | 'canceled';
   created_at: Date;
   updated_at: Date;
 }

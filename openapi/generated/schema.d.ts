@@ -609,6 +609,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billing status and the Stripe Customer Portal
+         * @description The organization's billing status (`active`, or `past_due` / `canceled` as Stripe's invoice and subscription
+         *     events say; both refuse new sessions with 402), this UTC month's cost and session time against its limits,
+         *     and, when the server bills through Stripe, its Stripe customer (created on first need) and a fresh Customer
+         *     Portal link. Without Stripe, `stripe_enabled` is false and usage, costs and limits work all the same.
+         */
+        get: operations["getBilling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe events (for Stripe to call)
+         * @description Point a Stripe webhook endpoint here with the events `invoice.payment_failed`, `invoice.paid`,
+         *     `customer.subscription.updated` and `customer.subscription.deleted`. Authenticated by the `Stripe-Signature`
+         *     header (STRIPE_WEBHOOK_SECRET), not an API key: a missing or wrong signature is a 400 (`invalid_signature`)
+         *     and changes nothing. Events older than the one that last set an organization's status are acknowledged and
+         *     ignored.
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "session.created": {
@@ -1561,6 +1608,24 @@ export interface components {
                 /** @description The day (`YYYY-MM-DD`, UTC), assistant id or provider. */
                 key: string | null;
             } & components["schemas"]["UsageTotals"])[];
+        };
+        Billing: {
+            /** @constant */
+            object: "billing";
+            /** @description Whether this server bills through Stripe (STRIPE_SECRET_KEY). */
+            stripe_enabled: boolean;
+            /** @enum {string} */
+            status: "active" | "past_due" | "canceled";
+            stripe_customer_id: string | null;
+            /** @description A Stripe Customer Portal session for this organization; short-lived, fetch a new one each time. */
+            portal_url: string | null;
+            month: {
+                from: components["schemas"]["Timestamp"];
+                cost_usd: components["schemas"]["UsdAmount"];
+                duration_ms: number;
+                spend_limit_usd: components["schemas"]["UsdAmount"] | null;
+                minutes_limit: number | null;
+            };
         };
         /**
          * @description Exact: each line's `cost_usd` is `quantity × unit_price_usd ÷ price_unit_size` rounded half up to the
@@ -2818,6 +2883,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -3430,6 +3496,78 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getBilling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Billing as it stands. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Billing"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Stripe could not be reached (code `stripe_unavailable`). */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalServerError"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event was verified and applied (or had nothing to change). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     onSessionCreated: {
