@@ -5,6 +5,7 @@ import { createKeyCommand, createOrganizationCommand, migrateCommand } from './a
 import { CliError } from './cli-error.ts';
 import { dataFolderInUseMessage } from './data-folder-in-use.ts';
 import { startCommand } from './start.ts';
+import { usageExportCommand } from './usage-export.ts';
 
 const USAGE = `Usage: echosphere <command>
 
@@ -14,6 +15,9 @@ const USAGE = `Usage: echosphere <command>
   keys create --org <org_id> [--name <name>] [--type secret|public]
               [--assistants <asst_id,…>] [--origins <origin,…>]
                                       create an API key and print it (shown once)
+  usage export --from <date> --to <date> [--org <org_id>]
+                                      write usage records (one row per priced line of each
+                                      session that ended in [from, to), UTC) as CSV to stdout
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -50,6 +54,10 @@ export async function main(argv: string[]): Promise<void> {
         allowedAssistantIds: values.assistants?.split(',').filter(Boolean),
         allowedOrigins: values.origins?.split(',').filter(Boolean),
       });
+    }
+    if (command === 'usage' && subcommand === 'export') {
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } } });
+      return await usageExportCommand(parseConfig(), values);
     }
     process.stdout.write(USAGE);
     if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
