@@ -4,6 +4,7 @@ import { DataFolderInUseError } from '../core/db/data-folder-lock.ts';
 import { createKeyCommand, createOrganizationCommand, migrateCommand } from './admin-commands.ts';
 import { CliError } from './cli-error.ts';
 import { dataFolderInUseMessage } from './data-folder-in-use.ts';
+import { setOrganizationPricesCommand } from './price-override-command.ts';
 import { startCommand } from './start.ts';
 import { usageExportCommand } from './usage-export.ts';
 
@@ -12,6 +13,8 @@ const USAGE = `Usage: echosphere <command>
   start [--roles api,agent,workers]   run EchoSphere (all roles in one process by default)
   migrate                             apply database migrations and exit
   orgs create --name <name>           create an organization and print its first secret key
+  orgs prices --org <org_id> (--file <prices.json> | --clear)
+                                      set (or remove) the organization's own prices
   keys create --org <org_id> [--name <name>] [--type secret|public]
               [--assistants <asst_id,…>] [--origins <origin,…>]
                                       create an API key and print it (shown once)
@@ -54,6 +57,10 @@ export async function main(argv: string[]): Promise<void> {
         allowedAssistantIds: values.assistants?.split(',').filter(Boolean),
         allowedOrigins: values.origins?.split(',').filter(Boolean),
       });
+    }
+    if (command === 'orgs' && subcommand === 'prices') {
+      const { values } = parseArgs({ args: rest, options: { org: { type: 'string' }, file: { type: 'string' }, clear: { type: 'boolean' } } });
+      return await setOrganizationPricesCommand(parseConfig(), values);
     }
     if (command === 'usage' && subcommand === 'export') {
       const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } } });
