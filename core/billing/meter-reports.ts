@@ -34,6 +34,11 @@ export async function claimReportsToEnqueue(db: Database, requeueAfterS: number,
   });
 }
 
+/** A report whose job could not be enqueued is claimable again at once, rather than after `requeueAfterS`. */
+export async function releaseEnqueueClaim(db: Database, sessionId: string): Promise<void> {
+  await db.system((trx) => trx('meter_reports').where({ session_id: sessionId, status: 'pending' }).update({ enqueued_at: null }));
+}
+
 export async function findMeterReport(db: Database, sessionId: string): Promise<MeterReport | undefined> {
   return db.system((trx) => trx<MeterReport>('meter_reports').where({ session_id: sessionId }).first());
 }

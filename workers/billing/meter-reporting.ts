@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { enqueueMeterEvent, METER_EVENT_QUEUE } from '../../core/billing/meter-jobs.ts';
-import { claimReportsToEnqueue } from '../../core/billing/meter-reports.ts';
+import { claimReportsToEnqueue, releaseEnqueueClaim } from '../../core/billing/meter-reports.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { JobQueue } from '../../core/queue/job-queue.ts';
 import { reportMeterEvent } from './meter-event-job.ts';
@@ -34,7 +34,15 @@ export async function startMeterReporting(deps: MeterReportingDeps): Promise<() 
     try {
       for (;;) {
         const owed = await claimReportsToEnqueue(deps.db, deps.requeueAfterS ?? 900, BATCH);
-        for (const job of owed) await enqueueMeterEvent(deps.queue, job);
+        for (const [index, job] of owed.entries()) {
+          try {
+            await enqueueMeterEvent(deps.queue, job);
+          } catch (error) {
+            // The queue is unreachable: this pass stops, and what it claimed but did not enqueue waits for the next.
+            for (const unqueued of owed.slice(index)) await releaseEnqueueClaim(deps.db, unqueued.sessionId);
+            throw error;
+          }
+        }
         if (owed.length < BATCH || stopped) return;
       }
     } catch (error) {
