@@ -27,6 +27,9 @@ import { organizationRoutes } from './routes/organization.ts';
 import { providerCredentialRoutes } from './routes/provider-credentials.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { voiceRoutes } from './routes/voices.ts';
+import { usageRoutes } from './routes/usage.ts';
+import { billingRoutes } from './routes/billing.ts';
+import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
 /** The HTTP edge: operational endpoints, the contract and docs, the authenticated /v1 API, then the dashboard. */
@@ -40,6 +43,8 @@ export function createApiApp(deps: ApiDeps): Express {
 
   // /v1 first: it carries almost all traffic, and each resource router is mounted on its own prefix so a request
   // walks a handful of layers instead of every route of every resource.
+  // Signed by Stripe rather than authenticated with an API key, and verified over the raw body: before /v1's middleware.
+  app.use(stripeWebhookRoutes(deps));
   const v1 = express.Router();
   v1.use(varyOnOrigin);
   v1.options('/sessions', sessionsPreflight);
@@ -61,6 +66,8 @@ export function createApiApp(deps: ApiDeps): Express {
     ['/webhook-endpoints', webhookEndpointRoutes(deps)],
     ['/events', eventRoutes(deps)],
     ['/voices', voiceRoutes(deps)],
+    ['/usage', usageRoutes(deps)],
+    ['/billing', billingRoutes(deps)],
   ];
   for (const [prefix, ...routers] of resources) v1.use(prefix, rememberMountPath, ...routers);
   app.use('/v1', v1);

@@ -4,16 +4,23 @@ import { DataFolderInUseError } from '../core/db/data-folder-lock.ts';
 import { createKeyCommand, createOrganizationCommand, migrateCommand } from './admin-commands.ts';
 import { CliError } from './cli-error.ts';
 import { dataFolderInUseMessage } from './data-folder-in-use.ts';
+import { setOrganizationPricesCommand } from './price-override-command.ts';
 import { startCommand } from './start.ts';
+import { usageExportCommand } from './usage-export.ts';
 
 const USAGE = `Usage: echosphere <command>
 
   start [--roles api,agent,workers]   run EchoSphere (all roles in one process by default)
   migrate                             apply database migrations and exit
   orgs create --name <name>           create an organization and print its first secret key
+  orgs prices --org <org_id> (--file <prices.json> | --clear)
+                                      set (or remove) the organization's own prices
   keys create --org <org_id> [--name <name>] [--type secret|public]
               [--assistants <asst_id,…>] [--origins <origin,…>]
                                       create an API key and print it (shown once)
+  usage export --from <date> --to <date> [--org <org_id>]
+                                      write usage records (one row per priced line of each
+                                      session that ended in [from, to), UTC) as CSV to stdout
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -50,6 +57,14 @@ export async function main(argv: string[]): Promise<void> {
         allowedAssistantIds: values.assistants?.split(',').filter(Boolean),
         allowedOrigins: values.origins?.split(',').filter(Boolean),
       });
+    }
+    if (command === 'orgs' && subcommand === 'prices') {
+      const { values } = parseArgs({ args: rest, options: { org: { type: 'string' }, file: { type: 'string' }, clear: { type: 'boolean' } } });
+      return await setOrganizationPricesCommand(parseConfig(), values);
+    }
+    if (command === 'usage' && subcommand === 'export') {
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } } });
+      return await usageExportCommand(parseConfig(), values);
     }
     process.stdout.write(USAGE);
     if (command && command !== 'help' && command !== '--help') process.exitCode = 2;

@@ -7,11 +7,14 @@ import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { DashboardSignInCodes, defaultOrganizationId } from '../api/routes/dashboard-sign-in.ts';
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
+import { loadSessionBilling } from '../core/billing/price-file.ts';
+import { createStripeClient } from '../core/billing/stripe/stripe-client.ts';
 import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
 import { providerUrlPolicy } from '../core/domain/provider-endpoints.ts';
 import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
+import { startMeterReporting } from '../workers/billing/meter-reporting.ts';
 import { scheduleRetention } from '../workers/retention/retention-job.ts';
 import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
 import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
@@ -115,7 +118,8 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media });
+  const billing = loadSessionBilling(config.billing);
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
   server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));
@@ -147,7 +151,7 @@ function publicBaseUrl(config: Config, port: number): string {
   return config.publicUrl ?? `http://${host}:${port}`;
 }
 
-/** Durable background work: webhook delivery from the outbox, recording transcoding, session evaluations, retention. */
+/** Durable background work: webhook delivery from the outbox, recording transcoding, session evaluations, retention, Stripe meter events. */
 async function startWorkers(platform: Platform, media: MediaServices): Promise<RunningRole> {
   const { config, logger, db, secretBox } = platform;
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
@@ -172,11 +176,23 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
     config.retentionIntervalS,
   );
+  const stripe = config.billing.stripe;
+  const stopMeterReporting = stripe
+    ? await startMeterReporting({
+        db,
+        queue: media.queue,
+        stripe: createStripeClient(stripe),
+        eventName: stripe.meterEventName,
+        intervalMs: config.billing.meterReportIntervalS * 1000,
+        onError: (error, context) => logger.error('meter reporting failed', { ...context, error: String(error) }),
+      })
+    : async () => undefined;
   return {
     name: 'workers',
     async stop() {
       stopRetention();
       stopEvaluationSweep();
+      await stopMeterReporting();
       await deliverer.stop();
     },
   };

@@ -86,6 +86,14 @@ const schema = z.object({
     .optional(),
   ECHOSPHERE_RETENTION_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(3600),
   ECHOSPHERE_EVALUATION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  // Usage, cost and billing.
+  ECHOSPHERE_PRICE_FILE: z.string().min(1).optional(),
+  ECHOSPHERE_METER_REPORT_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(5),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  STRIPE_METER_EVENT_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a Stripe meter event name').default('echosphere_usage'),
+  STRIPE_PORTAL_RETURN_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -182,5 +190,21 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     mediaSigningSecret: raw.ECHOSPHERE_MEDIA_SIGNING_SECRET ? Buffer.from(raw.ECHOSPHERE_MEDIA_SIGNING_SECRET, 'base64') : undefined,
     retentionIntervalS: raw.ECHOSPHERE_RETENTION_INTERVAL_S,
     evaluationConcurrency: raw.ECHOSPHERE_EVALUATION_CONCURRENCY,
+    billing: {
+      /** A JSON price table overriding the defaults (core/billing/default-prices.ts), read at start. */
+      priceFile: raw.ECHOSPHERE_PRICE_FILE ? path.resolve(raw.ECHOSPHERE_PRICE_FILE) : undefined,
+      /** How often the workers look for meter events still owed to Stripe. */
+      meterReportIntervalS: raw.ECHOSPHERE_METER_REPORT_INTERVAL_S,
+      /** Stripe billing; off (undefined) without STRIPE_SECRET_KEY. */
+      stripe: raw.STRIPE_SECRET_KEY
+        ? {
+            secretKey: raw.STRIPE_SECRET_KEY,
+            webhookSecret: raw.STRIPE_WEBHOOK_SECRET,
+            apiUrl: raw.STRIPE_API_URL,
+            meterEventName: raw.STRIPE_METER_EVENT_NAME,
+            portalReturnUrl: raw.STRIPE_PORTAL_RETURN_URL,
+          }
+        : undefined,
+    },
   };
 }

@@ -9,6 +9,7 @@ export type ErrorType =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'payment_required'
   | 'internal'
   /** A provider (ElevenLabs, OpenAI, …) the request needed failed or refused us: 502. */
   | 'provider';
@@ -56,6 +57,8 @@ function statusFor(type: ErrorType): number {
       return 409;
     case 'rate_limited':
       return 429;
+    case 'payment_required':
+      return 402;
     case 'internal':
       return 500;
     case 'provider':

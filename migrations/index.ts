@@ -9,6 +9,7 @@ import * as apiKeyPlaintextShown from './007_api_key_plaintext_shown.ts';
 import * as recordingSkipped from './008_recording_skipped.ts';
 import * as rateLimitWindows from './009_rate_limit_windows.ts';
 import * as evaluations from './010_evaluations.ts';
+import * as billing from './011_billing.ts';
 import * as apiKeyExpiry from './013_api_key_expiry.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_recording_skipped': recordingSkipped,
   '009_rate_limit_windows': rateLimitWindows,
   '010_evaluations': evaluations,
+  '011_billing': billing,
   '013_api_key_expiry': apiKeyExpiry,
 };
 

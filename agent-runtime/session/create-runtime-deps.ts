@@ -1,3 +1,4 @@
+import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -16,6 +17,7 @@ export function createRuntimeDeps(options: {
   allowPrivateProviderUrls: boolean;
   env?: NodeJS.ProcessEnv;
   media?: RecordingMedia;
+  billing?: SessionBilling;
 }): RuntimeDeps {
   installProviderBugGuard(options.logger);
   initializeLibraryLogger(options.logger);
@@ -28,5 +30,6 @@ export function createRuntimeDeps(options: {
     providerUrlPolicy: providerUrlPolicy(options.allowPrivateProviderUrls),
     env: options.env ?? process.env,
     ...(options.media ? { media: { storage: options.media.storage, queue: options.media.queue } } : {}),
+    ...(options.billing ? { billing: options.billing } : {}),
   };
 }

@@ -154,6 +154,7 @@ export class SessionRun {
         endedReason: reason,
         usage: this.usage.summary({ inMs: this.transport.audioInMs(), outMs: this.transport.audioOutMs(), sttMs: this.sttAudioMs() }),
         latency: this.latency.summary(),
+        billing: this.deps.billing,
       });
       await this.enqueueEvaluation();
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -24,6 +25,8 @@ export interface RuntimeDeps {
    * session is recorded, and evaluations wait for the evaluation sweep.
    */
   media?: RecordingMedia;
+  /** How ending sessions are charged (prices, Stripe meter events); the default prices without it. */
+  billing?: SessionBilling;
 }
 
 export interface RecordingMedia {

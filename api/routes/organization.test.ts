@@ -16,9 +16,10 @@ after(() => api.close());
 test('organization settings read and update with defaults', async () => {
   const current = await call('GET', '/v1/organization');
   assert.equal(current.body.name, 'Acme');
-  assert.deepEqual(current.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 30 });
+  const noLimits = { monthly_spend_limit_usd: null, monthly_minutes_limit: null };
+  assert.deepEqual(current.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 30, ...noLimits });
   const updated = await call('PATCH', '/v1/organization', { settings: { recording_retention_days: 7 } });
-  assert.deepEqual(updated.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 7 });
+  assert.deepEqual(updated.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 7, ...noLimits });
   assert.match(updated.headers.get('ratelimit-policy') ?? '', /^"per-key"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:$/);
   assert.match(updated.headers.get('ratelimit') ?? '', /^"per-key"; r=3; t=\d+/);
 });

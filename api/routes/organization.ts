@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { formatUsd, isUsdAmount, parseUsd } from '../../core/billing/money.ts';
 import { getOrganization, toPublicOrganization, updateOrganization } from '../../core/repositories/organizations.ts';
 import type { ApiDeps } from '../deps.ts';
 import { authOf } from '../http/request-context.ts';
@@ -11,6 +12,11 @@ export const updateOrganizationBody = z.strictObject({
     .strictObject({
       max_concurrent_sessions: z.number().int().min(1).max(100_000).optional(),
       recording_retention_days: z.number().int().min(1).max(3650).optional(),
+      monthly_spend_limit_usd: z.string().refine(isUsdAmount, 'must be a USD amount as a decimal string, such as "250.00"')
+        .transform((amount) => formatUsd(parseUsd(amount)))
+        .nullable()
+        .optional(),
+      monthly_minutes_limit: z.number().int().min(1).max(10_000_000).nullable().optional(),
     })
     .optional(),
 });

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { admissionRefusal, selectSessionAdmission, type AdmissionRow } from '../../core/billing/session-admission.ts';
 import { generateToken } from '../../core/crypto/tokens.ts';
 import type { SessionRow } from '../../core/domain/session.ts';
 import { requestSessionEnd } from '../../core/domain/session-control.ts';
@@ -65,8 +66,14 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
     }
     const token = generateToken('st_');
     const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
-    const [assistant] = await db.tenantRead<AssistantRow>(auth.orgId, () => selectAssistant(auth.orgId, body.assistant_id));
+    const [assistants, admissions] = await db.tenantBatch(auth.orgId, () => [
+      selectAssistant(auth.orgId, body.assistant_id),
+      selectSessionAdmission(auth.orgId, new Date()),
+    ]);
+    const assistant = assistants![0] as AssistantRow | undefined;
     if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+    const refusal = admissionRefusal(admissions![0] as AdmissionRow | undefined);
+    if (refusal) throw refusal;
     const row = await createSessionWithinLimit(db, {
       orgId: auth.orgId,
       assistant: toPublicAssistant(assistant),

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import { hashesEqual, sha256 } from '../../core/crypto/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -36,6 +37,8 @@ export interface StreamGatewayDeps {
   env?: NodeJS.ProcessEnv;
   /** Recording storage and job queue; without them sessions are not recorded. */
   media?: MediaServices;
+  /** How ending sessions are charged; the default prices without it. */
+  billing?: SessionBilling;
   /** Replaces the runtime dependencies built from the above (tests and benchmarks). */
   runtime?: RuntimeDeps;
 }

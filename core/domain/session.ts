@@ -1,4 +1,5 @@
 import type { EvaluationStatus } from '../evaluations/evaluation-result.ts';
+import type { PublicCost } from '../billing/session-cost.ts';
 import type { PublicAssistant } from '../repositories/assistants.ts';
 
 export type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
@@ -42,6 +43,8 @@ export interface SessionRow {
   stream_token_expires_at: Date | null;
   usage: SessionUsage | null;
   latency: SessionLatency | null;
+  /** What the session cost, set when it ended; null while live and for sessions that are not charged. */
+  cost: PublicCost | null;
   created_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
@@ -71,6 +74,7 @@ export function toPublicSession(row: SessionRow) {
     ended_at: row.ended_at?.toISOString() ?? null,
     duration_ms: row.started_at && row.ended_at ? row.ended_at.getTime() - row.started_at.getTime() : null,
     usage: row.usage,
+    cost: row.cost,
     latency: row.latency,
     recording: row.recording_status ? { status: row.recording_status } : null,
     evaluation: row.evaluation_status

@@ -6,6 +6,9 @@ import { newId } from '../ids.ts';
 export interface OrganizationSettings {
   max_concurrent_sessions: number;
   recording_retention_days: number;
+  /** USD decimal string; new sessions get 402 once this month's cost reaches it (core/billing/session-admission.ts). */
+  monthly_spend_limit_usd: string | null;
+  monthly_minutes_limit: number | null;
 }
 
 export interface OrganizationRow {
@@ -13,6 +16,7 @@ export interface OrganizationRow {
   name: string;
   settings: Partial<OrganizationSettings>;
   tool_signing_secret: string;
+  billing_status: 'active' | 'past_due' | 'canceled';
   created_at: Date;
   updated_at: Date;
 }
@@ -24,6 +28,8 @@ export function effectiveSettings(row: OrganizationRow, defaults: { maxConcurren
   return {
     max_concurrent_sessions: row.settings.max_concurrent_sessions ?? defaults.maxConcurrentSessions,
     recording_retention_days: row.settings.recording_retention_days ?? DEFAULT_RECORDING_RETENTION_DAYS,
+    monthly_spend_limit_usd: row.settings.monthly_spend_limit_usd ?? null,
+    monthly_minutes_limit: row.settings.monthly_minutes_limit ?? null,
   };
 }
 

@@ -1,4 +1,6 @@
+import { chargeEndingSession, DEFAULT_SESSION_BILLING, type SessionBilling } from '../billing/session-charge.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
+import type { PublicCost } from '../billing/session-cost.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import type { SessionLatency, SessionUsage } from '../domain/session.ts';
 import { appendEvent, appendEventStatement } from '../events/outbox.ts';
@@ -134,12 +136,15 @@ export interface SessionEnd {
   endedReason: string;
   usage: SessionUsage;
   latency: SessionLatency;
+  /** How the session is charged; the default prices, with no meter events, when not given. */
+  billing?: SessionBilling;
 }
 
 /**
- * active → ended/failed with the usage and latency summary, and the `session.ended` event carrying the end-of-session
- * report (transcript, durations, usage, latency, reason), and the evaluation its analysis asks for (enqueued by the
- * caller once this commits: `enqueueSessionEvaluations`). A session already ended elsewhere is left as it is.
+ * active → ended/failed with the usage and latency summary, its cost (and usage records), and the `session.ended`
+ * event carrying the end-of-session report (transcript, durations, usage, cost, latency, reason), and the evaluation
+ * its analysis asks for (enqueued by the caller once this commits: `enqueueSessionEvaluations`). A session already
+ * ended elsewhere is left as it is.
  */
 export async function finishSession(db: Database, ref: SessionRef, end: SessionEnd): Promise<Record<string, unknown> | undefined> {
   return db.tenant(ref.orgId, async (trx) => {
@@ -153,16 +158,27 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
         usage: JSON.stringify(end.usage),
         latency: JSON.stringify(end.latency),
       })
-      .returning(['id', 'assistant_id', 'created_at', 'started_at', 'ended_at', 'metadata']);
+      .returning(['id', 'assistant_id', 'assistant', 'created_at', 'started_at', 'ended_at', 'metadata']);
     if (!row) return undefined;
-    const report = await endOfSessionReport(trx, ref, row, end);
+    const cost = await chargeEndingSession(
+      trx,
+      { ...ref, assistant: row.assistant, startedAt: row.started_at as Date | null, endedAt: row.ended_at as Date, usage: end.usage },
+      end.billing ?? DEFAULT_SESSION_BILLING,
+    );
+    const report = await endOfSessionReport(trx, ref, row, end, cost);
     await appendEvent(trx, { orgId: ref.orgId, type: 'session.ended', sessionId: ref.sessionId, assistantId: ref.assistantId, data: report });
     await requestEvaluationAtSessionEnd(trx, ref);
     return report;
   });
 }
 
-async function endOfSessionReport(trx: Transaction, ref: SessionRef, row: Record<string, unknown>, end: SessionEnd): Promise<Record<string, unknown>> {
+async function endOfSessionReport(
+  trx: Transaction,
+  ref: SessionRef,
+  row: Record<string, unknown>,
+  end: SessionEnd,
+  cost: PublicCost | null,
+): Promise<Record<string, unknown>> {
   const messages = await trx('messages')
     .where({ org_id: ref.orgId, session_id: ref.sessionId })
     .orderBy('id', 'asc')
@@ -180,6 +196,7 @@ async function endOfSessionReport(trx: Transaction, ref: SessionRef, row: Record
     duration_ms: startedAt ? endedAt.getTime() - startedAt.getTime() : null,
     metadata: row.metadata,
     usage: end.usage,
+    cost,
     latency: end.latency,
     transcript: messages.map((message) => ({
       id: message.id,

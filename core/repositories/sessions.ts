@@ -59,7 +59,7 @@ function endCreatedSessions(ids: Sql, reason: string, endedAt: Sql): Sql {
                'session_id', id, 'assistant_id', assistant_id, 'status', 'ended'::text, 'ended_reason', ended_reason,
                'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'started_at', NULL::text,
                'ended_at', to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'duration_ms', NULL::int,
-               'metadata', metadata, 'usage', ${JSON.stringify(NO_USAGE)}::jsonb, 'latency', ${JSON.stringify(NO_LATENCY)}::jsonb,
+               'metadata', metadata, 'usage', ${JSON.stringify(NO_USAGE)}::jsonb, 'cost', NULL::jsonb, 'latency', ${JSON.stringify(NO_LATENCY)}::jsonb,
                'transcript', '[]'::jsonb)
       FROM ended
       RETURNING id, session_id
@@ -92,6 +92,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     stream_token_expires_at: input.streamTokenExpiresAt,
     usage: null,
     latency: null,
+    cost: null,
     created_at: new Date(),
     started_at: null,
     ended_at: null,

@@ -664,6 +664,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage and cost over a time range
+         * @description Totals of the organization's charged sessions that ended in `[from, to)`, overall and per group: the UTC day
+         *     a session ended, its assistant, or the provider billed (`echosphere` is the platform's fee per session
+         *     minute). Computed from the usage records written when each session ended, so `total.cost_usd` equals the sum
+         *     of those sessions' `cost.total_usd`, and the groups' `cost_usd` add up to it for every grouping. Groups with
+         *     no usage are left out. Not paginated: the range (at most 400 days) bounds it.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billing status and the Stripe Customer Portal
+         * @description The organization's billing status (`active`, or `past_due` / `canceled` as Stripe's invoice and subscription
+         *     events say; both refuse new sessions with 402), this UTC month's cost and session time against its limits,
+         *     and, when the server bills through Stripe, its Stripe customer (created on first need) and a fresh Customer
+         *     Portal link. Without Stripe, `stripe_enabled` is false and usage, costs and limits work all the same.
+         */
+        get: operations["getBilling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe events (for Stripe to call)
+         * @description Point a Stripe webhook endpoint here with the events `invoice.payment_failed`, `invoice.paid`,
+         *     `customer.subscription.updated` and `customer.subscription.deleted`. Authenticated by the `Stripe-Signature`
+         *     header (STRIPE_WEBHOOK_SECRET), not an API key: a missing or wrong signature is a 400 (`invalid_signature`)
+         *     and changes nothing. Events older than the one that last set an organization's status are acknowledged and
+         *     ignored.
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "session.created": {
@@ -935,7 +1006,7 @@ export interface components {
             [key: string]: string;
         };
         /** @enum {string} */
-        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "internal" | "provider";
+        ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "payment_required" | "internal" | "provider";
         /** @description The one shape every error response has. */
         Error: {
             error: {
@@ -989,6 +1060,12 @@ export interface components {
                 type?: "conflict";
             };
         };
+        PaymentRequiredError: components["schemas"]["Error"] & {
+            error?: {
+                /** @constant */
+                type?: "payment_required";
+            };
+        };
         RateLimitedError: components["schemas"]["Error"] & {
             error?: {
                 /** @constant */
@@ -1033,6 +1110,13 @@ export interface components {
             max_concurrent_sessions: number;
             /** @description Recordings are deleted this many days after their session. */
             recording_retention_days: number;
+            /**
+             * @description Once the cost of the sessions that ended this UTC month reaches it, new sessions are refused with 402
+             *     `monthly_spend_limit_reached`; live sessions go on. null: no limit.
+             */
+            monthly_spend_limit_usd: components["schemas"]["UsdAmount"] | null;
+            /** @description Like `monthly_spend_limit_usd`, in session minutes (402 `monthly_minutes_limit_reached`). null, no limit. */
+            monthly_minutes_limit: number | null;
         };
         Organization: {
             id: components["schemas"]["OrganizationIdString"];
@@ -1048,6 +1132,9 @@ export interface components {
             settings?: {
                 max_concurrent_sessions?: number;
                 recording_retention_days?: number;
+                /** @description A USD amount as a decimal string (at most six decimals), or null to remove the limit. */
+                monthly_spend_limit_usd?: string | null;
+                monthly_minutes_limit?: number | null;
             };
         };
         /** @enum {string} */
@@ -1836,6 +1923,87 @@ export interface components {
             llm_completion_tokens: number;
             tts_characters: number;
         };
+        /**
+         * @description An exact amount in US dollars as a decimal string with six decimals (micro-dollars), never a float.
+         * @example 0.004300
+         */
+        UsdAmount: string;
+        UsageTotals: {
+            /** @description Charged sessions. */
+            sessions: number;
+            /** @description Their connected time. */
+            duration_ms: number;
+            /** @description `duration_ms` in minutes, to two decimals (for display; `duration_ms` is exact). */
+            minutes: number;
+            /** @description Audio transcribed. */
+            stt_audio_ms: number;
+            llm_input_tokens: number;
+            llm_output_tokens: number;
+            tts_characters: number;
+            cost_usd: components["schemas"]["UsdAmount"];
+        };
+        UsageSummary: {
+            /** @constant */
+            object: "usage";
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            group_by: "day" | "assistant" | "provider";
+            total: components["schemas"]["UsageTotals"];
+            data: ({
+                /** @description The day (`YYYY-MM-DD`, UTC), assistant id or provider. */
+                key: string | null;
+            } & components["schemas"]["UsageTotals"])[];
+        };
+        Billing: {
+            /** @constant */
+            object: "billing";
+            /** @description Whether this server bills through Stripe (STRIPE_SECRET_KEY). */
+            stripe_enabled: boolean;
+            /** @enum {string} */
+            status: "active" | "past_due" | "canceled";
+            stripe_customer_id: string | null;
+            /** @description A Stripe Customer Portal session for this organization; short-lived, fetch a new one each time. */
+            portal_url: string | null;
+            month: {
+                from: components["schemas"]["Timestamp"];
+                cost_usd: components["schemas"]["UsdAmount"];
+                duration_ms: number;
+                spend_limit_usd: components["schemas"]["UsdAmount"] | null;
+                minutes_limit: number | null;
+            };
+        };
+        /**
+         * @description Exact: each line's `cost_usd` is `quantity × unit_price_usd ÷ price_unit_size` rounded half up to the
+         *     micro-dollar, and `total_usd` is the sum of the lines. Prices are the server's price table with the
+         *     organization's override (docs/billing.md).
+         */
+        SessionCost: {
+            /** @constant */
+            currency: "usd";
+            total_usd: components["schemas"]["UsdAmount"];
+            breakdown: components["schemas"]["CostLine"][];
+        };
+        CostLine: {
+            /** @description The provider billed (`echosphere` for the platform fee per session minute). */
+            provider: string;
+            model: string | null;
+            /** @enum {string} */
+            item: "session" | "stt" | "llm_input" | "llm_output" | "tts";
+            /** @description What was used, in `unit`. */
+            quantity: number;
+            /** @enum {string} */
+            unit: "ms" | "token" | "character";
+            unit_price_usd: components["schemas"]["UsdAmount"];
+            /**
+             * @description What `unit_price_usd` is the price of.
+             * @enum {string}
+             */
+            price_unit: "minute" | "1M tokens" | "1k characters";
+            /** @description How many `unit`s make one `price_unit` (60000 ms in a minute). */
+            price_unit_size: number;
+            cost_usd: components["schemas"]["UsdAmount"];
+        };
         /** @description Over the session's turns (assistant replies to the user; the first message and `say` speech are not turns); the per-stage figures are medians. null fields had no data. */
         LatencySummary: {
             turns: number;
@@ -1876,6 +2044,8 @@ export interface components {
             ended_at: components["schemas"]["Timestamp"] | null;
             duration_ms: number | null;
             usage: components["schemas"]["Usage"] | null;
+            /** @description What the session cost, set when it ends; null while it is live and for sessions that are not charged (never connected). */
+            cost: components["schemas"]["SessionCost"] | null;
             latency: components["schemas"]["LatencySummary"] | null;
             /** @description The recording's status, when the session is or was recorded; details at `/v1/sessions/{id}/recording`. */
             recording: {
@@ -2294,6 +2464,8 @@ export interface components {
                 duration_ms: number | null;
                 metadata: components["schemas"]["Metadata"];
                 usage: components["schemas"]["Usage"];
+                /** @description What the session cost; null for a session that never connected (not charged). */
+                cost: components["schemas"]["SessionCost"] | null;
                 latency: components["schemas"]["LatencySummary"];
                 /** @description Every message, in spoken order. */
                 transcript: components["schemas"]["TranscriptItem"][];
@@ -2426,6 +2598,20 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["ConflictError"];
+            };
+        };
+        /**
+         * @description The organization may not start new sessions until it pays or its limits allow: `monthly_spend_limit_reached`,
+         *     `monthly_minutes_limit_reached` (the message names the limit and this month's figure), `billing_past_due` or
+         *     `billing_canceled` (Stripe billing). Sessions already live are never cut.
+         */
+        PaymentRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PaymentRequiredError"];
             };
         };
         /** @description The body is larger than the server accepts (code `body_too_large`; 256 KiB by default). The key is checked first: a bad key with an oversized body is a 401. */
@@ -3198,6 +3384,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -3914,6 +4101,111 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive); the first instant of the current UTC month when omitted. */
+                from?: string;
+                /** @description End of the range (exclusive); now when omitted. */
+                to?: string;
+                group_by?: "day" | "assistant" | "provider";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals and the groups, ordered by key. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBilling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Billing as it stands. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Billing"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Stripe could not be reached (code `stripe_unavailable`). */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalServerError"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event was verified and applied (or had nothing to change). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     onSessionCreated: {

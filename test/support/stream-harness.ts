@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { generateToken } from '../../core/crypto/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -30,6 +31,8 @@ export interface StreamHarnessOptions {
   providerCredentials?: Record<string, { apiKey: string; baseUrl?: string }>;
   /** ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS; on by default because the provider fakes listen on 127.0.0.1. */
   allowPrivateProviderUrls?: boolean;
+  /** How ending sessions are charged (the default prices without it). */
+  billing?: SessionBilling;
 }
 
 /** A migrated database, one organization, and an HTTP server with the stream gateway on a random local port. */
@@ -52,7 +55,7 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
   });
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: options.allowPrivateProviderUrls ?? true, env: options.env ?? {} });
+  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: options.allowPrivateProviderUrls ?? true, env: options.env ?? {}, billing: options.billing });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const clients: SessionClient[] = [];

@@ -19,6 +19,7 @@ import { Layout } from './Layout';
 // Pages that pull in audio, playback or chart code load when visited.
 const TestCallPage = lazy(() => import('../pages/test-call/TestCallPage'));
 const SessionPage = lazy(() => import('../pages/sessions/SessionPage'));
+const UsagePage = lazy(() => import('../pages/usage/UsagePage'));
 
 export function App() {
   const key = useApiKey();
@@ -53,6 +54,7 @@ export function App() {
             <Route path="assistants/:id/call" element={<TestCallPage />} />
             <Route path="sessions" element={<SessionsPage />} />
             <Route path="sessions/:id" element={<SessionPage />} />
+            <Route path="usage" element={<UsagePage />} />
             <Route path="webhooks" element={<WebhooksPage />} />
             <Route path="webhooks/:id" element={<WebhookEndpointPage />} />
             <Route path="api-keys" element={<ApiKeysPage />} />

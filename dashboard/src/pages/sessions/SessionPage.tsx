@@ -12,6 +12,7 @@ import { EvaluationPanel } from '../evaluations/EvaluationPanel';
 import { RecordingPlayer } from './RecordingPlayer';
 import { SessionEvents } from './SessionEvents';
 import { SyncedTranscript } from './SyncedTranscript';
+import { CostBreakdown } from './CostBreakdown';
 
 const LatencyChart = lazy(() => import('./LatencyChart'));
 
@@ -86,6 +87,10 @@ export default function SessionPage() {
           <section className="card" aria-labelledby="usage-heading">
             <h2 id="usage-heading">Usage</h2>
             <Usage usage={data.usage} />
+          </section>
+          <section className="card" aria-labelledby="cost-heading">
+            <h2 id="cost-heading">Cost</h2>
+            <CostBreakdown cost={data.cost} status={data.status} />
           </section>
           <section className="card" aria-labelledby="events-heading">
             <h2 id="events-heading">Events</h2>
