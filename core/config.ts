@@ -85,7 +85,15 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
   ECHOSPHERE_RETENTION_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(3600),
+  // LiveKit sessions: the server's API, what apps connect to, its key pair, and the name agent processes register.
+  LIVEKIT_URL: z.url().optional(),
+  LIVEKIT_PUBLIC_URL: z.url().optional(),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(1).optional(),
+  LIVEKIT_AGENT_NAME: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('echosphere'),
 });
+
+const LIVEKIT_SETTINGS = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
 
 export type Config = ReturnType<typeof parseConfig>;
 
@@ -180,5 +188,33 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     playbackUrlTtlS: raw.ECHOSPHERE_PLAYBACK_URL_TTL_S,
     mediaSigningSecret: raw.ECHOSPHERE_MEDIA_SIGNING_SECRET ? Buffer.from(raw.ECHOSPHERE_MEDIA_SIGNING_SECRET, 'base64') : undefined,
     retentionIntervalS: raw.ECHOSPHERE_RETENTION_INTERVAL_S,
+    livekit: liveKitConfig(raw),
+  };
+}
+
+export interface LiveKitConfig {
+  /** The server's HTTP API (room service, agent dispatch). */
+  url: string;
+  /** What customer apps connect to (wss://…). */
+  publicUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  agentName: string;
+}
+
+/** LiveKit is configured when its URL and key pair are all set; otherwise the settings still missing are named. */
+function liveKitConfig(raw: z.infer<typeof schema>): { configured: LiveKitConfig; missing: [] } | { configured: undefined; missing: string[] } {
+  const missing = LIVEKIT_SETTINGS.filter((name) => !raw[name]);
+  if (missing.length > 0) return { configured: undefined, missing };
+  const url = raw.LIVEKIT_URL!.replace(/\/$/, '');
+  return {
+    configured: {
+      url,
+      publicUrl: (raw.LIVEKIT_PUBLIC_URL ?? url).replace(/\/$/, ''),
+      apiKey: raw.LIVEKIT_API_KEY!,
+      apiSecret: raw.LIVEKIT_API_SECRET!,
+      agentName: raw.LIVEKIT_AGENT_NAME,
+    },
+    missing: [],
   };
 }

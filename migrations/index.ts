@@ -8,6 +8,7 @@ import * as tenantRolesWithoutInheritance from './006_tenant_roles_without_inher
 import * as apiKeyPlaintextShown from './007_api_key_plaintext_shown.ts';
 import * as recordingSkipped from './008_recording_skipped.ts';
 import * as rateLimitWindows from './009_rate_limit_windows.ts';
+import * as liveKitAgents from './012_livekit_agents.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_api_key_plaintext_shown': apiKeyPlaintextShown,
   '008_recording_skipped': recordingSkipped,
   '009_rate_limit_windows': rateLimitWindows,
+  '012_livekit_agents': liveKitAgents,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -284,7 +284,12 @@ export interface paths {
          *     - `websocket`: connect to `{websocket.url}?token={websocket.token}` (`ws(s)://…/v1/sessions/{id}/stream`)
          *       before `websocket.expires_at`. The stream carries binary audio frames in the session's `audio` format and JSON
          *       control messages; `docs/websocket-protocol.md` in the repository describes them. The token is single-use.
-         *     - `livekit`: not available yet; answers `501` with code `transport_not_available`.
+         *     - `livekit`: join the LiveKit room `{livekit.room}` at `{livekit.url}` with `{livekit.token}` (a participant
+         *       token for that room only, valid until `livekit.expires_at`: publish the microphone and data, subscribe), e.g.
+         *       with `livekit-client`. An agent joins the room and runs the session; events arrive on the data topic
+         *       `echosphere.events` and commands go on `echosphere.commands` (`docs/livekit.md` in the repository). On a
+         *       server without LiveKit configured this answers `409` with code `transport_unavailable`, naming the missing
+         *       settings; when the LiveKit server cannot create the room, `503` with code `livekit_unavailable`.
          *
          *     Public keys (`pk_…`) may call this operation, for their allowed assistants and from their allowed origins.
          *     Creating a session beyond the organization's `max_concurrent_sessions` (sessions `created` or `active`)
@@ -1482,6 +1487,20 @@ export interface components {
             token: string;
             expires_at: components["schemas"]["Timestamp"];
         };
+        LiveKitConnection: {
+            /**
+             * Format: uri
+             * @description The LiveKit server to connect to (`wss://…`).
+             */
+            url: string;
+            /** @description The session's room, named after the session. */
+            room: string;
+            /** @description A LiveKit participant token (JWT) for this room only: join, publish the microphone and data, subscribe. */
+            token: string;
+            /** @description The participant identity the token carries. */
+            identity: string;
+            expires_at: components["schemas"]["Timestamp"];
+        };
         Usage: {
             audio_in_ms: number;
             audio_out_ms: number;
@@ -1537,6 +1556,8 @@ export interface components {
             } | null;
             /** @description Only in the response to `POST /v1/sessions` with the `websocket` transport. */
             websocket?: components["schemas"]["WebSocketConnection"];
+            /** @description Only in the response to `POST /v1/sessions` with the `livekit` transport. */
+            livekit?: components["schemas"]["LiveKitConnection"];
         };
         SessionList: {
             /** @constant */
@@ -1929,7 +1950,7 @@ export interface components {
                 "application/json": components["schemas"]["NotFoundError"];
             };
         };
-        /** @description The object is not in a state that allows this (e.g. `session_already_ended`, `concurrency_limit_reached`). */
+        /** @description The object is not in a state that allows this (e.g. `session_already_ended`, `concurrency_limit_reached`), or the server is not configured for what was asked (`transport_unavailable`). */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1994,16 +2015,6 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["InternalServerError"];
-            };
-        };
-        /** @description The feature is not available on this server yet (e.g. `transport_not_available` for LiveKit). */
-        NotImplemented: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["InvalidRequestError"];
             };
         };
     };
@@ -2685,7 +2696,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new session, with `websocket` connection details. */
+            /** @description The new session, with `websocket` or `livekit` connection details. */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2704,7 +2715,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     preflightCreateSession: {
