@@ -7,6 +7,8 @@ import { rms, synthesizeToneSpeech } from './tone-speech.ts';
 export type ChatDecision = { text: string } | { toolCall: { name: string; arguments: Record<string, unknown> } };
 
 export interface OpenAiFakeOptions {
+  /** The key requests must carry (`Bearer …`). */
+  apiKey?: string;
   /** Delay before the first streamed token (time to first token). */
   ttftMs?: number;
   /** Delay before an `/audio/speech` response (the plugin reads the whole body, so this is its TTFB). */
@@ -57,7 +59,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       json(res, 404, { error: { message: 'not found' } });
       return;
     }
-    if (req.headers.authorization !== 'Bearer sk-test') {
+    if (req.headers.authorization !== `Bearer ${options.apiKey ?? 'sk-test'}`) {
       json(res, 401, { error: { message: 'bad key', type: 'invalid_request_error' } });
       return;
     }

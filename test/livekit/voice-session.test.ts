@@ -1,0 +1,136 @@
+// A LiveKit session end to end on the real LiveKit server: created over REST, joined by a customer with
+// @livekit/rtc-node, spoken to through a microphone track, answered on the agent's track — and stored exactly like a
+// WebSocket session of the same assistant.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
+import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
+import { startOpenAiFake, type OpenAiFake } from '../fakes/openai-fake.ts';
+import { loadSpeech, openMicrophone } from '../support/microphone.ts';
+import { liveKitTestServer } from '../support/services.ts';
+import { sessionEvents, sessionMessages, waitForSessionEnd } from '../support/stream-harness.ts';
+import { LiveKitCustomer } from './support/livekit-customer.ts';
+import { startLiveKitStack, type LiveKitStack } from './support/livekit-stack.ts';
+
+const { service: server, skip } = liveKitTestServer();
+
+const GREETING = 'Hello, this is the front desk.';
+const OPENING_HOURS = 'What are your opening hours on Saturday?';
+const HOURS_REPLY = 'On Saturday we are open from ten to four.';
+
+describe('a LiveKit session on the real LiveKit server', { skip }, () => {
+  let stack: LiveKitStack;
+  let deepgram: DeepgramFake;
+  let elevenlabs: ElevenLabsFake;
+  let openai: OpenAiFake;
+  let assistantId: string;
+
+  before(async () => {
+    deepgram = await startDeepgramFake({ apiKey: 'dg-test-key' });
+    elevenlabs = await startElevenLabsFake({ apiKey: 'el-test-key' });
+    openai = await startOpenAiFake((body) => {
+      const said = String(body.messages.at(-1)?.content ?? '');
+      return { text: said.includes('opening hours') ? HOURS_REPLY : 'Okay.' };
+    }, { apiKey: 'sk-test-key' });
+    // Deepgram's endpoint is a WebSocket origin: it goes with the organization's key, not in the assistant.
+    stack = await startLiveKitStack(server!, {
+      providerKeys: { openai: { api_key: 'sk-test-key' }, deepgram: { api_key: 'dg-test-key', base_url: deepgram.baseUrl }, elevenlabs: { api_key: 'el-test-key' } },
+    });
+    const created = await stack.call('POST', '/v1/assistants', {
+      name: 'Front desk',
+      system_prompt: 'You answer questions about the shop.',
+      first_message: GREETING,
+      model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl },
+      voice: { provider: 'elevenlabs', voice_id: 'fake-voice', base_url: elevenlabs.baseUrl },
+      transcriber: { provider: 'deepgram', model: 'nova-3' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assistantId = created.body.id;
+  });
+  after(async () => {
+    await stack?.close();
+    await Promise.all([deepgram?.close(), elevenlabs?.close(), openai?.close()]);
+    await dispose();
+  });
+
+  /** Greeting, one spoken question and its answer; then the customer hangs up its way. */
+  async function converse(transport: 'livekit' | 'websocket'): Promise<string> {
+    const created = await stack.call('POST', '/v1/sessions', { assistant_id: assistantId, transport });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    if (transport === 'livekit') {
+      const customer = await LiveKitCustomer.join(created.body.livekit);
+      try {
+        await customer.waitFor('session.started');
+        await customer.waitFor('assistant.audio.done');
+        assert.ok(customer.loudMs > 500, `the greeting was heard on the agent's track (${customer.loudMs} ms)`);
+        const greetingMs = customer.loudMs;
+        deepgram.nextUtterance(OPENING_HOURS);
+        await customer.say(loadSpeech('what-are-your-opening-hours'));
+        await customer.waitFor('transcript', { predicate: (event) => event.role === 'user' && event.final });
+        await customer.waitFor('turn.metrics');
+        await customer.waitFor('assistant.audio.done', { predicate: (event) => event.receivedAt > 0 && customer.events.filter((e) => e.type === 'assistant.audio.done').length >= 2 });
+        assert.ok(customer.loudMs - greetingMs > 500, `the reply was heard on the agent's track (${customer.loudMs - greetingMs} ms)`);
+        await customer.send({ type: 'session.end' });
+        await customer.waitFor('session.ended');
+      } finally {
+        await customer.leave();
+      }
+    } else {
+      const client = stack.connectWebSocket(created.body);
+      await client.waitFor('session.started', { includePast: true });
+      const microphone = openMicrophone(client);
+      try {
+        await client.waitFor('assistant.audio.done', { includePast: true });
+        deepgram.nextUtterance(OPENING_HOURS);
+        await microphone.say(loadSpeech('what-are-your-opening-hours'));
+        await client.waitFor('turn.metrics', { includePast: true });
+        await waitForEvents(() => client.events.filter((event) => event.type === 'assistant.audio.done').length >= 2);
+      } finally {
+        microphone.stop();
+      }
+      client.end();
+    }
+    return created.body.id;
+  }
+
+  it('greets, hears the customer, answers, and stores what a WebSocket session of the same assistant stores', async () => {
+    const liveKitId = await converse('livekit');
+    const webSocketId = await converse('websocket');
+    const [liveKit, webSocket] = await Promise.all([waitForSessionEnd(stack.api.db, liveKitId), waitForSessionEnd(stack.api.db, webSocketId)]);
+    assert.equal(liveKit.status, 'ended');
+    assert.equal(liveKit.ended_reason, 'customer-ended');
+    assert.equal(liveKit.transport, 'livekit');
+
+    const transcript = async (id: string) => (await sessionMessages(stack.api.db, id)).map((message) => [message.role, message.text, message.interrupted]);
+    assert.deepEqual(await transcript(liveKitId), [['assistant', GREETING, false], ['user', OPENING_HOURS, false], ['assistant', HOURS_REPLY, false]]);
+    assert.deepEqual(await transcript(liveKitId), await transcript(webSocketId));
+
+    const [, user, reply] = await sessionMessages(stack.api.db, liveKitId);
+    assert.ok(user.end_ms > user.start_ms && reply.start_ms >= user.end_ms, `user ${user.start_ms}..${user.end_ms}, reply from ${reply.start_ms}`);
+    for (const key of ['e2e_ms', 'end_of_turn_delay_ms', 'llm_ttft_ms', 'tts_ttfb_ms']) assert.equal(typeof reply.metrics[key], 'number', key);
+
+    for (const key of ['audio_in_ms', 'audio_out_ms', 'stt_audio_ms']) assert.ok(liveKit.usage[key] > 2000, `${key} ${liveKit.usage[key]}`);
+    assert.equal(liveKit.usage.tts_characters, webSocket.usage.tts_characters);
+    assert.equal(liveKit.latency.turns, 1);
+
+    const eventTypes = async (id: string) => (await sessionEvents(stack.api.db, id)).map((event) => event.type).filter((type) => !type.startsWith('recording.'));
+    assert.deepEqual(await eventTypes(liveKitId), await eventTypes(webSocketId));
+    const ended = (await sessionEvents(stack.api.db, liveKitId)).find((event) => event.type === 'session.ended');
+    assert.deepEqual(ended.data.transcript.map((item: { text: string }) => item.text), [GREETING, OPENING_HOURS, HOURS_REPLY]);
+    const started = (await sessionEvents(stack.api.db, liveKitId)).find((event) => event.type === 'session.started');
+    assert.equal(started.data.transport, 'livekit');
+
+    const rooms = new RoomServiceClient(server!.url, server!.apiKey, server!.apiSecret);
+    await waitForEvents(async () => (await rooms.listRooms([liveKitId])).length === 0);
+  });
+});
+
+async function waitForEvents(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
