@@ -36,6 +36,7 @@ describe('a LiveKit session on the real LiveKit server', { skip }, () => {
     }, { apiKey: 'sk-test-key' });
     // Deepgram's endpoint is a WebSocket origin: it goes with the organization's key, not in the assistant.
     stack = await startLiveKitStack(server!, {
+      transcode: true,
       providerKeys: { openai: { api_key: 'sk-test-key' }, deepgram: { api_key: 'dg-test-key', base_url: deepgram.baseUrl }, elevenlabs: { api_key: 'el-test-key' } },
     });
     const created = await stack.call('POST', '/v1/assistants', {
@@ -124,6 +125,23 @@ describe('a LiveKit session on the real LiveKit server', { skip }, () => {
 
     const rooms = new RoomServiceClient(server!.url, server!.apiKey, server!.apiSecret);
     await waitForEvents(async () => (await rooms.listRooms([liveKitId])).length === 0);
+
+    // The same stereo recorder was fed from the room's tracks: it is transcoded, and its HLS master plays.
+    let recording: { status: string; duration_ms: number; playback?: { hls_url: string } } | undefined;
+    await waitForEvents(async () => {
+      recording = (await stack.call('GET', `/v1/sessions/${liveKitId}/recording`)).body;
+      return recording?.status === 'ready' || recording?.status === 'failed';
+    }, 60_000);
+    assert.equal(recording!.status, 'ready');
+    assert.ok(recording!.duration_ms > 4000, `recording of ${recording!.duration_ms} ms`);
+    const master = await fetch(recording!.playback!.hls_url);
+    assert.equal(master.status, 200);
+    const variant = (await master.text()).split('\n').find((line) => line && !line.startsWith('#'))!;
+    const media = await fetch(new URL(variant, recording!.playback!.hls_url));
+    assert.equal(media.status, 200);
+    const segment = (await media.text()).split('\n').find((line) => line && !line.startsWith('#'))!;
+    const bytes = await (await fetch(new URL(segment, media.url))).arrayBuffer();
+    assert.ok(bytes.byteLength > 1000, 'a segment of the recording downloads');
   });
 });
 

@@ -3,6 +3,9 @@ import { startLiveKitAgentHost, type AgentHostTiming, type LiveKitAgentHost } fr
 import { createRuntimeDeps } from '../../../agent-runtime/session/create-runtime-deps.ts';
 import { SessionRooms } from '../../../core/livekit/session-rooms.ts';
 import { SessionClient } from '../../../sdk/session-client.ts';
+import { resolveFfmpeg } from '../../../workers/transcode/ffmpeg-binary.ts';
+import { FfmpegTranscoder } from '../../../workers/transcode/ffmpeg-transcoder.ts';
+import { startTranscodeWorker } from '../../../workers/transcode/transcode-worker.ts';
 import { startTestApi, type TestApi } from '../../support/api.ts';
 import { apiClient } from '../../support/client.ts';
 import type { LiveKitTestServer } from '../../support/services.ts';
@@ -24,17 +27,20 @@ export interface LiveKitStack {
 
 /**
  * The api (with its WebSocket gateway and recording media) pointed at the test LiveKit server, an organization with
- * provider keys, and an agent host for LiveKit sessions, all on one test database.
+ * provider keys, agent hosts for LiveKit sessions and, when asked, a transcode worker, all on one test database.
  */
 export async function startLiveKitStack(
   server: LiveKitTestServer,
-  options: { providerKeys?: Record<string, { api_key: string; base_url?: string }>; timing?: Partial<AgentHostTiming>; agents?: number } = {},
+  options: { providerKeys?: Record<string, { api_key: string; base_url?: string }>; timing?: Partial<AgentHostTiming>; agents?: number; transcode?: boolean } = {},
 ): Promise<LiveKitStack> {
   const api = await startTestApi({ env: liveKitEnv(server), withStreamGateway: true });
   const { orgId, secretKey } = await api.createOrganization();
   const call = apiClient(api.baseUrl, secretKey);
   for (const [provider, credential] of Object.entries(options.providerKeys ?? {})) {
     await call('PUT', `/v1/provider-credentials/${provider}`, credential);
+  }
+  if (options.transcode) {
+    await startTranscodeWorker({ db: api.db, queue: api.media.queue, transcoder: new FfmpegTranscoder({ ffmpeg: resolveFfmpeg(), storage: api.media.storage }), concurrency: 1 });
   }
   const rooms = new SessionRooms(api.config.livekit.configured!);
   const runtime = createRuntimeDeps({
