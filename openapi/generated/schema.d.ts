@@ -529,6 +529,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/livekit/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a LiveKit server webhook
+         * @description Point the LiveKit server's `webhook.urls` here. Deliveries are verified with the server's key pair
+         *     (`LIVEKIT_API_KEY`/`LIVEKIT_API_SECRET`: a JWT in `Authorization` carrying the body's SHA-256); a bad signature
+         *     answers `401` with code `invalid_webhook_signature` and changes nothing. `participant_left` of a session's
+         *     customer ends the session `participant-left`; `room_finished` ends it `room-deleted`. Other events, rooms that
+         *     are not sessions and repeated deliveries are acknowledged and change nothing. On a server without LiveKit
+         *     configured this answers `404` with code `livekit_not_configured`.
+         */
+        post: operations["receiveLiveKitWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -3180,6 +3205,47 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    receiveLiveKitWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/webhook+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                    };
+                };
+            };
+            /** @description The delivery is not signed with this server's LiveKit key pair (`invalid_webhook_signature`). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationError"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
     };
