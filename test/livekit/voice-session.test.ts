@@ -19,6 +19,9 @@ const { service: server, skip } = liveKitTestServer();
 const GREETING = 'Hello, this is the front desk.';
 const OPENING_HOURS = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'On Saturday we are open from ten to four.';
+const SERVICES = 'Tell me about your services.';
+const STOP = 'Wait, stop, I have a different question.';
+const LONG_REPLY = Array.from({ length: 8 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our many services.`).join(' ');
 
 describe('a LiveKit session on the real LiveKit server', { skip }, () => {
   let stack: LiveKitStack;
@@ -32,6 +35,7 @@ describe('a LiveKit session on the real LiveKit server', { skip }, () => {
     elevenlabs = await startElevenLabsFake({ apiKey: 'el-test-key' });
     openai = await startOpenAiFake((body) => {
       const said = String(body.messages.at(-1)?.content ?? '');
+      if (said.includes('services')) return { text: LONG_REPLY };
       return { text: said.includes('opening hours') ? HOURS_REPLY : 'Okay.' };
     }, { apiKey: 'sk-test-key' });
     // Deepgram's endpoint is a WebSocket origin: it goes with the organization's key, not in the assistant.
@@ -142,6 +146,39 @@ describe('a LiveKit session on the real LiveKit server', { skip }, () => {
     const segment = (await media.text()).split('\n').find((line) => line && !line.startsWith('#'))!;
     const bytes = await (await fetch(new URL(segment, media.url))).arrayBuffer();
     assert.ok(bytes.byteLength > 1000, 'a segment of the recording downloads');
+  });
+
+  it('speaking over a reply stops the agent track and stores the reply cut where the customer stopped hearing it', async () => {
+    const created = await stack.call('POST', '/v1/sessions', { assistant_id: assistantId, transport: 'livekit' });
+    const customer = await LiveKitCustomer.join(created.body.livekit);
+    try {
+      await customer.waitFor('assistant.audio.done');
+      deepgram.nextUtterance(SERVICES);
+      await customer.say(loadSpeech('what-are-your-opening-hours'));
+      const replyStarted = await customer.waitFor('assistant.audio.started', { predicate: (event) => customer.events.indexOf(event) > customer.events.findIndex((e) => e.type === 'assistant.audio.done') });
+      await waitForEvents(() => Date.now() - replyStarted.receivedAt > 2000);
+      deepgram.nextUtterance(STOP);
+      const spoken = customer.say(loadSpeech('stop-please'));
+      const speechStarts = () => customer.events.filter((event) => event.type === 'user.speech.started').length;
+      const before = speechStarts();
+      await waitForEvents(() => speechStarts() > before);
+      const loudAtInterruption = customer.loudMs;
+      const cleared = await customer.waitFor('assistant.audio.cleared');
+      assert.ok(cleared.played_ms > 0);
+      await spoken;
+      await customer.waitFor('transcript', { predicate: (event) => event.role === 'user' && event.text === STOP });
+      // Agent audio carried on past the interruption's start for less than a second of audio, then stopped.
+      const loudAfter = customer.loudMs - loudAtInterruption;
+      assert.ok(loudAfter < 1000, `${loudAfter} ms of agent audio after the customer started speaking over it`);
+      await customer.send({ type: 'session.end' });
+      await customer.waitFor('session.ended');
+    } finally {
+      await customer.leave();
+    }
+    await waitForSessionEnd(stack.api.db, created.body.id);
+    const interrupted = (await sessionMessages(stack.api.db, created.body.id)).find((message) => message.role === 'assistant' && message.interrupted);
+    assert.ok(interrupted, 'the reply is stored as interrupted');
+    assert.ok(interrupted.text.length > 0 && interrupted.text.length < LONG_REPLY.length && LONG_REPLY.startsWith(interrupted.text), `cut at what was heard: "${interrupted.text}"`);
   });
 });
 
