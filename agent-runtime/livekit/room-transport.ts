@@ -6,7 +6,7 @@ import { parseClientMessage, type ServerEvent } from '../transport/protocol.ts';
 import type { AudioTap, DisconnectReason as SessionDisconnectReason, SessionTransport, TransportHandlers } from '../transport/session-transport.ts';
 import { TranscriptCapture } from '../transport/transcript-capture.ts';
 import { WebSocketAudioInput } from '../transport/websocket-audio-input.ts';
-import { COMMANDS_TOPIC, EVENTS_TOPIC } from './data-topics.ts';
+import { COMMANDS_TOPIC, EVENTS_TOPIC, TRANSCRIPTION_TOPIC } from './data-topics.ts';
 
 /**
  * The rate of both audio directions in the room as the runtime sees them (LiveKit decodes and resamples Opus for us):
@@ -40,6 +40,9 @@ export class LiveKitRoomTransport implements SessionTransport {
   /** Data packets go out in order; closing waits for the last (`session.ended`) to leave. */
   private sending: Promise<void> = Promise.resolve();
   private finished = false;
+  /** The transcription stream's current segment per speaker: interim texts replace each other until the final. */
+  private readonly segments = { user: 0, assistant: 0 };
+  private customerTrackSid = '';
   private closing = false;
   private disconnected = false;
 
@@ -86,6 +89,19 @@ export class LiveKitRoomTransport implements SessionTransport {
     this.sending = this.sending.then(() =>
       participant.publishData(payload, { reliable: true, topic: EVENTS_TOPIC, destination_identities: [CUSTOMER_IDENTITY] }).catch(() => {}),
     );
+    if (event.type === 'transcript') this.sendTranscription(event.role, event.text, event.final);
+  }
+
+  /** The same transcript on LiveKit's own transcription stream, which LiveKit client components display as is. */
+  private sendTranscription(role: 'user' | 'assistant', text: string, final: boolean): void {
+    const participant = this.room.localParticipant!;
+    const segmentId = `${role}-${this.segments[role]}`;
+    if (final) this.segments[role]++;
+    const trackSid = role === 'user' ? this.customerTrackSid : (this.track.sid ?? '');
+    const attributes = { 'lk.transcription_final': String(final), 'lk.segment_id': segmentId, 'lk.transcribed_track_id': trackSid };
+    this.sending = this.sending.then(() =>
+      participant.sendText(text, { topic: TRANSCRIPTION_TOPIC, attributes, destinationIdentities: [CUSTOMER_IDENTITY] }).then(() => undefined, () => undefined),
+    );
   }
 
   tapAudio(tap: AudioTap | undefined): void {
@@ -126,6 +142,7 @@ export class LiveKitRoomTransport implements SessionTransport {
 
   private readonly onTrack = (track: RemoteTrack, _publication: unknown, participant: RemoteParticipant) => {
     if (participant.identity !== CUSTOMER_IDENTITY || track.kind !== TrackKind.KIND_AUDIO || this.microphone || this.closing) return;
+    this.customerTrackSid = track.sid ?? '';
     const reader = new AudioStream(track, { sampleRate: ROOM_SAMPLE_RATE_HZ, numChannels: 1 }).getReader();
     this.microphone = reader;
     void this.readMicrophone(reader);

@@ -79,6 +79,8 @@ describe('a LiveKit session on the real LiveKit server', { skip }, () => {
         assert.ok(customer.loudMs - greetingMs > 500, `the reply was heard on the agent's track (${customer.loudMs - greetingMs} ms)`);
         await customer.send({ type: 'session.end' });
         await customer.waitFor('session.ended');
+        const finals = customer.transcriptions.filter((transcription) => transcription.final).map((transcription) => transcription.text);
+        assert.deepEqual(finals, [GREETING, OPENING_HOURS, HOURS_REPLY], 'the transcription stream carries the same transcript');
       } finally {
         await customer.leave();
       }

@@ -1,5 +1,5 @@
 import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteTrack } from '@livekit/rtc-node';
-import { COMMANDS_TOPIC, EVENTS_TOPIC } from '../../../agent-runtime/livekit/data-topics.ts';
+import { COMMANDS_TOPIC, EVENTS_TOPIC, TRANSCRIPTION_TOPIC } from '../../../agent-runtime/livekit/data-topics.ts';
 import type { ClientMessage, ServerEvent } from '../../../agent-runtime/transport/protocol.ts';
 
 const MIC_RATE_HZ = 16_000;
@@ -17,6 +17,8 @@ type Event = ServerEvent & { receivedAt: number };
  */
 export class LiveKitCustomer {
   readonly events: Event[] = [];
+  /** LiveKit's transcription text stream, as LiveKit's client components read it. */
+  readonly transcriptions: Array<{ text: string; final: boolean; segmentId: string }> = [];
   /** Agent audio received, in ms, and how much of it was loud. */
   heardMs = 0;
   loudMs = 0;
@@ -37,6 +39,12 @@ export class LiveKitCustomer {
       if (topic !== EVENTS_TOPIC) return;
       customer.events.push({ ...(JSON.parse(new TextDecoder().decode(payload)) as ServerEvent), receivedAt: Date.now() });
       customer.wake();
+    });
+    room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader) => {
+      const attributes = reader.info.attributes ?? {};
+      void reader.readAll().then((text) =>
+        customer.transcriptions.push({ text, final: attributes['lk.transcription_final'] === 'true', segmentId: attributes['lk.segment_id'] ?? '' }),
+      );
     });
     room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind === TrackKind.KIND_AUDIO) void customer.listen(track);
