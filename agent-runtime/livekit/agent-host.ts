@@ -84,7 +84,11 @@ export async function startLiveKitAgentHost(deps: AgentHostDeps): Promise<LiveKi
     const abort = new AbortController();
     held.set(sessionId, abort);
     log.info('livekit session claimed', { session_id: sessionId });
-    void runRoomSession(claimed, { rooms: deps.rooms, runtime: deps.runtime, live, logger: deps.logger }, abort.signal).finally(() => held.delete(sessionId));
+    void runRoomSession(claimed, { rooms: deps.rooms, runtime: deps.runtime, live, logger: deps.logger }, abort.signal)
+      // A session still waiting here (the room could not be joined) goes back to the waiting ones, to be tried again.
+      .then(() => releaseLiveKitSession(deps.db, sessionId, id))
+      .catch((error: unknown) => log.warn('could not hand back a session', { session_id: sessionId, error: String(error) }))
+      .finally(() => held.delete(sessionId));
   };
   const claimSoon = (sessionId: string) => {
     const timer = setTimeout(() => void claim(sessionId).catch((error: unknown) => log.warn('claim failed', { session_id: sessionId, error: String(error) })), held.size * timing.claimDelayPerSessionMs);
