@@ -2,6 +2,7 @@ import express, { type Express, type Router } from 'express';
 import { authenticate } from './auth/authenticate.ts';
 import { publicKeyScope } from './auth/public-key-scope.ts';
 import type { ApiDeps } from './deps.ts';
+import { liveKitWebhookRoutes } from './routes/livekit-webhook.ts';
 import { keyCors, noPreflightAllowance, sessionsPreflight, varyOnOrigin } from './http/browser-cors.ts';
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
 import { jsonBody } from './http/json-body.ts';
@@ -40,6 +41,9 @@ export function createApiApp(deps: ApiDeps): Express {
   app.set('query parser', parseQueryString);
   app.set('trust proxy', deps.config.trustProxy);
   app.use(replyAfterRequestBody(deps.config.bodyDrainBytes), requestId, httpMetrics, requestLog(deps.logger));
+
+  // Signed by the LiveKit server with its key pair, not with an API key: before /v1's authentication.
+  app.use(liveKitWebhookRoutes(deps));
 
   // /v1 first: it carries almost all traffic, and each resource router is mounted on its own prefix so a request
   // walks a handful of layers instead of every route of every resource.

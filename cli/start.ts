@@ -7,8 +7,11 @@ import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { DashboardSignInCodes, defaultOrganizationId } from '../api/routes/dashboard-sign-in.ts';
 import { createApiApp } from '../api/server.ts';
 import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
+import { startLiveKitAgentHost, type LiveKitAgentHost } from '../agent-runtime/livekit/agent-host.ts';
+import { createRuntimeDeps } from '../agent-runtime/session/create-runtime-deps.ts';
 import { loadSessionBilling } from '../core/billing/price-file.ts';
 import { createStripeClient } from '../core/billing/stripe/stripe-client.ts';
+import { SessionRooms } from '../core/livekit/session-rooms.ts';
 import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
@@ -39,7 +42,8 @@ interface RunningRole {
 export async function startCommand(config: Config): Promise<void> {
   const startedAt = Date.now();
   const servesConnections = config.roles.includes('api') || config.roles.includes('agent');
-  const supervising = cluster.isPrimary && config.processes > 1 && servesConnections;
+  // The processes share the api's port; an agent-only machine runs its LiveKit sessions in one process.
+  const supervising = cluster.isPrimary && config.processes > 1 && config.roles.includes('api');
   const serverProcess = cluster.isWorker;
   // The supervisor migrates before it forks, so its processes do not race to.
   const platform = await openPlatform(config, { migrate: !serverProcess });
@@ -66,15 +70,19 @@ export async function startCommand(config: Config): Promise<void> {
         throw error;
       }));
     } else if (servesConnections) {
-      const signInCodes = new DashboardSignInCodes();
-      const api = await startApi(platform, media, signInCodes);
-      roles.push(api);
-      baseUrl = api.baseUrl;
-      // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
-      if (!config.databaseUrl) defaultKey = await defaultOrganizationKeyToPrint(platform);
-      // The embedded default signs its operator straight in; with PostgreSQL there is no "local" organization.
-      defaultOrgId = config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
-      if (defaultOrgId) dashboardUrl = `${baseUrl}/#login=${signInCodes.issue(defaultOrgId)}`;
+      const agent = config.roles.includes('agent') ? await startLiveKitAgent(platform, media) : undefined;
+      if (agent) roles.push(agent);
+      if (config.roles.includes('api')) {
+        const signInCodes = new DashboardSignInCodes();
+        const api = await startApi(platform, media, signInCodes, agent?.host);
+        roles.push(api);
+        baseUrl = api.baseUrl;
+        // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
+        if (!config.databaseUrl) defaultKey = await defaultOrganizationKeyToPrint(platform);
+        // The embedded default signs its operator straight in; with PostgreSQL there is no "local" organization.
+        defaultOrgId = config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
+        if (defaultOrgId) dashboardUrl = `${baseUrl}/#login=${signInCodes.issue(defaultOrgId)}`;
+      }
     }
     if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
   } catch (error) {
@@ -113,7 +121,32 @@ export async function startCommand(config: Config): Promise<void> {
   }
 }
 
-async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes): Promise<RunningRole & { baseUrl: string }> {
+/**
+ * The agent role: takes LiveKit sessions and runs them, many per process, with the shared runtime. WebSocket sessions
+ * run where their connection lands, in the api role. Without LiveKit configured there is nothing for it to take.
+ */
+async function startLiveKitAgent(platform: Platform, media: MediaServices): Promise<(RunningRole & { host: LiveKitAgentHost }) | undefined> {
+  const { config, logger, db, secretBox } = platform;
+  const liveKit = config.livekit.configured;
+  if (!liveKit) {
+    if (!config.roles.includes('api')) {
+      throw new CliError(`The agent role runs LiveKit sessions, and LiveKit is not configured: set ${config.livekit.missing.join(', ')}.`);
+    }
+    return undefined;
+  }
+  const runtime = createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media });
+  const host = await startLiveKitAgentHost({ db, logger, rooms: new SessionRooms(liveKit), runtime });
+  return {
+    name: 'agent',
+    host,
+    async stop() {
+      const outcomes = await host.stop(config.shutdownGraceS * 1000);
+      logger.info('livekit sessions ended', { sessions: outcomes.length });
+    },
+  };
+}
+
+async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes, agent?: LiveKitAgentHost): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
@@ -122,7 +155,9 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
-  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions: gateway, media, dashboard }));
+  // A session ended through this process may be a WebSocket one of the gateway or a LiveKit one of this process's agent.
+  const liveSessions = { endSession: async (id: string, reason: string) => (await gateway.endSession(id, reason)) || ((await agent?.endSession(id, reason)) ?? false) };
+  server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions, media, dashboard }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(listenError(error, config)));
     server.listen(config.port, config.host, resolve);

@@ -18,3 +18,14 @@ test('the failed-authentication budget and the rate-limit sync interval have def
   assert.throws(() => parseConfig({ ECHOSPHERE_AUTH_FAILURE_LIMIT: '0' }), /ECHOSPHERE_AUTH_FAILURE_LIMIT/);
   assert.throws(() => parseConfig({ ECHOSPHERE_RATE_LIMIT_SYNC_MS: '5' }), /ECHOSPHERE_RATE_LIMIT_SYNC_MS/);
 });
+
+test('LiveKit is configured by its URL and key pair; otherwise the missing settings are named', () => {
+  assert.deepEqual(parseConfig({}).livekit, { configured: undefined, missing: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] });
+  assert.deepEqual(parseConfig({ LIVEKIT_URL: 'http://lk.internal:7880', LIVEKIT_API_KEY: 'key' }).livekit.missing, ['LIVEKIT_API_SECRET']);
+  const both = parseConfig({ LIVEKIT_URL: 'http://lk.internal:7880/', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret' }).livekit.configured;
+  assert.deepEqual(both, { url: 'http://lk.internal:7880', publicUrl: 'http://lk.internal:7880', apiKey: 'key', apiSecret: 'secret', agentName: 'echosphere' });
+  const split = parseConfig({ LIVEKIT_URL: 'http://lk.internal:7880', LIVEKIT_PUBLIC_URL: 'wss://lk.example.com', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's' });
+  assert.equal(split.livekit.configured?.publicUrl, 'wss://lk.example.com');
+  assert.throws(() => parseConfig({ LIVEKIT_URL: 'not a url' }), /LIVEKIT_URL/);
+  assert.throws(() => parseConfig({ LIVEKIT_AGENT_NAME: 'has spaces' }), /LIVEKIT_AGENT_NAME/);
+});

@@ -94,7 +94,15 @@ const schema = z.object({
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   STRIPE_METER_EVENT_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a Stripe meter event name').default('echosphere_usage'),
   STRIPE_PORTAL_RETURN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // LiveKit sessions: the server's API, what apps connect to, its key pair, and the name agent processes register.
+  LIVEKIT_URL: z.url().optional(),
+  LIVEKIT_PUBLIC_URL: z.url().optional(),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(1).optional(),
+  LIVEKIT_AGENT_NAME: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('echosphere'),
 });
+
+const LIVEKIT_SETTINGS = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
 
 export type Config = ReturnType<typeof parseConfig>;
 
@@ -206,5 +214,33 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
           }
         : undefined,
     },
+    livekit: liveKitConfig(raw),
+  };
+}
+
+export interface LiveKitConfig {
+  /** The server's HTTP API (room service, agent dispatch). */
+  url: string;
+  /** What customer apps connect to (wss://…). */
+  publicUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  agentName: string;
+}
+
+/** LiveKit is configured when its URL and key pair are all set; otherwise the settings still missing are named. */
+function liveKitConfig(raw: z.infer<typeof schema>): { configured: LiveKitConfig; missing: [] } | { configured: undefined; missing: string[] } {
+  const missing = LIVEKIT_SETTINGS.filter((name) => !raw[name]);
+  if (missing.length > 0) return { configured: undefined, missing };
+  const url = raw.LIVEKIT_URL!.replace(/\/$/, '');
+  return {
+    configured: {
+      url,
+      publicUrl: (raw.LIVEKIT_PUBLIC_URL ?? url).replace(/\/$/, ''),
+      apiKey: raw.LIVEKIT_API_KEY!,
+      apiSecret: raw.LIVEKIT_API_SECRET!,
+      agentName: raw.LIVEKIT_AGENT_NAME,
+    },
+    missing: [],
   };
 }

@@ -10,6 +10,7 @@ import * as recordingSkipped from './008_recording_skipped.ts';
 import * as rateLimitWindows from './009_rate_limit_windows.ts';
 import * as evaluations from './010_evaluations.ts';
 import * as billing from './011_billing.ts';
+import * as liveKitAgents from './012_livekit_agents.ts';
 import * as apiKeyExpiry from './013_api_key_expiry.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_rate_limit_windows': rateLimitWindows,
   '010_evaluations': evaluations,
   '011_billing': billing,
+  '012_livekit_agents': liveKitAgents,
   '013_api_key_expiry': apiKeyExpiry,
 };
 

@@ -2,29 +2,9 @@
  * A small typed client for EchoSphere's WebSocket session protocol (docs/websocket-protocol.md). Works in browsers
  * (global WebSocket) and in Node (pass the `ws` package's WebSocket as `WebSocketImpl`).
  */
-export type ServerEvent =
-  | { type: 'session.started'; session_id: string; audio: { encoding: string; sample_rate_hz: number } }
-  | { type: 'user.speech.started' }
-  | { type: 'user.speech.stopped' }
-  | { type: 'transcript'; role: 'user' | 'assistant'; text: string; final: boolean; interrupted?: boolean }
-  | { type: 'assistant.audio.started' }
-  | { type: 'assistant.audio.cleared'; played_ms: number }
-  | { type: 'assistant.audio.done'; played_ms: number }
-  | { type: 'tool.call'; call_id: string; name: string; arguments: unknown }
-  | { type: 'tool.result'; call_id: string; name: string; result: unknown; is_error: boolean }
-  | {
-      type: 'turn.metrics';
-      message_id: string;
-      end_of_turn_delay_ms: number | null;
-      stt_delay_ms: number | null;
-      llm_ttft_ms: number | null;
-      tts_ttfb_ms: number | null;
-      e2e_ms: number | null;
-    }
-  | { type: 'error'; code: string; message: string }
-  | { type: 'session.ended'; reason: string }
-  | { type: 'pong'; id?: string };
+import type { ClientMessage, ServerEvent } from './protocol.ts';
 
+export type { ClientMessage, ServerEvent } from './protocol.ts';
 export type ServerEventType = ServerEvent['type'];
 export type EventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;
 
@@ -156,7 +136,7 @@ export class SessionClient {
     this.socket.close(code);
   }
 
-  private send(message: Record<string, unknown>): void {
+  private send(message: ClientMessage): void {
     this.socket.send(JSON.stringify(message));
   }
 

@@ -76,7 +76,7 @@ export class SessionRun {
     try {
       this.transport.start({
         onMessage: (message) => this.onClientMessage(message),
-        onDisconnect: (reason) => void this.end(reason === 'protocol-error' ? 'client-protocol-error' : 'client-disconnected'),
+        onDisconnect: (reason) => void this.end(reason === 'protocol-error' ? 'client-protocol-error' : reason),
       });
       const assistant = parseAssistantSnapshot(this.session.assistant);
       this.assistant = assistant;

@@ -1,36 +1,11 @@
+import type { ClientMessage } from '../../sdk/protocol.ts';
+
 /**
- * The JSON half of the WebSocket protocol (docs/websocket-protocol.md). Binary frames carry audio in the session's
- * negotiated format in both directions.
+ * The JSON half of the WebSocket protocol (docs/websocket-protocol.md): its message types live in sdk/protocol.ts,
+ * which the SDK imports too; here are the server's close codes and its validation of client messages. Binary frames
+ * carry audio in the session's negotiated format in both directions.
  */
-export type ClientMessage =
-  | { type: 'user.text'; text: string }
-  | { type: 'assistant.say'; text: string; interruptible?: boolean }
-  | { type: 'interruptions.set'; enabled: boolean }
-  | { type: 'session.end' }
-  | { type: 'ping'; id?: string };
-
-export interface TurnMetricsPayload {
-  end_of_turn_delay_ms: number | null;
-  stt_delay_ms: number | null;
-  llm_ttft_ms: number | null;
-  tts_ttfb_ms: number | null;
-  e2e_ms: number | null;
-}
-
-export type ServerEvent =
-  | { type: 'session.started'; session_id: string; audio: { encoding: string; sample_rate_hz: number } }
-  | { type: 'user.speech.started' }
-  | { type: 'user.speech.stopped' }
-  | { type: 'transcript'; role: 'user' | 'assistant'; text: string; final: boolean; interrupted?: boolean; message_id?: string }
-  | { type: 'assistant.audio.started' }
-  | { type: 'assistant.audio.cleared'; played_ms: number }
-  | { type: 'assistant.audio.done'; played_ms: number }
-  | { type: 'tool.call'; call_id: string; name: string; arguments: unknown }
-  | { type: 'tool.result'; call_id: string; name: string; result: unknown; is_error: boolean }
-  | ({ type: 'turn.metrics'; message_id: string } & TurnMetricsPayload)
-  | { type: 'error'; code: string; message: string }
-  | { type: 'session.ended'; reason: string }
-  | { type: 'pong'; id?: string };
+export type { ClientMessage, ServerEvent, TurnMetricsPayload } from '../../sdk/protocol.ts';
 
 export const CLOSE_CODES = {
   normal: 1000,

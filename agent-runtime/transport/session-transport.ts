@@ -2,10 +2,16 @@ import type { voice } from '@livekit/agents';
 import type { TranscriptCapture } from './transcript-capture.ts';
 import type { ClientMessage, ServerEvent } from './protocol.ts';
 
+/**
+ * Why a transport lost its client: a WebSocket closed or broke the protocol; in a LiveKit room the customer left,
+ * the room was deleted, or the agent lost the server.
+ */
+export type DisconnectReason = 'client-disconnected' | 'protocol-error' | 'participant-left' | 'room-deleted' | 'agent-unavailable';
+
 export interface TransportHandlers {
   onMessage(message: ClientMessage): void;
   /** The client went away (or broke the protocol badly enough to be closed); the session must end. */
-  onDisconnect(reason: 'client-disconnected' | 'protocol-error'): void;
+  onDisconnect(reason: DisconnectReason): void;
 }
 
 /** Receives the session's audio as it is heard: times are wall-clock epoch ms, samples 16-bit mono at the wire rate. */

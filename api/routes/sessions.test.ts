@@ -86,10 +86,12 @@ test('a slot is freed when a session ends, and when a created session lets its t
   assert.equal(await liveCount(), 1);
 });
 
-test('livekit transport answers a clear not-available error', async () => {
+test('the livekit transport on a server without LiveKit is a 409 naming the missing settings', async () => {
   const response = await call('POST', '/v1/sessions', { assistant_id: assistantId, transport: 'livekit' });
-  assert.equal(response.status, 501);
-  assert.equal(response.body.error.code, 'transport_not_available');
+  assert.equal(response.status, 409);
+  assert.equal(response.body.error.code, 'transport_unavailable');
+  assert.equal(response.body.error.param, 'transport');
+  assert.match(response.body.error.message, /LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET/);
 });
 
 test('an unknown assistant is a 404 naming assistant_id', async () => {

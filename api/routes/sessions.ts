@@ -2,6 +2,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { admissionRefusal, selectSessionAdmission, type AdmissionRow } from '../../core/billing/session-admission.ts';
 import { generateToken } from '../../core/crypto/tokens.ts';
+import { SessionRooms } from '../../core/livekit/session-rooms.ts';
+import { announceLiveKitSession } from '../../core/livekit/session-dispatch.ts';
 import type { SessionRow } from '../../core/domain/session.ts';
 import { requestSessionEnd } from '../../core/domain/session-control.ts';
 import { toPublicSession } from '../../core/domain/session.ts';
@@ -54,17 +56,20 @@ function streamUrl(req: Request, publicUrl: string | undefined, sessionId: strin
   return `${base.replace(/^http/, 'ws')}/v1/sessions/${sessionId}/stream`;
 }
 
-export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
+export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Router {
   const router = Router();
+  const rooms = config.livekit.configured ? new SessionRooms(config.livekit.configured) : undefined;
 
   router.post('/', async (req, res) => {
     const auth = authOf(req);
     const body = parseBody(createSessionBody, req);
     checkAssistantGrant(auth, body.assistant_id);
-    if (body.transport === 'livekit') {
-      throw new PlatformError('invalid_request', 'transport_not_available', 'The livekit transport is not available on this server yet; use "websocket".', 'transport', 501);
+    if (body.transport === 'livekit' && !rooms) {
+      const missing = config.livekit.missing.join(', ');
+      throw new PlatformError('conflict', 'transport_unavailable', `The livekit transport is not configured on this server (${missing} unset); use "websocket".`, 'transport');
     }
-    const token = generateToken('st_');
+    // A LiveKit session is joined with a LiveKit token, never with a stream token.
+    const token = body.transport === 'websocket' ? generateToken('st_') : undefined;
     const expiresAt = new Date(Date.now() + config.sessionTokenTtlS * 1000);
     const [assistants, admissions] = await db.tenantBatch(auth.orgId, () => [
       selectAssistant(auth.orgId, body.assistant_id),
@@ -80,18 +85,38 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
       transport: body.transport,
       audio: body.audio,
       metadata: body.metadata,
-      streamTokenHash: token.hash,
+      streamTokenHash: token?.hash,
       streamTokenExpiresAt: expiresAt,
       defaultLimit: config.defaultMaxConcurrentSessions,
     });
     if (!row) {
       throw new PlatformError('conflict', 'concurrency_limit_reached', 'This organization has reached its max_concurrent_sessions; end a session or raise the limit.');
     }
+    if (token) {
+      return void res.status(201).json({
+        ...toPublicSession(row),
+        websocket: { url: streamUrl(req, config.publicUrl, row.id), token: token.plaintext, expires_at: expiresAt.toISOString() },
+      });
+    }
+    const grant = await openRoom(rooms!, row, expiresAt);
     res.status(201).json({
       ...toPublicSession(row),
-      websocket: { url: streamUrl(req, config.publicUrl, row.id), token: token.plaintext, expires_at: expiresAt.toISOString() },
+      livekit: { url: grant.url, room: grant.room, token: grant.token, identity: grant.identity, expires_at: expiresAt.toISOString() },
     });
   });
+
+  /** The session's room, a token for the customer, and the announcement agent processes claim it from. */
+  async function openRoom(liveKit: SessionRooms, row: SessionRow, expiresAt: Date) {
+    try {
+      await liveKit.create(row.id, config.sessionTokenTtlS, row.metadata);
+    } catch (error) {
+      logger.error('could not create a LiveKit room', { session_id: row.id, error: String(error) });
+      await db.tenant(row.org_id, (trx) => endUnconnectedSession(trx, row.org_id, row.id, 'livekit-unavailable'));
+      throw new PlatformError('internal', 'livekit_unavailable', 'The LiveKit server could not create the session\'s room; try again later.', undefined, 503);
+    }
+    await announceLiveKitSession(db, row.id);
+    return liveKit.customerGrant(row.id, expiresAt);
+  }
 
   router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
@@ -145,7 +170,11 @@ export function sessionRoutes({ db, config, liveSessions }: ApiDeps): Router {
       }
       return session;
     });
-    if (current.status !== 'active') return void res.json(toPublicSession(current));
+    if (current.status !== 'active') {
+      // Nobody joined: the agent waiting in the room leaves as the room goes. A joined room is deleted by its agent.
+      if (current.transport === 'livekit') await rooms?.delete(id).catch((error: unknown) => logger.warn('could not delete the room', { session_id: id, error: String(error) }));
+      return void res.json(toPublicSession(current));
+    }
     // A connected session is ended by the runtime running it, which persists the transcript and report first:
     // directly when it runs in this process, otherwise through whichever instance holds its WebSocket.
     if (!(await liveSessions?.endSession(id, 'customer-ended'))) {

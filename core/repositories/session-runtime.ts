@@ -2,7 +2,7 @@ import { chargeEndingSession, DEFAULT_SESSION_BILLING, type SessionBilling } fro
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PublicCost } from '../billing/session-cost.ts';
 import type { Database, Transaction } from '../db/database.ts';
-import type { SessionLatency, SessionUsage } from '../domain/session.ts';
+import type { SessionLatency, SessionUsage, Transport } from '../domain/session.ts';
 import { appendEvent, appendEventStatement } from '../events/outbox.ts';
 import { requestEvaluationAtSessionEnd } from '../evaluations/evaluation-jobs.ts';
 import { sql } from '../db/sql.ts';
@@ -46,7 +46,7 @@ export async function findSessionForStream(db: Database, sessionId: string): Pro
  * other sees `undefined` (4009). That makes the token single-use; its hash stays, so the gateway can still tell the
  * token's holder (who may learn that the session is live or over) from anyone else (who may not).
  */
-export async function claimSessionForStream(db: Database, orgId: string, sessionId: string): Promise<{ startedAt: Date } | undefined> {
+export async function claimSessionForStream(db: Database, orgId: string, sessionId: string, transport: Transport = 'websocket'): Promise<{ startedAt: Date } | undefined> {
   return db.tenant(orgId, async (trx) => {
     const [row] = await trx('sessions')
       .where({ org_id: orgId, id: sessionId, status: 'created' })
@@ -59,7 +59,7 @@ export async function claimSessionForStream(db: Database, orgId: string, session
       type: 'session.started',
       sessionId,
       assistantId: row.assistant_id as string,
-      data: { session_id: sessionId, assistant_id: row.assistant_id, transport: 'websocket', started_at: startedAt.toISOString() },
+      data: { session_id: sessionId, assistant_id: row.assistant_id, transport, started_at: startedAt.toISOString() },
     });
     return { startedAt };
   });

@@ -13,7 +13,9 @@ export interface NewSession {
   transport: Transport;
   audio: AudioFormat;
   metadata: Record<string, string>;
-  streamTokenHash: Buffer;
+  /** The WebSocket transport's stream token; LiveKit sessions are joined with a LiveKit token instead. */
+  streamTokenHash: Buffer | undefined;
+  /** Until when the session may be joined; past it, a session nobody joined ends `never-connected`. */
   streamTokenExpiresAt: Date;
 }
 
@@ -88,7 +90,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     ended_reason: null,
     audio: input.audio,
     metadata: input.metadata,
-    stream_token_hash: input.streamTokenHash,
+    stream_token_hash: input.streamTokenHash ?? null,
     stream_token_expires_at: input.streamTokenExpiresAt,
     usage: null,
     latency: null,
@@ -109,7 +111,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
                                stream_token_hash, stream_token_expires_at, created_at)
          SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport},
                 'created', ${JSON.stringify(row.audio)}::jsonb, ${JSON.stringify(row.metadata)}::jsonb,
-                decode(${input.streamTokenHash.toString('hex')}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
+                decode(${input.streamTokenHash?.toString('hex') ?? null}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
          FROM below_limit
          RETURNING id
        ), event AS (

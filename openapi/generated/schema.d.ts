@@ -284,7 +284,12 @@ export interface paths {
          *     - `websocket`: connect to `{websocket.url}?token={websocket.token}` (`ws(s)://…/v1/sessions/{id}/stream`)
          *       before `websocket.expires_at`. The stream carries binary audio frames in the session's `audio` format and JSON
          *       control messages; `docs/websocket-protocol.md` in the repository describes them. The token is single-use.
-         *     - `livekit`: not available yet; answers `501` with code `transport_not_available`.
+         *     - `livekit`: join the LiveKit room `{livekit.room}` at `{livekit.url}` with `{livekit.token}` (a participant
+         *       token for that room only, valid until `livekit.expires_at`: publish the microphone and data, subscribe), e.g.
+         *       with `livekit-client`. An agent joins the room and runs the session; events arrive on the data topic
+         *       `echosphere.events` and commands go on `echosphere.commands` (`docs/livekit.md` in the repository). On a
+         *       server without LiveKit configured this answers `409` with code `transport_unavailable`, naming the missing
+         *       settings; when the LiveKit server cannot create the room, `503` with code `livekit_unavailable`.
          *
          *     Public keys (`pk_…`) may call this operation, for their allowed assistants and from their allowed origins.
          *     Creating a session beyond the organization's `max_concurrent_sessions` (sessions `created` or `active`)
@@ -597,6 +602,31 @@ export interface paths {
         get: operations["listVoices"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/livekit/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a LiveKit server webhook
+         * @description Point the LiveKit server's `webhook.urls` here. Deliveries are verified with the server's key pair
+         *     (`LIVEKIT_API_KEY`/`LIVEKIT_API_SECRET`: a JWT in `Authorization` carrying the body's SHA-256); a bad signature
+         *     answers `401` with code `invalid_webhook_signature` and changes nothing. `participant_left` of a session's
+         *     customer ends the session `participant-left`; `room_finished` ends it `room-deleted`. Other events, rooms that
+         *     are not sessions and repeated deliveries are acknowledged and change nothing. On a server without LiveKit
+         *     configured this answers `404` with code `livekit_not_configured`.
+         */
+        post: operations["receiveLiveKitWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1915,6 +1945,20 @@ export interface components {
             token: string;
             expires_at: components["schemas"]["Timestamp"];
         };
+        LiveKitConnection: {
+            /**
+             * Format: uri
+             * @description The LiveKit server to connect to (`wss://…`).
+             */
+            url: string;
+            /** @description The session's room, named after the session. */
+            room: string;
+            /** @description A LiveKit participant token (JWT) for this room only: join, publish the microphone and data, subscribe. */
+            token: string;
+            /** @description The participant identity the token carries. */
+            identity: string;
+            expires_at: components["schemas"]["Timestamp"];
+        };
         Usage: {
             audio_in_ms: number;
             audio_out_ms: number;
@@ -2055,6 +2099,8 @@ export interface components {
             evaluation: components["schemas"]["EvaluationSummary"] | null;
             /** @description Only in the response to `POST /v1/sessions` with the `websocket` transport. */
             websocket?: components["schemas"]["WebSocketConnection"];
+            /** @description Only in the response to `POST /v1/sessions` with the `livekit` transport. */
+            livekit?: components["schemas"]["LiveKitConnection"];
         };
         SessionList: {
             /** @constant */
@@ -2590,7 +2636,7 @@ export interface components {
                 "application/json": components["schemas"]["NotFoundError"];
             };
         };
-        /** @description The object is not in a state that allows this (e.g. `session_already_ended`, `concurrency_limit_reached`). */
+        /** @description The object is not in a state that allows this (e.g. `session_already_ended`, `concurrency_limit_reached`), or the server is not configured for what was asked (`transport_unavailable`). */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2679,16 +2725,6 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["InternalServerError"];
-            };
-        };
-        /** @description The feature is not available on this server yet (e.g. `transport_not_available` for LiveKit). */
-        NotImplemented: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["InvalidRequestError"];
             };
         };
     };
@@ -3372,7 +3408,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new session, with `websocket` connection details. */
+            /** @description The new session, with `websocket` or `livekit` connection details. */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3392,7 +3428,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     preflightCreateSession: {
@@ -3995,6 +4031,47 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["ProviderFailed"];
+        };
+    };
+    receiveLiveKitWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/webhook+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                    };
+                };
+            };
+            /** @description The delivery is not signed with this server's LiveKit key pair (`invalid_webhook_signature`). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthenticationError"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listEvents: {

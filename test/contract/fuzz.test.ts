@@ -20,8 +20,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_204);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const PATH = process.env.FUZZ_PATH;
 
-/** The deliberate 5xx: a documented transport this server does not offer yet, and Stripe webhooks on a server without Stripe. */
-const DELIBERATE_5XX = new Set(['501 transport_not_available', '503 billing_not_configured']);
+/** The deliberate 5xx: Stripe webhooks on a server without Stripe. */
+const DELIBERATE_5XX = new Set(['503 billing_not_configured']);
 
 const MAX_QUERY_PAIR_CHARS = 2000;
 

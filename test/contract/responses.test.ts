@@ -156,11 +156,11 @@ describe('sessions', () => {
     assert.equal(again.body.error.code, 'session_already_ended');
   });
 
-  test('livekit is a 501 and the concurrency limit a 409', async () => {
+  test('livekit without a LiveKit server configured and the concurrency limit are 409s', async () => {
     const assistant = await client.post('/v1/assistants', { name: 'Limits', system_prompt: '' });
     const livekit = await client.post('/v1/sessions', { assistant_id: assistant.body.id, transport: 'livekit' });
-    assert.equal(livekit.status, 501);
-    assert.equal(livekit.body.error.code, 'transport_not_available');
+    assert.equal(livekit.status, 409);
+    assert.equal(livekit.body.error.code, 'transport_unavailable');
     const live = (await client.get('/v1/sessions?status=created&limit=100')).body.data.length;
     await client.patch('/v1/organization', { settings: { max_concurrent_sessions: live + 1 } });
     assert.equal((await client.post('/v1/sessions', { assistant_id: assistant.body.id })).status, 201);
