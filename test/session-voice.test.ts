@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
-import { startDeepgramFake, type DeepgramFake } from './fakes/deepgram-fake.ts';
-import { startElevenLabsFake, type ElevenLabsFake } from './fakes/elevenlabs-fake.ts';
-import { startOpenAiFake, type OpenAiFake } from './fakes/openai-fake.ts';
+import type { DeepgramFake } from './fakes/deepgram-fake.ts';
+import type { ElevenLabsFake } from './fakes/elevenlabs-fake.ts';
+import type { OpenAiFake } from './fakes/openai-fake.ts';
 import { loadSpeech, openMicrophone } from './support/microphone.ts';
 import { waitFor } from './support/wait-for.ts';
-import { sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { sessionMessages, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { startProviderFakesStack, type ProviderFakesStack } from './support/provider-fakes-stack.ts';
 
 const OPENING_HOURS = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'On Saturday we are open from ten to four.';
@@ -20,34 +20,20 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   let elevenlabs: ElevenLabsFake;
   let openai: OpenAiFake;
 
+  let assistant: ProviderFakesStack['assistant'];
+  let stack: ProviderFakesStack;
+
   before(async () => {
-    // The fakes are endpoints the organization chose (base_url): only its own keys go there.
-    harness = await startStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' }, deepgram: { apiKey: 'dg-test' }, elevenlabs: { apiKey: 'el-test' } } });
-    deepgram = await startDeepgramFake();
-    elevenlabs = await startElevenLabsFake();
-    openai = await startOpenAiFake((body) => {
+    stack = await startProviderFakesStack((body) => {
       const said = String(body.messages.at(-1)?.content ?? '');
       if (said.includes('opening hours')) return { text: HOURS_REPLY };
       if (said.includes('services')) return { text: LONG_REPLY };
       if (said.includes('shop')) return { text: SHORT_REPLY };
       return { text: 'Okay.' };
     });
+    ({ harness, deepgram, elevenlabs, openai, assistant } = stack);
   });
-  after(async () => {
-    await harness.close();
-    await Promise.all([deepgram.close(), elevenlabs.close(), openai.close()]);
-    await dispose();
-  });
-
-  const assistant = (overrides: Record<string, unknown> = {}) => ({
-    name: 'Shop',
-    system_prompt: 'You answer questions about the shop.',
-    first_message: null,
-    model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl },
-    voice: { provider: 'elevenlabs', voice_id: 'fake-voice', base_url: elevenlabs.baseUrl },
-    transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl },
-    ...overrides,
-  });
+  after(() => stack.close());
 
   it('a spoken turn gets speech events, a final transcript, assistant audio, metrics and stored offsets', async () => {
     const session = await harness.createSession(assistant());

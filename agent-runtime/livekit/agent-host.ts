@@ -3,7 +3,6 @@ import os from 'node:os';
 import type { Database } from '../../core/db/database.ts';
 import { listenForNotifications } from '../../core/db/notifications.ts';
 import { NO_LATENCY, NO_USAGE } from '../../core/domain/session.ts';
-import { parseSessionEndRequest, SESSION_CONTROL_CHANNEL } from '../../core/domain/session-control.ts';
 import { LIVEKIT_DISPATCH_CHANNEL } from '../../core/livekit/session-dispatch.ts';
 import type { SessionRooms } from '../../core/livekit/session-rooms.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -96,15 +95,7 @@ export async function startLiveKitAgentHost(deps: AgentHostDeps): Promise<LiveKi
   };
 
   const stopListeningForSessions = await listenForNotifications(deps.db, LIVEKIT_DISPATCH_CHANNEL, claimSoon, log);
-  const stopListeningForControl = await listenForNotifications(
-    deps.db,
-    SESSION_CONTROL_CHANNEL,
-    (payload) => {
-      const request = parseSessionEndRequest(payload);
-      if (request) void live.end(request.sessionId, request.reason);
-    },
-    log,
-  );
+  const stopListeningForControl = await live.listenForEndRequests(deps.db, log);
 
   const poll = setInterval(() => {
     void waitingLiveKitSessions(deps.db, POLL_BATCH)

@@ -1,3 +1,7 @@
+import type { Database } from '../../core/db/database.ts';
+import { listenForNotifications } from '../../core/db/notifications.ts';
+import { parseSessionEndRequest, SESSION_CONTROL_CHANNEL } from '../../core/domain/session-control.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { SessionRun } from './run-session.ts';
 import type { SessionOutcome } from './runtime-deps.ts';
 
@@ -16,6 +20,22 @@ export class LiveSessions {
   add(run: SessionRun): void {
     this.runs.set(run.session.id, run);
     void run.done.finally(() => this.runs.delete(run.session.id));
+  }
+
+  /**
+   * Ends the sessions of this process that any process asks to end (`requestSessionEnd`: the api handling
+   * `POST /v1/sessions/{id}/end` may not be the process running the session). Resolves to a function that stops it.
+   */
+  listenForEndRequests(db: Database, logger: Logger): Promise<() => Promise<void>> {
+    return listenForNotifications(
+      db,
+      SESSION_CONTROL_CHANNEL,
+      (payload) => {
+        const request = parseSessionEndRequest(payload);
+        if (request) void this.end(request.sessionId, request.reason);
+      },
+      logger,
+    );
   }
 
   /** Ends one session if it runs in this process; undefined when it does not. */

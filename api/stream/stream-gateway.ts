@@ -15,9 +15,7 @@ import { LiveSessions } from '../../agent-runtime/session/live-sessions.ts';
 import { runSession } from '../../agent-runtime/session/run-session.ts';
 import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/runtime-deps.ts';
 import { CLOSE_CODES } from '../../agent-runtime/transport/protocol.ts';
-import { listenForNotifications } from '../../core/db/notifications.ts';
 import { NEVER_CONNECTED } from '../../core/domain/session.ts';
-import { parseSessionEndRequest, SESSION_CONTROL_CHANNEL } from '../../core/domain/session-control.ts';
 import { WebSocketTransport } from '../../agent-runtime/transport/websocket-transport.ts';
 
 const STREAM_PATH = /^\/v1\/sessions\/([A-Za-z0-9_]{1,64})\/stream$/;
@@ -63,15 +61,7 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const log = deps.logger.child({ component: 'stream-gateway' });
   // Ending requests for sessions this process runs may come from any api instance.
-  const stopListening = listenForNotifications(
-    deps.db,
-    SESSION_CONTROL_CHANNEL,
-    (payload) => {
-      const request = parseSessionEndRequest(payload);
-      if (request) void live.end(request.sessionId, request.reason);
-    },
-    log,
-  ).catch((error: unknown) => {
+  const stopListening = live.listenForEndRequests(deps.db, log).catch((error: unknown) => {
     log.warn('cannot listen for session control requests', { error: String(error) });
     return async () => undefined;
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
-import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
-import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
-import { startOpenAiFake, type OpenAiFake } from '../fakes/openai-fake.ts';
+import type { DeepgramFake } from '../fakes/deepgram-fake.ts';
+import type { ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
 import { loadSpeech, openMicrophone } from '../support/microphone.ts';
-import { startStreamHarness, waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
+import { waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
+import { startProviderFakesStack, type ProviderFakesStack } from '../support/provider-fakes-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -17,26 +16,15 @@ describe('a provider outage in the middle of a session', () => {
   let harness: StreamHarness;
   let deepgram: DeepgramFake;
   let elevenlabs: ElevenLabsFake;
-  let openai: OpenAiFake;
+
+  let assistant: ProviderFakesStack['assistant'];
+  let stack: ProviderFakesStack;
 
   before(async () => {
-    harness = await startStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' }, deepgram: { apiKey: 'dg-test' }, elevenlabs: { apiKey: 'el-test' } } });
-    [deepgram, elevenlabs, openai] = await Promise.all([startDeepgramFake(), startElevenLabsFake(), startOpenAiFake(() => ({ text: 'We open at nine.' }))]);
+    stack = await startProviderFakesStack(() => ({ text: 'We open at nine.' }));
+    ({ harness, deepgram, elevenlabs, assistant } = stack);
   });
-  after(async () => {
-    await harness.close();
-    await Promise.all([deepgram.close(), elevenlabs.close(), openai.close()]);
-    await dispose();
-  });
-
-  const assistant = () => ({
-    name: 'Shop',
-    system_prompt: 'You answer questions about the shop.',
-    first_message: null,
-    model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl },
-    voice: { provider: 'elevenlabs', voice_id: 'fake-voice', base_url: elevenlabs.baseUrl },
-    transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl },
-  });
+  after(() => stack.close());
 
   for (const [provider, outage] of [
     ['deepgram', () => deepgram],

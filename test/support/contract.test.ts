@@ -34,6 +34,7 @@ function assistant(overrides: Record<string, unknown> = {}) {
     recording_enabled: true,
     server_url: null,
     metadata: {},
+    analysis: null,
     created_at: '2025-01-31T12:00:00.000Z',
     updated_at: '2025-01-31T12:00:00.000Z',
     ...overrides,
