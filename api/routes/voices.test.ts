@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startElevenLabsFake, type ElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
@@ -69,6 +71,24 @@ test("ElevenLabs' voices are the account's, listed through its SDK with the orga
   assert.equal(refused.status, 502);
   assert.equal(refused.body.error.type, 'provider');
   assert.match(refused.body.error.message, /refused the API key .*check the organization's ElevenLabs key under Providers/);
+});
+
+test('a base URL that redirects is not followed', async () => {
+  let redirected = 0;
+  const target = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ voices: [], has_more: false, total_count: 0 })));
+  const redirecting = http.createServer((req, res) => {
+    redirected++;
+    res.writeHead(302, { location: `http://127.0.0.1:${(target.address() as AddressInfo).port}${req.url}` }).end();
+  });
+  await Promise.all([target, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  try {
+    await call('PUT', '/v1/provider-credentials/elevenlabs', { api_key: ACCOUNT_KEY, base_url: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/v1` });
+    const response = await call('GET', '/v1/voices?provider=elevenlabs');
+    assert.equal(response.status, 502);
+    assert.ok(redirected > 0);
+  } finally {
+    await Promise.all([target, redirecting].map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 });
 
 test('an unknown provider is a 400 naming the choices', async () => {

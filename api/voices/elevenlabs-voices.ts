@@ -16,6 +16,8 @@ export async function listElevenLabsVoices(access: ProviderCredential, search: s
     ...(access.baseUrl ? { baseUrl: access.baseUrl.replace(/\/v1\/?$/, '') } : {}),
     timeoutInSeconds: TIMEOUT_S,
     maxRetries: 1,
+    // The base URL passed the provider URL policy; a redirect could lead anywhere, so none is followed.
+    fetch: (input, init) => fetch(input, { ...init, redirect: 'error' }),
   });
   try {
     const page = await client.voices.search({ pageSize: PAGE_SIZE, search, sort: 'name', sortDirection: 'asc' });
