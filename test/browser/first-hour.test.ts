@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
+import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { hasChromium, launchChromium, SKIP_REASON } from './support/browser.ts';
 import { startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
@@ -27,20 +28,13 @@ describe('first hour in Chromium', { skip: hasChromium ? false : SKIP_REASON }, 
     await context.addInitScript((key) => sessionStorage.setItem('echosphere.key', key), stack.secretKey);
     return { context, page: await context.newPage() };
   };
+  /** The API as the organization, every answer checked against the contract. */
   const apiCall = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${stack.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status}`);
-    return response.json() as Promise<any>;
+    const response = await apiClient(stack.baseUrl, stack.secretKey)(method, route, body);
+    assert.ok(response.status < 300, `${method} ${route}: ${response.status}`);
+    return response.body;
   };
-
-  const listKeys = async (): Promise<ApiKey[]> => {
-    const response = await fetch(`${stack.baseUrl}/v1/api-keys?limit=100`, { headers: { authorization: `Bearer ${stack.secretKey}` } });
-    return ((await response.json()) as { data: ApiKey[] }).data;
-  };
+  const listKeys = async (): Promise<ApiKey[]> => (await apiCall('GET', '/v1/api-keys?limit=100')).data;
 
   before(async () => {
     stack = await startDashboardStack();
