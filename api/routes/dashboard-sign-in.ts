@@ -9,7 +9,7 @@ import { jsonBody } from '../http/json-body.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 /** A working day: the dashboard revokes the key on sign-out, and a tab left open signs in again from a new link. */
-export const SIGN_IN_KEY_LIFETIME_MS = 12 * 60 * 60 * 1000;
+const SIGN_IN_KEY_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 /**
  * One-time sign-in codes for the embedded default's printed dashboard link. The code lives only in this process's

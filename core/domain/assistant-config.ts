@@ -87,7 +87,7 @@ export const voiceConfig = z.discriminatedUnion('provider', [
     provider: z.literal('local'),
     voice_id: z
       .string()
-      .refine((id): boolean => isEspeakVoice(id), 'is not an eSpeak voice (GET /v1/voices?provider=local lists them)')
+      .refine(isEspeakVoice, 'is not an eSpeak voice (GET /v1/voices?provider=local lists them)')
       .default('en-us'),
     speed_wpm: z.number().int().min(80).max(450).default(175),
   }),

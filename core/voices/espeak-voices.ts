@@ -35,11 +35,9 @@ export const ESPEAK_VOICES = [
   { id: 'zh-yue', file: 'zh-yue', name: 'Chinese (Cantonese)', language: 'yue' },
 ] as const;
 
-export type EspeakVoiceId = (typeof ESPEAK_VOICES)[number]['id'];
-
 const byId = new Map<string, (typeof ESPEAK_VOICES)[number]>(ESPEAK_VOICES.map((voice) => [voice.id, voice]));
 
-export function isEspeakVoice(id: string): id is EspeakVoiceId {
+export function isEspeakVoice(id: string): boolean {
   return byId.has(id);
 }
 
