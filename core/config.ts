@@ -102,6 +102,9 @@ const schema = z.object({
   LIVEKIT_AGENT_NAME: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('echosphere'),
 });
 
+/** The name of every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 const LIVEKIT_SETTINGS = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
 
 export type Config = ReturnType<typeof parseConfig>;

@@ -17,6 +17,9 @@ const ENV_KEYS: Record<CredentialProvider, string> = {
   elevenlabs: 'ELEVEN_API_KEY',
 };
 
+/** The server-wide provider keys, read from the environment when a session starts. */
+export const PROVIDER_KEY_VARIABLES: readonly string[] = Object.values(ENV_KEYS);
+
 /** Whether a session could get a key for `provider`: the organization's own, or the server-wide one. */
 export function hasProviderKey(provider: CredentialProvider, credentials: ReadonlyMap<string, ProviderCredential>, env: NodeJS.ProcessEnv): boolean {
   return credentials.has(provider) || !!env[ENV_KEYS[provider]];
