@@ -53,7 +53,10 @@ port.on('message', (request: EspeakRequest) => {
     useVoice(request.voiceFile);
     const wav = engine.speak(request.text, { rawdata: 'buffer', voice: request.voiceFile, speed: request.speedWpm, pitch: request.pitch });
     if (!wav) throw new Error('eSpeak produced no audio');
-    const bytes = wav instanceof Uint8Array ? wav : Uint8Array.from(wav);
+    // Transferred, not copied, when the audio owns its memory. A short Buffer is a slice of Node's shared pool, which
+    // cannot be transferred (Node 21 and later refuse it in a transfer list): that one is copied out first.
+    const ownsItsMemory = wav instanceof Uint8Array && wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength;
+    const bytes = ownsItsMemory ? wav : Uint8Array.from(wav);
     port.postMessage({ id: request.id, wav: bytes } satisfies EspeakResponse, [bytes.buffer as ArrayBuffer]);
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).message } satisfies EspeakResponse);
