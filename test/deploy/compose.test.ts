@@ -195,7 +195,7 @@ test('Prometheus scrapes every role where it serves /metrics, and Grafana reads 
     assert.equal(targets.get(role), Number(deployed.services[role]!.healthcheck!.test.at(-1)), role);
   }
   const livekit = parse(readFileSync(path.join(DOCKER_DIR, 'livekit/livekit.yaml'), 'utf8'));
-  assert.equal(targets.get('livekit'), livekit.prometheus_port);
+  assert.equal(targets.get('livekit'), livekit.prometheus.port);
 
   const datasources = parse(readFileSync(path.join(DOCKER_DIR, 'grafana/provisioning/datasources/prometheus.yaml'), 'utf8'));
   assert.equal(new URL(datasources.datasources[0].url).hostname, 'prometheus');
