@@ -225,4 +225,5 @@ test('the proxy spreads traffic over the api service on the port the api listens
   const listen = /^:(\d+) \{/m.exec(caddyfile)?.[1];
   assert.deepEqual(deployed.services.proxy!.ports, [`${envExample.HTTP_PORT}:${listen}`]);
   assert.equal(new URL(envExample.PUBLIC_URL!).port, envExample.HTTP_PORT);
+  assert.match(caddyfile, /^\s*respond \/metrics 404$/m, 'metrics stay on the internal network');
 });
