@@ -14,8 +14,8 @@ import { dockerfileEnvironment, readDockerfile } from './dockerfile.ts';
 const compose = readComposeFile();
 const envExample = readEnvExample();
 
-/** What an operator fills in docker/.env: every value .env.example leaves blank, as the comments there describe. */
-const operatorSecrets: Record<string, string> = {
+/** What an operator fills in docker/.env: every required value .env.example leaves blank, as its comments describe. */
+const operatorValues: Record<string, string> = {
   ECHOSPHERE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   ECHOSPHERE_MEDIA_SIGNING_SECRET: randomBytes(32).toString('base64'),
   POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
@@ -24,8 +24,9 @@ const operatorSecrets: Record<string, string> = {
   S3_SECRET_ACCESS_KEY: randomBytes(16).toString('hex'),
   LIVEKIT_API_SECRET: randomBytes(24).toString('base64url'),
   GRAFANA_ADMIN_PASSWORD: randomBytes(16).toString('hex'),
+  LIVEKIT_NODE_IP: '192.0.2.10',
 };
-const operatorEnv = { ...envExample, ...operatorSecrets };
+const operatorEnv = { ...envExample, ...operatorValues };
 const deployed = interpolate(compose, operatorEnv);
 
 /** Variables EchoSphere's processes read that are not its own configuration: the AWS SDK's credential chain. */
@@ -74,11 +75,11 @@ test('compose.yaml is valid against the Compose specification schema', () => {
   assert.equal(validate({ services: { api: { ports: ['80:http'] } } }), false);
 });
 
-test('every secret the deployment needs must be set: an unfilled .env stops compose with its name', () => {
+test('every secret and address the deployment needs must be set: an unfilled .env stops compose with its name', () => {
   const blanks = Object.entries(envExample).filter(([, value]) => value === '').map(([name]) => name);
-  const optional = blanks.filter((name) => !(name in operatorSecrets));
-  assert.deepEqual(optional.sort(), [...PROVIDER_KEY_VARIABLES].sort(), 'blank in .env.example: only the optional provider keys and the required secrets');
-  for (const name of Object.keys(operatorSecrets)) {
+  const optional = blanks.filter((name) => !(name in operatorValues));
+  assert.deepEqual(optional.sort(), [...PROVIDER_KEY_VARIABLES].sort(), 'blank in .env.example: only the optional provider keys and the required values');
+  for (const name of Object.keys(operatorValues)) {
     assert.throws(() => interpolate(compose, { ...operatorEnv, [name]: '' }), (error: Error) => error instanceof InterpolationError && error.message.includes(name));
   }
 });
@@ -214,7 +215,7 @@ test('LiveKit: the webhook reaches the api with the key EchoSphere verifies it w
   assert.equal(livekit.room.auto_create, false);
   const published = deployed.services.livekit!.ports!.map((port) => port.split(':').at(-1));
   assert.deepEqual(published.sort(), [`${livekit.port}`, `${livekit.rtc.tcp_port}`, `${livekit.rtc.udp_port}/udp`].sort());
-  assert.equal(deployed.services.livekit!.environment!.LIVEKIT_KEYS, `${envExample.LIVEKIT_API_KEY}: ${operatorSecrets.LIVEKIT_API_SECRET}`);
+  assert.equal(deployed.services.livekit!.environment!.LIVEKIT_KEYS, `${envExample.LIVEKIT_API_KEY}: ${operatorValues.LIVEKIT_API_SECRET}`);
 });
 
 test('the proxy spreads traffic over the api service on the port the api listens on', () => {

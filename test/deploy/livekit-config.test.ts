@@ -34,7 +34,7 @@ test('compose runs the LiveKit version the tests run', () => {
 
 test('the LiveKit server starts on the compose configuration and takes the key pair compose gives it', { skip: missing, timeout: 60_000 }, async () => {
   const secret = randomBytes(24).toString('base64url');
-  const service = interpolate(readComposeFile().services.livekit!, { ...readEnvExample(), LIVEKIT_API_SECRET: secret });
+  const service = interpolate(readComposeFile().services.livekit!, { ...readEnvExample(), LIVEKIT_API_SECRET: secret, LIVEKIT_NODE_IP: '127.0.0.1' });
 
   // The file as written, on free loopback ports (the shared test server holds the default ones).
   const config = parse(readFileSync(path.join(DOCKER_DIR, 'livekit/livekit.yaml'), 'utf8'));
