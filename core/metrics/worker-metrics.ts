@@ -64,7 +64,7 @@ export const transcodeSecondsPerRecordingMinute = new client.Histogram({
 
 export const evaluationDuration = new client.Histogram({
   name: 'echosphere_evaluation_duration_seconds',
-  help: 'Time a session evaluation took, by outcome (completed, skipped, failed)',
+  help: 'Time a session evaluation attempt took, by outcome (completed, skipped, failed, retrying: it threw and runs again)',
   labelNames: ['outcome'] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
   registers: [registry],
@@ -72,6 +72,6 @@ export const evaluationDuration = new client.Histogram({
 
 export const evaluationFailures = new client.Counter({
   name: 'echosphere_evaluation_failures_total',
-  help: 'Session evaluations that failed',
+  help: 'Session evaluations that ended failed (the judge failed, or the last attempt threw)',
   registers: [registry],
 });

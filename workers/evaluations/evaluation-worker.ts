@@ -48,11 +48,15 @@ export async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData
     const outcome = await evaluateSession(evaluation.analysis, session, () => openJudge(deps, orgId, judgeOf(evaluation.analysis)));
     await deps.db.tenant(orgId, (trx) => finishEvaluation(trx, orgId, evaluationId, outcome));
     measured({ outcome: outcome.status });
+    if (outcome.status === 'failed') evaluationFailures.inc();
   } catch (error) {
+    deps.onError?.(error, { evaluation_id: evaluationId, attempt: context.attempt });
+    if (context.attempt < context.maxAttempts) {
+      measured({ outcome: 'retrying' });
+      throw error;
+    }
     measured({ outcome: 'failed' });
     evaluationFailures.inc();
-    deps.onError?.(error, { evaluation_id: evaluationId, attempt: context.attempt });
-    if (context.attempt < context.maxAttempts) throw error;
     const message = `The evaluation failed after ${context.attempt} attempts: ${(error as Error).message}`;
     await deps.db.tenant(orgId, (trx) =>
       finishEvaluation(trx, orgId, evaluationId, {
