@@ -7,6 +7,8 @@ import { keyCors, noPreflightAllowance, sessionsPreflight, varyOnOrigin } from '
 import { errorHandler, notFoundRoute } from './http/error-handler.ts';
 import { jsonBody } from './http/json-body.ts';
 import { httpMetrics, rememberMountPath } from './http/metrics.ts';
+import { httpTracing } from './http/tracing.ts';
+import { activeTracing } from '../core/tracing/tracing.ts';
 import { parseQueryString } from './http/query-string.ts';
 import { FailedAuthThrottle } from './limits/failed-auth-throttle.ts';
 import { perKeyRateLimit } from './limits/per-key-rate-limit.ts';
@@ -41,6 +43,8 @@ export function createApiApp(deps: ApiDeps): Express {
   app.set('query parser', parseQueryString);
   app.set('trust proxy', deps.config.trustProxy);
   app.use(replyAfterRequestBody(deps.config.bodyDrainBytes), requestId, httpMetrics, requestLog(deps.logger));
+  const tracing = activeTracing();
+  if (tracing) app.use(httpTracing(tracing));
 
   // Signed by the LiveKit server with its key pair, not with an API key: before /v1's authentication.
   app.use(liveKitWebhookRoutes(deps));

@@ -16,6 +16,7 @@ import type { Config } from '../core/config.ts';
 import { openMediaServices, type MediaServices } from '../core/media.ts';
 import { openPlatform, type Platform } from '../core/platform.ts';
 import { providerUrlPolicy } from '../core/domain/provider-endpoints.ts';
+import { startTracing } from '../core/tracing/tracing.ts';
 import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
 import { startMeterReporting } from '../workers/billing/meter-reporting.ts';
 import { scheduleRetention } from '../workers/retention/retention-job.ts';
@@ -60,6 +61,8 @@ export async function startCommand(config: Config): Promise<void> {
   let defaultKey: DefaultOrganizationKey | undefined;
   let defaultOrgId: string | undefined;
   try {
+    // First in, last out: the roles' final spans are flushed when it stops.
+    roles.push({ name: 'tracing', stop: await startTracing(config.tracing) });
     const media = openMediaServices(config, platform.db, logger);
     roles.push({ name: 'job queue', stop: () => media.queue.stop() });
     if (supervising) {

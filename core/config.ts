@@ -100,6 +100,10 @@ const schema = z.object({
   LIVEKIT_API_KEY: z.string().min(1).optional(),
   LIVEKIT_API_SECRET: z.string().min(1).optional(),
   LIVEKIT_AGENT_NAME: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('echosphere'),
+  // Traces: OpenTelemetry's own variable names, so collectors' documentation applies as written.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('echosphere'),
 });
 
 /** The name of every variable the configuration reads (deployment files are checked against it). */
@@ -218,6 +222,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
         : undefined,
     },
     livekit: liveKitConfig(raw),
+    /** OpenTelemetry traces of sessions' turns and HTTP requests; off without an OTLP endpoint. */
+    tracing: {
+      otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+      otlpProtocol: raw.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: raw.OTEL_SERVICE_NAME,
+    },
   };
 }
 

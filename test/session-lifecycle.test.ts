@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { runSql } from '../core/db/database.ts';
 import { expireUnconnectedSessions } from '../core/repositories/sessions.ts';
 import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { moved, snapshot } from './observability/metric-reader.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const assistant = (overrides: Record<string, unknown> = {}) => ({
   name: 'Offline',
@@ -155,6 +157,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('reports a provider that cannot be set up and ends with provider-error', async () => {
+    const metricsBefore = await snapshot();
     const session = await harness.createSession(assistant({ model: { provider: 'openai', model: 'gpt-4o-mini' } }));
     const client = harness.connect(session);
     const error = await client.waitFor('error', { includePast: true });
@@ -163,5 +166,9 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
     const row = await waitForSessionEnd(harness.db, session.id);
     assert.equal(row.status, 'failed');
     assert.equal(row.ended_reason, 'provider-error:openai');
+    // The provider is a label of its own metric; the ended reason stays one label value whatever the provider.
+    const ends = { transport: 'websocket', status: 'failed', reason: 'provider-error' };
+    await waitFor(async () => moved(metricsBefore, await snapshot(), 'echosphere_session_ends_total', ends) === 1, 'the failed session counted', 5000);
+    assert.equal(moved(metricsBefore, await snapshot(), 'echosphere_provider_errors_total', { provider: 'openai' }), 1);
   });
 });

@@ -67,7 +67,7 @@ export async function startLiveKitAgentHost(deps: AgentHostDeps): Promise<LiveKi
   const timing = { ...DEFAULT_TIMING, ...deps.timing };
   const id = `agent_${randomBytes(10).toString('hex')}`;
   const log = deps.logger.child({ component: 'livekit-agent', agent_process_id: id });
-  const live = new LiveSessions();
+  const live = new LiveSessions('livekit');
   /** Claimed sessions, running or waiting, with how to abandon a waiting one. */
   const held = new Map<string, AbortController>();
   let stopping = false;

@@ -2,12 +2,16 @@ import type { Database } from '../../core/db/database.ts';
 import { listenForNotifications } from '../../core/db/notifications.ts';
 import { parseSessionEndRequest, SESSION_CONTROL_CHANNEL } from '../../core/domain/session-control.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { SessionTransportKind } from '../../core/metrics/session-metrics.ts';
+import { observeSession } from '../metrics/session-observer.ts';
 import type { SessionRun } from './run-session.ts';
 import type { SessionOutcome } from './runtime-deps.ts';
 
 /** The sessions this process is running, so a connection can be refused and a shutdown can end them all. */
 export class LiveSessions {
   private readonly runs = new Map<string, SessionRun>();
+
+  constructor(private readonly transport: SessionTransportKind) {}
 
   has(sessionId: string): boolean {
     return this.runs.has(sessionId);
@@ -19,6 +23,7 @@ export class LiveSessions {
 
   add(run: SessionRun): void {
     this.runs.set(run.session.id, run);
+    observeSession(this.transport, run);
     void run.done.finally(() => this.runs.delete(run.session.id));
   }
 

@@ -3,6 +3,7 @@ import { enqueueSessionEvaluations } from '../../core/evaluations/evaluation-job
 import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessage, type SessionRef } from '../../core/repositories/session-runtime.ts';
 import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
+import { observeTurn } from '../metrics/session-observer.ts';
 import { ProviderError } from '../providers/provider-error.ts';
 import { providerFailure } from '../providers/provider-failure.ts';
 import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
@@ -132,6 +133,7 @@ export class SessionRun {
   async end(reason: string, options: { status?: 'ended' | 'failed'; closeCode?: number } = {}): Promise<SessionOutcome> {
     if (this.ending) return this.done;
     this.ending = true;
+    this.speeches?.sessionEnding();
     const status = options.status ?? 'ended';
     let recordingEndMs: number | undefined;
     for (const timer of this.timers) clearInterval(timer);
@@ -365,6 +367,7 @@ export class SessionRun {
     });
     this.transport.send({ type: 'transcript', role: 'assistant', text: heard, final: true, interrupted: item.interrupted });
     if (turn) this.latency.record(turn);
+    if (turn) observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
     if (reply) this.pendingUserTurn = undefined;
     this.checkEndCallPhrase(heard, 'assistant');
   }

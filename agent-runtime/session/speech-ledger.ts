@@ -1,4 +1,5 @@
 import { type llm, voice } from '@livekit/agents';
+import { interruptions } from '../../core/metrics/session-metrics.ts';
 
 /**
  * Tells, for each assistant message the library adds, whether it is a reply to a user turn and what of it the caller
@@ -11,10 +12,12 @@ import { type llm, voice } from '@livekit/agents';
  *   full text. The playout that just ended is that message's own (speeches play one at a time, and the library adds
  *   the message once its audio output has reported the playout finished), so its synchronized transcript is what
  *   was heard.
+ * - It counts the speeches the caller cut short (speaking over them, or typing), not those the session's end stops.
  */
 export class SpeechLedger {
   private readonly replies = new Set<voice.SpeechHandle>();
   private lastPlayout: voice.PlaybackFinishedEvent | undefined;
+  private ending = false;
 
   constructor(audioOutput: voice.AudioOutput) {
     audioOutput.on(voice.AudioOutput.EVENT_PLAYBACK_STARTED, () => {
@@ -26,10 +29,18 @@ export class SpeechLedger {
   }
 
   speechCreated(event: voice.SpeechCreatedEvent): void {
-    if (event.source === 'say') return;
     const speech = event.speechHandle;
+    speech.addDoneCallback(() => {
+      if (speech.interrupted && !this.ending) interruptions.inc();
+    });
+    if (event.source === 'say') return;
     this.replies.add(speech);
     speech.addDoneCallback(() => this.replies.delete(speech));
+  }
+
+  /** From here on, speeches stop because the session ends, not because the caller interrupted them. */
+  sessionEnding(): void {
+    this.ending = true;
   }
 
   isReply(item: llm.ChatMessage): boolean {

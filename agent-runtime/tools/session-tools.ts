@@ -1,4 +1,5 @@
 import { llm } from '@livekit/agents';
+import { toolCalls } from '../../core/metrics/session-metrics.ts';
 import type { AssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { callCustomerTool, type ToolCallContext } from './customer-tool-call.ts';
 
@@ -18,6 +19,7 @@ export function buildSessionTools(assistant: AssistantSnapshot, context: ToolCal
         name: 'end_call',
         description: config.description ?? 'End the call. Use it when the conversation is over or the user asks to hang up.',
         execute: async (_args, { toolCallId }) => {
+          toolCalls.inc({ type: 'end_call', outcome: 'succeeded' });
           events.onCall(toolCallId, 'end_call', {});
           events.onResult(toolCallId, 'end_call', 'ending the call', false);
           events.onEndCall();
@@ -33,6 +35,7 @@ export function buildSessionTools(assistant: AssistantSnapshot, context: ToolCal
       execute: async (args: unknown, { toolCallId }) => {
         events.onCall(toolCallId, config.name, args);
         const outcome = await callCustomerTool(config, toolCallId, args, context);
+        toolCalls.inc({ type: 'function', outcome: outcome.ok ? 'succeeded' : 'failed' });
         if (!outcome.ok) {
           events.onResult(toolCallId, config.name, outcome.error, true);
           throw new llm.ToolError(outcome.error);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AudioFrame } from '@livekit/rtc-node';
 import { createLogger } from '../../core/logger.ts';
+import { audioUnderruns } from '../../core/metrics/session-metrics.ts';
 import { initializeLibraryLogger } from '../session/library-logger.ts';
 import { type AudioSink, PacedAudioOutput } from './paced-audio-output.ts';
 import { TranscriptCapture } from './transcript-capture.ts';
@@ -78,5 +79,31 @@ test("paced output tells the sink the reply's words as they play, once all of it
   assert.ok(spoken.length >= 3, `the words come a few at a time: ${JSON.stringify(spoken)}`);
   for (let i = 1; i < spoken.length; i++) assert.ok(spoken[i]!.startsWith(spoken[i - 1]!) && spoken[i]!.length > spoken[i - 1]!.length);
   assert.ok(!spoken.at(-1)!.includes('Saturdays'), 'a word not yet played is not shown');
+  output.close();
+});
+
+test('paced output counts an underrun each time the client runs dry in the middle of a reply, not at its end', async (t) => {
+  t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 0 });
+  const underruns = async () => (await audioUnderruns.get()).values[0]?.value ?? 0;
+  const before = await underruns();
+  const output = new PacedAudioOutput(RATE, { sendAudio() {}, audioStarted() {}, audioCleared() {}, audioDone() {} }, undefined);
+  const speak = (ms: number) => output.captureFrame(new AudioFrame(new Int16Array((RATE * ms) / 1000), RATE, 1, (RATE * ms) / 1000));
+  await speak(200);
+  output.pump(10);
+  output.pump(20); // all 200 ms sent: the client plays until 200 ms
+  output.pump(150);
+  assert.equal(await underruns(), before, 'audio still playing');
+  output.pump(250);
+  output.pump(300);
+  assert.equal(await underruns(), before + 1, 'ran dry once, counted once');
+  await speak(200);
+  output.pump(310);
+  output.pump(900);
+  assert.equal(await underruns(), before + 2, 'ran dry again after more audio came');
+  await speak(100);
+  output.flush();
+  output.pump(910);
+  output.pump(2000);
+  assert.equal(await underruns(), before + 2, 'the end of a flushed reply is not an underrun');
   output.close();
 });

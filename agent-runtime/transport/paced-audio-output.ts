@@ -1,5 +1,6 @@
 import { Future, voice } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
+import { audioUnderruns } from '../../core/metrics/session-metrics.ts';
 import { type Paced, startPacing, stopPacing } from './pacing-clock.ts';
 import type { TranscriptCapture } from './transcript-capture.ts';
 
@@ -32,6 +33,8 @@ interface Segment {
   sentSamples: number;
   flushed: boolean;
   started: boolean;
+  /** The client ran out of this segment's audio before its end and has not been sent more since. */
+  starved: boolean;
   /** The text last reported as spoken. */
   spoken: string;
   finished: Future<void>;
@@ -86,6 +89,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
         sentSamples: 0,
         flushed: false,
         started: false,
+        starved: false,
         spoken: '',
         finished: new Future<void>(),
       };
@@ -124,12 +128,19 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       if (this.inFlight.length === 0) stopPacing(this);
       return;
     }
+    // The client played everything sent while the reply goes on: it hears a gap, counted once per stall.
+    const playingOut = segment.flushed && !this.hasQueued(segment);
+    if (segment.started && !playingOut && now > this.clientDrainsAt && !segment.starved) {
+      segment.starved = true;
+      audioUnderruns.inc();
+    }
     let sent = 0;
     while (this.hasQueued(segment) && this.clientDrainsAt - now < this.pacing.leadMs) {
       // A tick that ran a little late catches up one frame per tick, so frames keep arriving evenly; a client more
       // than two frames short of its lead (a reply just starting, a long stall) is topped up at once.
       if (sent > 0 && this.clientDrainsAt - now >= this.pacing.leadMs - 2 * this.pacing.frameMs) break;
       sent++;
+      segment.starved = false;
       const samples = this.takeFrame(segment);
       if (!segment.started) {
         segment.started = true;

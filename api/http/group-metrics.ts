@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { registry } from './metrics.ts';
+import { registry } from '../../core/metrics/registry.ts';
 
 // When several processes share the port (ECHOSPHERE_PROCESSES), a scrape lands on any one of them, so each answers
 // `/metrics` for the whole group: it asks the supervising process, which gathers every process's registry through

@@ -1,8 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import client from 'prom-client';
-
-export const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry });
+import { registry } from '../../core/metrics/registry.ts';
 
 const requests = new client.Counter({
   name: 'echosphere_http_requests_total',
@@ -23,14 +21,19 @@ const duration = new client.Histogram({
 export function httpMetrics(req: Request, res: Response, next: NextFunction): void {
   const start = process.hrtime.bigint();
   res.on('finish', () => {
-    const routePath = req.route?.path as string | undefined;
-    const mountPath = (res.locals.mountPath as string | undefined) ?? '';
-    const route = routePath ? (routePath === '/' && mountPath ? mountPath : `${mountPath}${routePath}`) : 'unmatched';
+    const route = routeTemplate(req, res);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     requests.inc({ method: req.method, route, status: String(res.statusCode) });
     duration.observe({ method: req.method, route }, seconds);
   });
   next();
+}
+
+/** The route template that answered (`/v1/assistants/:id`), `unmatched` when none did; read once the response finished. */
+export function routeTemplate(req: Request, res: Response): string {
+  const routePath = req.route?.path as string | undefined;
+  const mountPath = (res.locals.mountPath as string | undefined) ?? '';
+  return routePath ? (routePath === '/' && mountPath ? mountPath : `${mountPath}${routePath}`) : 'unmatched';
 }
 
 /** Express restores `req.baseUrl` when an error leaves a router; each router notes its mount path for the labels. */

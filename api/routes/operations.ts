@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { ApiDeps } from '../deps.ts';
 import { renderMetrics } from '../http/group-metrics.ts';
-import { registry } from '../http/metrics.ts';
+import { registry } from '../../core/metrics/registry.ts';
 
 export function operationsRoutes({ db, logger }: ApiDeps): Router {
   const router = Router();

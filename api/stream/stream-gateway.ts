@@ -57,7 +57,7 @@ export interface StreamGateway {
  */
 export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps): StreamGateway {
   const runtime = deps.runtime ?? createRuntimeDeps(deps);
-  const live = new LiveSessions();
+  const live = new LiveSessions('websocket');
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const log = deps.logger.child({ component: 'stream-gateway' });
   // Ending requests for sessions this process runs may come from any api instance.

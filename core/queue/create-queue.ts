@@ -2,10 +2,19 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { DatabaseQueue } from './database-queue.ts';
 import type { JobQueue } from './job-queue.ts';
+import { ObservedQueue } from './observed-queue.ts';
 import { PgBossQueue } from './pg-boss-queue.ts';
 import { SqsQueue } from './sqs-queue.ts';
 
 export function createQueue(
+  config: Pick<Config, 'queue' | 'databaseUrl' | 'awsRegion'>,
+  db: Database,
+  onError?: (error: unknown) => void,
+): JobQueue {
+  return new ObservedQueue(createBackend(config, db, onError));
+}
+
+function createBackend(
   config: Pick<Config, 'queue' | 'databaseUrl' | 'awsRegion'>,
   db: Database,
   onError?: (error: unknown) => void,

@@ -62,6 +62,18 @@ export class DatabaseQueue implements JobQueue {
     for (let slot = 0; slot < (options.concurrency ?? 1); slot++) this.loop(queue, handler);
   }
 
+  async depth(queues: readonly string[]): Promise<Record<string, number>> {
+    const rows: Array<{ queue: string; waiting: number | string }> = await this.knex('jobs')
+      .select('queue')
+      .count('* as waiting')
+      .where('state', 'queued')
+      .whereIn('queue', [...queues])
+      .groupBy('queue');
+    const waiting = Object.fromEntries(queues.map((queue) => [queue, 0]));
+    for (const row of rows) waiting[row.queue] = Number(row.waiting);
+    return waiting;
+  }
+
   private loop(queue: string, handler: JobHandler): void {
     const tick = async () => {
       if (this.stopped) return;

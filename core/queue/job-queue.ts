@@ -10,6 +10,8 @@ export interface JobQueue {
   work(queue: string, handler: JobHandler, options?: WorkOptions): Promise<void>;
   /** Stops taking jobs and waits for running handlers to settle. */
   stop(): Promise<void>;
+  /** Jobs waiting (due or scheduled, not running) on each of these queues; absent where the backend has its own gauge. */
+  depth?(queues: readonly string[]): Promise<Record<string, number>>;
 }
 
 export type JobData = Record<string, string | number | boolean | null>;

@@ -81,6 +81,12 @@ export class PgBossQueue implements JobQueue {
     }
   }
 
+  async depth(queues: readonly string[]): Promise<Record<string, number>> {
+    // Only queues this process has set up exist in pg-boss; the others have nothing waiting.
+    const sizes = await Promise.all(queues.map(async (queue) => (this.created.has(queue) ? this.boss.getQueueSize(queue) : 0)));
+    return Object.fromEntries(queues.map((queue, index) => [queue, sizes[index]!]));
+  }
+
   async stop(): Promise<void> {
     if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
   }

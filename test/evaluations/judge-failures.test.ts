@@ -4,6 +4,7 @@ import { dispose } from '@livekit/rtc-node';
 import { startOpenAiFake, type OpenAiFake, type StructuredDecision } from '../fakes/openai-fake.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
+import { moved, snapshot } from '../observability/metric-reader.ts';
 import { bookingAssistant, finishedEvaluation, startTestEvaluationWorker, typedSession } from './support.ts';
 
 const JUDGE_KEY = 'sk-test-judge';
@@ -54,8 +55,12 @@ async function eventsOf(sessionId: string) {
 }
 
 test('a judge that fails once with HTTP 500 is retried and the evaluation completes', { timeout: 120_000 }, async () => {
+  const metricsBefore = await snapshot();
   const { sessionId, evaluation } = await evaluateWith((n) => (n === 0 ? { error: { status: 500, message: SERVER_ERROR } } : undefined));
   assert.equal(evaluation.status, 'completed', evaluation.error);
+  const metrics = await snapshot();
+  assert.equal(moved(metricsBefore, metrics, 'echosphere_evaluation_duration_seconds_count', { outcome: 'completed' }), 1);
+  assert.equal(moved(metricsBefore, metrics, 'echosphere_evaluation_failures_total'), 0);
   assert.equal(typeof evaluation.summary, 'string');
   assert.deepEqual(Object.fromEntries(requestsByName), { summary: 2, structured_data: 2, criterion: 2 });
   assert.equal(evaluation.usage.requests, 3, 'the SDK retried inside each request');
@@ -63,8 +68,12 @@ test('a judge that fails once with HTTP 500 is retried and the evaluation comple
 });
 
 test('a judge that always fails gives a failed evaluation with the provider message, an evaluation.failed event, and the model-free scores', { timeout: 120_000 }, async () => {
+  const metricsBefore = await snapshot();
   const { sessionId, evaluation } = await evaluateWith(() => ({ error: { status: 500, message: SERVER_ERROR } }));
   assert.equal(evaluation.status, 'failed');
+  const metrics = await snapshot();
+  assert.equal(moved(metricsBefore, metrics, 'echosphere_evaluation_duration_seconds_count', { outcome: 'failed' }), 1);
+  assert.equal(moved(metricsBefore, metrics, 'echosphere_evaluation_failures_total'), 1);
   assert.equal(evaluation.error, `The judge's provider failed (gpt-4o-mini): 500 ${SERVER_ERROR}`);
   // One request and two retries per call, then it gave up.
   assert.deepEqual(Object.fromEntries(requestsByName), { summary: 3, structured_data: 3, criterion: 3 });

@@ -13,6 +13,7 @@ import { startTranscodeWorker } from '../../workers/transcode/transcode-worker.t
 import { openTestDatabase } from '../support/database.ts';
 import { assertDownloadMatches, ffprobeJson, hasFfprobe, startRecordingStack, waitForSettled } from './pipeline.ts';
 import { chirp, feed, insertOrganization, insertSession, temporaryFolder } from './support.ts';
+import { moved, snapshot } from '../observability/metric-reader.ts';
 
 const folder = temporaryFolder('short-sessions');
 const storage = new LocalStorage(folder);
@@ -64,9 +65,13 @@ for (const [label, audio] of [
   ['speech-like', chirp(1, 16_000, 4)],
 ] as const) {
   test(`one second of ${label} user audio and no assistant speech is a playable recording`, { skip: !hasFfprobe && 'ffprobe not installed (apt-get install ffmpeg)' }, async () => {
+    const metricsBefore = await snapshot();
     const { sessionId, recordingId } = await recordUserOnly(audio, 1);
     const row = await waitForSettled(db, org.orgId, sessionId);
     assert.equal(row.status, 'ready', row.failure_reason ?? undefined);
+    const metrics = await snapshot();
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_transcode_seconds_per_recording_minute_count'), 1);
+    assert.ok(moved(metricsBefore, metrics, 'echosphere_transcode_seconds_per_recording_minute_sum') > 0);
     assert.deepEqual((await transcodeJobs(recordingId)).map((job) => job.attempts), [1], 'transcoded on its first attempt');
 
     const recording = await publicRecording(sessionId);

@@ -1,5 +1,6 @@
 import { judgeOf } from '../../core/evaluations/analysis-config.ts';
 import { EVALUATION_QUEUE, enqueueEvaluation } from '../../core/evaluations/evaluation-jobs.ts';
+import { evaluationDuration, evaluationFailures } from '../../core/metrics/worker-metrics.ts';
 import type { JobContext, JobData, JobQueue } from '../../core/queue/job-queue.ts';
 import { finishEvaluation, markEvaluationRunning, staleEvaluations } from '../../core/repositories/evaluations.ts';
 import { loadEvaluatedSession } from './evaluated-session.ts';
@@ -39,15 +40,23 @@ export async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData
   const evaluationId = String(data.evaluationId);
   const evaluation = await deps.db.tenant(orgId, (trx) => markEvaluationRunning(trx, orgId, evaluationId));
   if (!evaluation) return;
+  const measured = evaluationDuration.startTimer();
   try {
     const session = await deps.db.tenant(orgId, (trx) => loadEvaluatedSession(trx, orgId, evaluation.session_id));
     // Deleting a session deletes its evaluations: nothing is left to write.
     if (!session) return;
     const outcome = await evaluateSession(evaluation.analysis, session, () => openJudge(deps, orgId, judgeOf(evaluation.analysis)));
     await deps.db.tenant(orgId, (trx) => finishEvaluation(trx, orgId, evaluationId, outcome));
+    measured({ outcome: outcome.status });
+    if (outcome.status === 'failed') evaluationFailures.inc();
   } catch (error) {
     deps.onError?.(error, { evaluation_id: evaluationId, attempt: context.attempt });
-    if (context.attempt < context.maxAttempts) throw error;
+    if (context.attempt < context.maxAttempts) {
+      measured({ outcome: 'retrying' });
+      throw error;
+    }
+    measured({ outcome: 'failed' });
+    evaluationFailures.inc();
     const message = `The evaluation failed after ${context.attempt} attempts: ${(error as Error).message}`;
     await deps.db.tenant(orgId, (trx) =>
       finishEvaluation(trx, orgId, evaluationId, {

@@ -1,4 +1,5 @@
 import type { Database } from '../../core/db/database.ts';
+import { transcodeSecondsPerRecordingMinute } from '../../core/metrics/worker-metrics.ts';
 import type { JobContext, JobData, JobQueue } from '../../core/queue/job-queue.ts';
 import { RECORDING_QUEUES } from '../../core/queue/recording-jobs.ts';
 import { getRecording, markRecordingFailed, markRecordingReady, markRecordingSkipped, type RecordingRow } from '../../core/repositories/recordings.ts';
@@ -52,7 +53,9 @@ export async function startTranscodeWorker(deps: TranscodeWorkerDeps): Promise<v
 
 async function transcode(deps: TranscodeWorkerDeps, recording: RecordingRow, context: JobContext): Promise<void> {
   try {
+    const startedAt = performance.now();
     const result = await deps.transcoder.finalize(recording.source_key);
+    if (result.durationMs > 0) transcodeSecondsPerRecordingMinute.observe((performance.now() - startedAt) / 1000 / (result.durationMs / 60_000));
     await deps.db.tenant(recording.org_id, (trx) => markRecordingReady(trx, recording, result));
   } catch (error) {
     if (error instanceof EmptyRecordingError) {

@@ -13,6 +13,7 @@ import {
   testSecretBox,
 } from '../../test/webhooks/fixtures.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { moved, snapshot } from '../../test/observability/metric-reader.ts';
 import { startReceiver } from '../../test/webhooks/receiver.ts';
 
 let db: Database;
@@ -72,6 +73,7 @@ test('a receiver failing three times then succeeding gets one success, with the 
   await createEndpoint(db, secretBox, orgId, receiver.url('/flaky'));
   const deliverer = testDeliverer(db, secretBox);
   await deliverer.start();
+  const metricsBefore = await snapshot();
   try {
     const event = await recordEvent(db, orgId);
     const [row] = await waitFor(async () => {
@@ -85,6 +87,10 @@ test('a receiver failing three times then succeeding gets one success, with the 
     assert.equal(row.attempts[0].response_body, 'boom');
     const endpoint = await db.system((trx) => trx('webhook_endpoints').where({ org_id: orgId }).first());
     assert.equal(endpoint.failing_since, null);
+    const metrics = await snapshot();
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_webhook_deliveries_total', { outcome: 'retrying' }), 3);
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_webhook_deliveries_total', { outcome: 'succeeded' }), 1);
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_webhook_delivery_duration_seconds_count'), 4);
   } finally {
     await deliverer.stop();
     await receiver.close();
@@ -152,6 +158,7 @@ test('410 Gone disables the endpoint at once and records endpoint.disabled for t
   await createEndpoint(db, secretBox, orgId, receiver.url('/watcher'), ['endpoint.disabled']);
   const deliverer = testDeliverer(db, secretBox);
   await deliverer.start();
+  const metricsBefore = await snapshot();
   try {
     const event = await recordEvent(db, orgId);
     await waitFor(() => receiver.on('/watcher').length === 1, 'endpoint.disabled delivery');
@@ -166,6 +173,9 @@ test('410 Gone disables the endpoint at once and records endpoint.disabled for t
     assert.equal(delivery.status, 'failed');
     assert.equal(delivery.failure_reason, 'endpoint_gone');
     assert.equal(receiver.on('/gone').length, 1);
+    const metrics = await snapshot();
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_webhook_endpoints_disabled_total'), 1);
+    assert.equal(moved(metricsBefore, metrics, 'echosphere_webhook_deliveries_total', { outcome: 'failed' }), 1, 'the 410 gives up at once');
   } finally {
     await deliverer.stop();
     await receiver.close();

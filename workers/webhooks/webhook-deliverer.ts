@@ -3,6 +3,7 @@ import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database, Transaction } from '../../core/db/database.ts';
 import { appendEvent } from '../../core/events/outbox.ts';
 import type { Logger } from '../../core/logger.ts';
+import { webhookEndpointsDisabled } from '../../core/metrics/worker-metrics.ts';
 import { GuardedHttpClient } from '../../core/net/guarded-http.ts';
 import {
   claimDueDeliveries,
@@ -18,6 +19,7 @@ import { fanOutEvents } from '../../core/repositories/webhook-fanout.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { AttemptSlots } from './attempt-slots.ts';
 import { attemptDelivery, eventBody, type EndpointSignal } from './delivery-attempt.ts';
+import { observeDelivery } from './delivery-metrics.ts';
 import { EventRetention, type EventRetentionOptions } from './event-retention.ts';
 import { OpenedSecrets } from './opened-secrets.ts';
 import { connectionOf, DELIVERIES_READY, listenForOutboxEvents } from './outbox-listener.ts';
@@ -225,6 +227,7 @@ export class WebhookDeliverer {
       if (claiming) this.claimWanted = true;
       throw error;
     }
+    webhookEndpointsDisabled.inc(result.disabled.length);
     for (const endpoint of result.disabled) {
       this.logger.warn('webhook endpoint disabled', { org_id: endpoint.org_id, endpoint_id: endpoint.id, reason: endpoint.disabled_reason });
     }
@@ -292,6 +295,7 @@ export class WebhookDeliverer {
         const attempt = attemptDelivery(delivery, payload, this.settings)
           .then((result) => {
             this.outcomes.push(result.outcome);
+            observeDelivery(result.outcome);
             if (result.signal) this.signals.push(result.signal);
           })
           .catch((error: Error) => {
