@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Transaction } from '../db/database.ts';
 import type { AnalysisConfig } from '../evaluations/analysis-config.ts';
 import type { CriterionScore, EvaluationStatus, JudgeUsage } from '../evaluations/evaluation-result.ts';
-import { appendEvent } from '../events/outbox.ts';
+import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 
 export interface EvaluationRow {

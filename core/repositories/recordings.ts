@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/database.ts';
-import { appendEvent } from '../events/outbox.ts';
+import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 
 export type RecordingStatus = 'recording' | 'processing' | 'ready' | 'failed' | 'skipped' | 'deleted';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
-import { OUTBOX_CHANNEL } from '../events/outbox.ts';
+import { OUTBOX_CHANNEL } from '../webhooks/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';

@@ -1,6 +1,6 @@
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
-import { deleteExpiredEvents, EVENT_VISIBILITY_DAYS } from '../../core/repositories/webhook-events.ts';
+import { deleteExpiredEvents, EVENT_VISIBILITY_DAYS } from '../../core/webhooks/events.ts';
 
 export interface EventRetentionOptions {
   /** Events older than this are deleted; `GET /v1/events` shows the same window. */
