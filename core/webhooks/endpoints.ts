@@ -4,7 +4,7 @@ import { newId } from '../ids.ts';
 import { generateWebhookSecret } from './webhook-signer.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 
-export type DisabledReason = 'manual' | 'gone' | 'failing';
+type DisabledReason = 'manual' | 'gone' | 'failing';
 
 export interface WebhookEndpointRow {
   id: string;

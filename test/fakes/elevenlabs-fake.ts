@@ -13,7 +13,7 @@ export interface ElevenLabsFakeOptions {
   voices?: ElevenLabsVoice[];
 }
 
-export interface ElevenLabsVoice {
+interface ElevenLabsVoice {
   voice_id: string;
   name: string;
   category?: string;
@@ -22,7 +22,7 @@ export interface ElevenLabsVoice {
   preview_url?: string | null;
 }
 
-export interface ElevenLabsContext {
+interface ElevenLabsContext {
   id: string;
   voiceSettings: unknown;
   /** Flushed text, one entry per flush. */

@@ -15,7 +15,10 @@ export interface EventRetentionOptions {
 
 const DEFAULTS = { retentionDays: EVENT_VISIBILITY_DAYS, batchSize: 1000, intervalMs: 3_600_000, initialDelayMs: 60_000 };
 
-/** Deletes expired events (and their finished deliveries) batch by batch until none are left or `shouldStop` says so. */
+/**
+ * Deletes expired events (and their finished deliveries) batch by batch until none are left or `shouldStop` says so.
+ * @internal exported for its tests
+ */
 export async function sweepExpiredEvents(
   db: Database,
   options: { retentionDays: number; batchSize: number },
