@@ -6,7 +6,7 @@ import type { JobQueue } from '../core/queue/job-queue.ts';
 import type { MediaUrlSigner } from '../core/storage/media-url-signer.ts';
 import type { ObjectStorage } from '../core/storage/object-storage.ts';
 import type { ApiKeyCache } from './auth/api-key-cache.ts';
-import type { DashboardSignInCodes } from './routes/dashboard-sign-in.ts';
+import type { DashboardSignInCodes } from './auth/dashboard-sign-in-codes.ts';
 
 /** What every route module is built from. */
 export interface ApiDeps {

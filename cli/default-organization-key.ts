@@ -1,4 +1,4 @@
-import { defaultOrganizationId } from '../api/routes/dashboard-sign-in.ts';
+import { defaultOrganizationId } from '../core/repositories/organizations.ts';
 import type { Platform } from '../core/platform.ts';
 import { provisionOrganization } from '../core/provisioning.ts';
 import { createApiKey, markApiKeyShown, revokeApiKey, unshownSecretKeys } from '../core/repositories/api-keys.ts';

@@ -30,7 +30,7 @@ function isAddressOrSubnet(value: string): boolean {
 }
 
 const roles = ['api', 'agent', 'workers'] as const;
-export type Role = (typeof roles)[number];
+type Role = (typeof roles)[number];
 
 /** Every environment variable EchoSphere reads. README's configuration table mirrors this list. */
 const schema = z.object({

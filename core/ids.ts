@@ -5,7 +5,7 @@ import { sql, type Sql } from './db/sql.ts';
  * Prefixed, time-sortable identifiers: `<prefix>_<10 chars of millisecond time><16 random chars>`,
  * Crockford base32 (ULID layout). Sorting ids sorts by creation time, which is what cursor pagination relies on.
  */
-export const ID_PREFIXES = {
+const ID_PREFIXES = {
   organization: 'org',
   apiKey: 'key',
   assistant: 'asst',

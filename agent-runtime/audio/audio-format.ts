@@ -4,8 +4,8 @@ import { decodeMulaw, encodeMulaw } from './mulaw.ts';
 /** PCM16 on the wire is little-endian; so are Int16Arrays on every machine we run on, which makes conversion a copy. */
 const NATIVE_LITTLE_ENDIAN = os.endianness() === 'LE';
 
-export type AudioEncoding = 'pcm_s16le' | 'mulaw';
-export const SUPPORTED_SAMPLE_RATES_HZ = [8000, 16000, 24000, 48000] as const;
+type AudioEncoding = 'pcm_s16le' | 'mulaw';
+const SUPPORTED_SAMPLE_RATES_HZ = [8000, 16000, 24000, 48000] as const;
 
 /** The wire format a session's client negotiated at creation (`sessions.audio`). Always mono. */
 export interface AudioFormat {
@@ -13,7 +13,7 @@ export interface AudioFormat {
   sampleRateHz: number;
 }
 
-export const DEFAULT_AUDIO_FORMAT: AudioFormat = { encoding: 'pcm_s16le', sampleRateHz: 16000 };
+const DEFAULT_AUDIO_FORMAT: AudioFormat = { encoding: 'pcm_s16le', sampleRateHz: 16000 };
 
 export function parseAudioFormat(raw: unknown): AudioFormat {
   const value = (raw ?? {}) as { encoding?: unknown; sample_rate_hz?: unknown };
@@ -23,7 +23,7 @@ export function parseAudioFormat(raw: unknown): AudioFormat {
   return { encoding, sampleRateHz };
 }
 
-export function bytesPerSample(format: AudioFormat): number {
+function bytesPerSample(format: AudioFormat): number {
   return format.encoding === 'mulaw' ? 1 : 2;
 }
 

@@ -32,23 +32,3 @@ export function parseWav(bytes: Uint8Array): PcmAudio {
   }
   throw new Error('WAV file has no data chunk');
 }
-
-export function encodeWav(audio: PcmAudio): Buffer {
-  const dataBytes = audio.samples.length * 2;
-  const out = Buffer.alloc(44 + dataBytes);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + dataBytes, 4);
-  out.write('WAVE', 8, 'ascii');
-  out.write('fmt ', 12, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(audio.channels, 22);
-  out.writeUInt32LE(audio.sampleRateHz, 24);
-  out.writeUInt32LE(audio.sampleRateHz * audio.channels * 2, 28);
-  out.writeUInt16LE(audio.channels * 2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < audio.samples.length; i++) out.writeInt16LE(audio.samples[i]!, 44 + i * 2);
-  return out;
-}

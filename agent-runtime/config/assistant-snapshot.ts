@@ -63,7 +63,7 @@ const endCallTool = z.object({
   description: z.string().optional(),
 });
 
-export const assistantSnapshotSchema = z.object({
+const assistantSnapshotSchema = z.object({
   name: z.string().default(''),
   system_prompt: z.string().default(''),
   first_message: z.string().optional().nullable(),
@@ -81,10 +81,6 @@ export const assistantSnapshotSchema = z.object({
 });
 
 export type AssistantSnapshot = z.infer<typeof assistantSnapshotSchema>;
-export type ModelConfig = AssistantSnapshot['model'];
-export type VoiceConfig = AssistantSnapshot['voice'];
-export type TranscriberConfig = AssistantSnapshot['transcriber'];
-export type TurnConfig = AssistantSnapshot['turn'];
 export type FunctionToolConfig = z.infer<typeof functionTool>;
 export type ScriptRule = z.infer<typeof scriptRule>;
 

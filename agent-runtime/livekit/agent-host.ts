@@ -23,7 +23,7 @@ import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
 import { runRoomSession } from './room-session.ts';
 
 /** Why a session ends when the agent process running it stops beating. */
-export const AGENT_UNAVAILABLE = 'agent-unavailable';
+const AGENT_UNAVAILABLE = 'agent-unavailable';
 
 export interface AgentHostTiming {
   /** How often a process records that it is alive, and checks on the others. */

@@ -12,7 +12,7 @@ import { COMMANDS_TOPIC, EVENTS_TOPIC, TRANSCRIPTION_TOPIC } from './data-topics
  * The rate of both audio directions in the room as the runtime sees them (LiveKit decodes and resamples Opus for us):
  * what TTS voices produce natively, and what the recording is stored at.
  */
-export const ROOM_SAMPLE_RATE_HZ = 24_000;
+const ROOM_SAMPLE_RATE_HZ = 24_000;
 /** How much audio the track's source holds beyond what the pacing keeps there (it never gets near this). */
 const SOURCE_QUEUE_MS = 1000;
 

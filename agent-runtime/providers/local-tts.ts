@@ -41,7 +41,10 @@ export class LocalTTS extends tts.TTS {
   }
 }
 
-/** eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. */
+/**
+ * eSpeak synthesis (on the shared worker pool) as PCM at the requested rate.
+ * @internal exported for its tests
+ */
 export async function synthesizeSpeech(text: string, options: LocalTTSOptions): Promise<Int16Array> {
   const wav = await sharedEspeakPool().synthesize(text, espeakVoiceFile(options.voice ?? 'en-us'), options.speed ?? 175, options.pitch ?? 50);
   const audio = parseWav(wav);

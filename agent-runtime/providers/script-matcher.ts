@@ -7,6 +7,7 @@ import type { ScriptRule } from '../config/assistant-snapshot.ts';
  * Rules see at most this much of a message. One rule's match cannot be paused, and costs up to about (pattern cost ×
  * characters): for a pattern at its limit that is some 100 ms per thousand characters, so a typed 64 KB frame must not
  * reach it whole. A thousand characters is over a minute of speech in one turn.
+ * @internal exported for its tests
  */
 export const MAX_MATCHED_CHARS = 1000;
 
@@ -14,6 +15,7 @@ export const MAX_MATCHED_CHARS = 1000;
  * Matching one message may take this long in all. Ordinary scripts need well under a millisecond; one built to be slow
  * (hundreds of rules whose automata grow with every character) could take seconds, so past this it stops and the
  * default reply answers.
+ * @internal exported for its tests
  */
 export const MATCH_BUDGET_MS = 100;
 

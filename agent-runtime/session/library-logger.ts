@@ -55,6 +55,10 @@ function forward(ours: Logger, line: string): void {
   ours.log(OUR_LEVELS[level] ?? 'info', msg ?? '', { source: 'livekit-agents', ...fields });
 }
 
+/**
+ * The library's log level for ours: a step quieter (its info is chatty), debug when we debug.
+ * @internal exported for its tests
+ */
 export function libraryLogLevel(ourLevel: string): 'debug' | 'info' | 'warn' | 'error' {
   if (ourLevel === 'error') return 'error';
   if (ourLevel === 'debug' || ourLevel === 'silly') return 'debug';

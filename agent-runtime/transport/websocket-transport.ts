@@ -11,7 +11,7 @@ import { WebSocketAudioInput } from './websocket-audio-input.ts';
  * Audio frames longer than this are refused (1009, `client-protocol-error`): they would add their whole length to the
  * turn latency.
  */
-export const MAX_INPUT_FRAME_MS = 100;
+const MAX_INPUT_FRAME_MS = 100;
 
 /** Sends are dropped rather than queued once this much is waiting on a socket: a stalled client must not grow memory. */
 const MAX_BUFFERED_BYTES = 1 << 20;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isId, type IdKind } from '../../core/ids.ts';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 /** `limit`, `starting_after` and `ending_before` for a list of one kind of object (ids sort by creation time). */
 export function paginationQuery(kind: IdKind) {

@@ -5,7 +5,10 @@
  * the edge instead of a database error deep in a transaction.
  */
 
-/** Deeper than any body the contract describes (a tool's JSON Schema is the deepest); far below any stack limit. */
+/**
+ * Deeper than any body the contract describes (a tool's JSON Schema is the deepest); far below any stack limit.
+ * @internal exported for its tests
+ */
 export const MAX_JSON_DEPTH = 64;
 
 const UNSTORABLE_CHARACTER = /[\u0000\p{Cs}]/u;

@@ -1,58 +1,14 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { PlatformError } from '../../core/errors.ts';
 import type { Database } from '../../core/db/database.ts';
 import { createApiKey } from '../../core/repositories/api-keys.ts';
+import type { DashboardSignInCodes } from '../auth/dashboard-sign-in-codes.ts';
 import { sendError } from '../http/error-handler.ts';
 import { jsonBody } from '../http/json-body.ts';
 
-const CODE_TTL_MS = 10 * 60 * 1000;
 /** A working day: the dashboard revokes the key on sign-out, and a tab left open signs in again from a new link. */
 const SIGN_IN_KEY_LIFETIME_MS = 12 * 60 * 60 * 1000;
-
-/**
- * One-time sign-in codes for the embedded default's printed dashboard link. The code lives only in this process's
- * memory (a restart prints a fresh one), is good for one exchange within ten minutes, and is compared by hash in
- * constant time. Exchanging it mints a new secret key that expires after a working day (and that the dashboard revokes
- * when it signs out), so no long-lived key ever appears in a URL and signing in leaves none behind.
- */
-export class DashboardSignInCodes {
-  private readonly pending = new Map<string, { orgId: string; expiresAt: number }>();
-
-  constructor(private readonly ttlMs = CODE_TTL_MS) {}
-
-  issue(orgId: string): string {
-    const code = randomBytes(24).toString('base64url');
-    this.pending.set(hashOf(code).toString('hex'), { orgId, expiresAt: Date.now() + this.ttlMs });
-    return code;
-  }
-
-  /** The organization the code was issued for, once; undefined for unknown, used or expired codes. */
-  redeem(code: string): string | undefined {
-    const presented = hashOf(code);
-    const now = Date.now();
-    let match: string | undefined;
-    for (const [stored, entry] of this.pending) {
-      if (entry.expiresAt <= now) this.pending.delete(stored);
-      else if (timingSafeEqual(Buffer.from(stored, 'hex'), presented)) match = stored;
-    }
-    if (!match) return undefined;
-    const entry = this.pending.get(match)!;
-    this.pending.delete(match);
-    return entry.orgId;
-  }
-}
-
-function hashOf(code: string): Buffer {
-  return createHash('sha256').update(code).digest();
-}
-
-/** The embedded default's organization: the first one created on this database. */
-export async function defaultOrganizationId(db: Database): Promise<string | undefined> {
-  const row = await db.system((trx) => trx('organizations').orderBy('created_at', 'asc').orderBy('id', 'asc').first('id'));
-  return (row as { id: string } | undefined)?.id;
-}
 
 /**
  * `POST /dashboard/session {code}` → `{key, key_id, expires_at}`: a new short-lived secret key named "Dashboard

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, PlatformError } from '../../core/errors.ts';
-import { EVENT_TYPES } from '../../core/events/catalogue.ts';
-import { toPublicEvent } from '../../core/events/outbox.ts';
+import { EVENT_TYPES } from '../../core/webhooks/catalogue.ts';
+import { toPublicEvent } from '../../core/webhooks/outbox.ts';
 import { isId } from '../../core/ids.ts';
-import { toPublicWebhookDelivery } from '../../core/repositories/webhook-deliveries.ts';
-import { findWebhookEndpoint } from '../../core/repositories/webhook-endpoints.ts';
-import { findEvent, listEvents, redeliverEvent } from '../../core/repositories/webhook-events.ts';
+import { toPublicWebhookDelivery } from '../../core/webhooks/deliveries.ts';
+import { findWebhookEndpoint } from '../../core/webhooks/endpoints.ts';
+import { findEvent, listEvents, redeliverEvent } from '../../core/webhooks/events.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';

@@ -10,7 +10,7 @@ export function mediaOf(deps: ApiDeps): NonNullable<ApiDeps['media']> {
   return deps.media;
 }
 
-export function publicBaseUrl(config: Config, req: Request): string {
+function publicBaseUrl(config: Config, req: Request): string {
   return config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 }
 

@@ -9,7 +9,7 @@ import { parse } from '../http/validation.ts';
 const MAX_RANGE_DAYS = 400;
 const DAY_MS = 86_400_000;
 
-export const usageQuery = z
+const usageQuery = z
   .strictObject({
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, PlatformError } from '../../core/errors.ts';
-import { listEndpointDeliveries, toPublicWebhookDelivery, eventTypesById } from '../../core/repositories/webhook-deliveries.ts';
+import { listEndpointDeliveries, toPublicWebhookDelivery, eventTypesById } from '../../core/webhooks/deliveries.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -10,8 +10,8 @@ import {
   rotateWebhookEndpointSecret,
   toPublicWebhookEndpoint,
   updateWebhookEndpoint,
-} from '../../core/repositories/webhook-endpoints.ts';
-import { sendTestEvent } from '../../core/repositories/webhook-events.ts';
+} from '../../core/webhooks/endpoints.ts';
+import { sendTestEvent } from '../../core/webhooks/events.ts';
 import { isSubscribable, SUBSCRIBABLE_EVENT_TYPES, WILDCARD } from '../../core/webhooks/event-subscriptions.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';

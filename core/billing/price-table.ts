@@ -18,7 +18,7 @@ const ttsPrice = z.strictObject({ per_1k_characters_usd: usd });
 
 const byProviderAndModel = <T extends z.ZodType>(price: T) => z.record(name, z.record(name, price));
 
-export const priceOverrideSchema = z.strictObject({
+const priceOverrideSchema = z.strictObject({
   platform: z.strictObject({ session_per_minute_usd: usd }).optional(),
   stt: byProviderAndModel(sttPrice).optional(),
   llm: byProviderAndModel(llmPrice).optional(),

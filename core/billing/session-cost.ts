@@ -3,12 +3,12 @@ import { formatUsd, parseUsd, priceQuantity } from './money.ts';
 import { lookupPrice, type PriceTable } from './price-table.ts';
 
 /** The platform's own line (the fee per session minute) is billed under this provider name. */
-export const PLATFORM_PROVIDER = 'echosphere';
+const PLATFORM_PROVIDER = 'echosphere';
 
-export type CostItem = 'session' | 'stt' | 'llm_input' | 'llm_output' | 'tts';
+type CostItem = 'session' | 'stt' | 'llm_input' | 'llm_output' | 'tts';
 
 /** One priced line: `quantity` of `unit` at `unitPriceMicros` per `priceUnitSize` units. */
-export interface CostLine {
+interface CostLine {
   provider: string;
   model: string | null;
   item: CostItem;

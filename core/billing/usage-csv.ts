@@ -6,7 +6,7 @@ import { formatUsd } from './money.ts';
  * Read in pages (keyset on the record id) so an export of any range holds one page in memory at a time.
  */
 
-export const USAGE_CSV_COLUMNS = [
+const USAGE_CSV_COLUMNS = [
   'ended_at',
   'org_id',
   'session_id',

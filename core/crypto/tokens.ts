@@ -15,10 +15,6 @@ export function looksLikeApiKey(value: string): boolean {
   return KEY_SHAPE.test(value);
 }
 
-export function apiKeyType(value: string): ApiKeyType {
-  return value.startsWith('pk_') ? 'public' : 'secret';
-}
-
 /** Short-lived random bearer tokens (session stream tokens); stored only as a hash. */
 export function generateToken(prefix: string) {
   const plaintext = `${prefix}${randomBytes(32).toString('base64url')}`;

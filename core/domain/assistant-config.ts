@@ -143,7 +143,7 @@ export const toolConfig = z.discriminatedUnion('type', [
 const defaultTurn = () => turnConfig.parse({});
 
 /** Top-level fields an assistant has; PATCH replaces any of them whole. */
-export const assistantFields = {
+const assistantFields = {
   name: z.string().trim().min(1).max(200),
   /** The model's instructions; the scripted model follows its rules instead, so it may do without (see below). */
   system_prompt: z.string().max(50_000).default(''),
@@ -189,8 +189,3 @@ export const updateAssistantBody = z.strictObject(
 ) as unknown as z.ZodType<Partial<z.output<typeof createAssistantBody>>, Partial<z.input<typeof createAssistantBody>>>;
 
 export type AssistantConfig = z.output<typeof createAssistantBody>;
-export type ModelConfig = z.output<typeof modelConfig>;
-export type VoiceConfig = z.output<typeof voiceConfig>;
-export type TranscriberConfig = z.output<typeof transcriberConfig>;
-export type TurnConfig = z.output<typeof turnConfig>;
-export type ToolConfig = z.output<typeof toolConfig>;

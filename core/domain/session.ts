@@ -2,7 +2,7 @@ import type { EvaluationStatus } from '../evaluations/evaluation-result.ts';
 import type { PublicCost } from '../billing/session-cost.ts';
 import type { PublicAssistant } from '../repositories/assistants.ts';
 
-export type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
+type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
 export type Transport = 'websocket' | 'livekit';
 
 export interface AudioFormat {
@@ -56,8 +56,6 @@ export interface SessionRow {
   evaluation_overall_score?: number | null;
 }
 
-export const LIVE_STATUSES: readonly SessionStatus[] = ['created', 'active'];
-
 export function toPublicSession(row: SessionRow) {
   return {
     id: row.id,
@@ -82,8 +80,6 @@ export function toPublicSession(row: SessionRow) {
       : null,
   };
 }
-
-export type PublicSession = ReturnType<typeof toPublicSession>;
 
 /** Why a created session ended without ever connecting: its stream token expired unused. */
 export const NEVER_CONNECTED = 'never-connected';

@@ -12,7 +12,7 @@ import { compileOutputSchema, strictSchemaProblem } from './structured-output-sc
 const prompt = z.string().trim().min(1).max(4000);
 const criterionName = z.string().trim().min(1).max(100);
 
-export const LLM_SCALES = ['pass_fail', '1-5', '0-10'] as const;
+const LLM_SCALES = ['pass_fail', '1-5', '0-10'] as const;
 export type LlmScale = (typeof LLM_SCALES)[number];
 
 const llmCriterion = z
@@ -32,7 +32,7 @@ const llmCriterion = z
   });
 
 /** What the platform measured about a session, each with the type its threshold has. */
-export const METRICS = {
+const METRICS = {
   latency_p50_ms: 'number',
   latency_p95_ms: 'number',
   interruptions: 'number',
@@ -45,7 +45,7 @@ export const METRICS = {
 } as const;
 export type MetricName = keyof typeof METRICS;
 
-export const OPERATORS = ['lt', 'lte', 'gt', 'gte', 'eq', 'neq'] as const;
+const OPERATORS = ['lt', 'lte', 'gt', 'gte', 'eq', 'neq'] as const;
 const ORDERING_OPERATORS = new Set(['lt', 'lte', 'gt', 'gte']);
 
 const metricCriterion = z
@@ -83,7 +83,7 @@ const matchCriterion = z
     if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: compiled.reason });
   });
 
-export const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
+const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
 
 /** A structured-data schema must be one strict structured outputs accept, and compile (its patterns on RE2). */
 const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {
@@ -93,7 +93,7 @@ const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {
   if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.reason });
 });
 
-export const judgeConfig = z.strictObject({
+const judgeConfig = z.strictObject({
   provider: z.literal('openai'),
   model: z.string().min(1).max(200).default('gpt-4o-mini'),
   base_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
@@ -123,7 +123,7 @@ export const analysisConfig = z.strictObject({
 });
 
 export type AnalysisConfig = z.output<typeof analysisConfig>;
-export type CriterionConfig = z.output<typeof criterionConfig>;
+type CriterionConfig = z.output<typeof criterionConfig>;
 export type JudgeConfig = z.output<typeof judgeConfig>;
 export type LlmCriterion = Extract<CriterionConfig, { kind: 'llm' }>;
 export type MetricCriterion = Extract<CriterionConfig, { kind: 'metric' }>;

@@ -3,7 +3,7 @@ import type { LlmScale } from './analysis-config.ts';
 /** The result of an evaluation as it is stored and published (see docs/evaluations.md). */
 
 export type EvaluationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
-export type ScoreScale = LlmScale;
+type ScoreScale = LlmScale;
 
 /** A moment in the conversation a score rests on. */
 export interface Evidence {
@@ -29,10 +29,8 @@ export interface JudgeUsage {
   completion_tokens: number;
 }
 
-export const NO_JUDGE_USAGE: JudgeUsage = { requests: 0, prompt_tokens: 0, completion_tokens: 0 };
-
 /** A score on its scale as a fraction of the best score: 0 to 1. */
-export function normalizedScore(score: number, scale: ScoreScale): number {
+function normalizedScore(score: number, scale: ScoreScale): number {
   switch (scale) {
     case 'pass_fail':
       return score;

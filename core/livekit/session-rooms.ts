@@ -3,7 +3,7 @@ import type { LiveKitConfig } from '../config.ts';
 
 /** The customer's identity in a session's room; the agent's is `AGENT_IDENTITY`. */
 export const CUSTOMER_IDENTITY = 'customer';
-export const AGENT_IDENTITY = 'agent';
+const AGENT_IDENTITY = 'agent';
 
 /** The customer and the agent. */
 const MAX_PARTICIPANTS = 2;
@@ -19,7 +19,7 @@ export interface ParticipantGrant {
 }
 
 /** A session's room is named after the session, so a webhook or a participant names the session it belongs to. */
-export function roomOfSession(sessionId: string): string {
+function roomOfSession(sessionId: string): string {
   return sessionId;
 }
 

@@ -68,13 +68,13 @@ function allowedSchemes(policy: UrlPolicy): string[] {
 }
 
 /** The IP address a URL's host is written as, if it is an IP literal (`[::1]` included). */
-export function hostAddress(url: URL): string | undefined {
+function hostAddress(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return isIP(host) ? host : undefined;
 }
 
 /** Resolves a name and returns its addresses only when every one of them is allowed. */
-export async function resolveAllowed(hostname: string, policy: UrlPolicy): Promise<LookupAddress[]> {
+async function resolveAllowed(hostname: string, policy: UrlPolicy): Promise<LookupAddress[]> {
   let addresses: LookupAddress[];
   try {
     addresses = await dns.lookup(hostname, { all: true, verbatim: true });

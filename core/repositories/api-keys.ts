@@ -56,10 +56,6 @@ export async function findApiKeyByHash(trx: Transaction, hash: Buffer): Promise<
   return trx<ApiKeyRow>('api_keys').where({ hash }).first();
 }
 
-export async function listApiKeys(trx: Transaction, orgId: string) {
-  return trx<ApiKeyRow>('api_keys').where({ org_id: orgId });
-}
-
 export async function revokeApiKey(trx: Transaction, orgId: string, id: string): Promise<ApiKeyRow | undefined> {
   const [row] = await trx<ApiKeyRow>('api_keys')
     .where({ org_id: orgId, id })

@@ -3,7 +3,7 @@ import { sql } from '../db/sql.ts';
 
 export type StatsBucket = 'hour' | 'day' | 'week';
 
-export interface CriterionStats {
+interface CriterionStats {
   criterion: string;
   kind: 'llm' | 'metric' | 'match';
   scored: number;

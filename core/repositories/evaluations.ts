@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Transaction } from '../db/database.ts';
 import type { AnalysisConfig } from '../evaluations/analysis-config.ts';
 import type { CriterionScore, EvaluationStatus, JudgeUsage } from '../evaluations/evaluation-result.ts';
-import { appendEvent } from '../events/outbox.ts';
+import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 
 export interface EvaluationRow {
@@ -53,12 +53,8 @@ export async function insertPendingEvaluation(
   return row!;
 }
 
-export function evaluationsOf(q: Knex, orgId: string) {
+function evaluationsOf(q: Knex, orgId: string) {
   return q<EvaluationRow>('evaluations').where({ org_id: orgId });
-}
-
-export async function getEvaluation(trx: Transaction, orgId: string, id: string): Promise<EvaluationRow | undefined> {
-  return evaluationsOf(trx, orgId).where({ id }).first();
 }
 
 /** A session's runs, newest first: the current result and then its history. */
@@ -141,8 +137,6 @@ export function toPublicEvaluation(row: EvaluationRow) {
     completed_at: row.completed_at?.toISOString() ?? null,
   };
 }
-
-export type PublicEvaluation = ReturnType<typeof toPublicEvaluation>;
 
 /** Adds each session's latest evaluation outcome (`evaluation_status`, `evaluation_passed`, `evaluation_overall_score`) to a sessions query. */
 export function withLatestEvaluation(query: Knex.QueryBuilder): Knex.QueryBuilder {

@@ -1,6 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
-import type { Transaction } from '../db/database.ts';
+import type { Database, Transaction } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
 export interface OrganizationSettings {
@@ -65,6 +65,12 @@ export async function updateOrganization(
     })
     .returning('*');
   return row!;
+}
+
+/** The embedded default's organization: the first one created on this database. */
+export async function defaultOrganizationId(db: Database): Promise<string | undefined> {
+  const row = await db.system((trx) => trx('organizations').orderBy('created_at', 'asc').orderBy('id', 'asc').first('id'));
+  return (row as { id: string } | undefined)?.id;
 }
 
 export function toPublicOrganization(row: OrganizationRow, defaults: { maxConcurrentSessions: number }) {

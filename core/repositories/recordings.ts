@@ -1,8 +1,8 @@
 import type { Transaction } from '../db/database.ts';
-import { appendEvent } from '../events/outbox.ts';
+import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 
-export type RecordingStatus = 'recording' | 'processing' | 'ready' | 'failed' | 'skipped' | 'deleted';
+type RecordingStatus = 'recording' | 'processing' | 'ready' | 'failed' | 'skipped' | 'deleted';
 
 export interface RenditionInfo {
   name: string;

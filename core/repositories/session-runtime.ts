@@ -3,7 +3,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PublicCost } from '../billing/session-cost.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import type { SessionLatency, SessionUsage, Transport } from '../domain/session.ts';
-import { appendEvent, appendEventStatement } from '../events/outbox.ts';
+import { appendEvent, appendEventStatement } from '../webhooks/outbox.ts';
 import { requestEvaluationAtSessionEnd } from '../evaluations/evaluation-jobs.ts';
 import { sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
-import { OUTBOX_CHANNEL } from '../events/outbox.ts';
+import { appendEventsStatement } from '../webhooks/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
 import type { PublicAssistant } from './assistants.ts';
@@ -26,7 +26,7 @@ export interface NewSession {
  * organization's, `batch` at a time (the system role's sweep, for organizations that create no more sessions). Rows
  * another transaction holds are being ended or claimed by it and are skipped: waiting on them while holding the
  * organization's lock could deadlock with that transaction's own counter update. The planner sees the values, so it
- * folds away the branches that do not apply. Returns a row (`id`) per session ended.
+ * folds away the branches that do not apply. Returns a row (its `session.ended` event) per session ended.
  */
 export function expireUnconnectedSessions(scope: { orgId: string; sessionId?: string } | { batch: number }): Sql {
   const orgId = 'orgId' in scope ? scope.orgId : null;
@@ -47,26 +47,25 @@ export function expireUnconnectedSessions(scope: { orgId: string; sessionId?: st
  * Ends the created sessions `ids` selects (and locks) and records each one's `session.ended` event, with its NOTIFY,
  * in the same statement: however a session that never connected ends, its end and its event are one change. The
  * event carries the end-of-session report in the shape `finishSession` gives a connected session; nothing was said or
- * used, so the transcript is empty and the usage zero. Returns a row (`id`) per session ended.
+ * used, so the transcript is empty and the usage zero. Returns the events, one per session ended.
  */
 function endCreatedSessions(ids: Sql, reason: string, endedAt: Sql): Sql {
-  return sql`WITH ended AS (
+  return appendEventsStatement(
+    sql`SELECT ${newIdSql('event')}, org_id, 'session.ended', id, assistant_id,
+           jsonb_build_object(
+             'session_id', id, 'assistant_id', assistant_id, 'status', 'ended'::text, 'ended_reason', ended_reason,
+             'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'started_at', NULL::text,
+             'ended_at', to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'duration_ms', NULL::int,
+             'metadata', metadata, 'usage', ${JSON.stringify(NO_USAGE)}::jsonb, 'cost', NULL::jsonb, 'latency', ${JSON.stringify(NO_LATENCY)}::jsonb,
+             'transcript', '[]'::jsonb),
+           now()
+    FROM ended`,
+    sql`ended AS (
       UPDATE sessions SET status = 'ended', ended_reason = ${reason}::text, ended_at = ${endedAt}
       WHERE id IN (${ids}) AND status = 'created'
       RETURNING id, org_id, assistant_id, ended_reason, metadata, created_at, ended_at
-    ), event AS (
-      INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
-      SELECT ${newIdSql('event')}, org_id, 'session.ended', id, assistant_id,
-             jsonb_build_object(
-               'session_id', id, 'assistant_id', assistant_id, 'status', 'ended'::text, 'ended_reason', ended_reason,
-               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'started_at', NULL::text,
-               'ended_at', to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'duration_ms', NULL::int,
-               'metadata', metadata, 'usage', ${JSON.stringify(NO_USAGE)}::jsonb, 'cost', NULL::jsonb, 'latency', ${JSON.stringify(NO_LATENCY)}::jsonb,
-               'transcript', '[]'::jsonb)
-      FROM ended
-      RETURNING id, session_id
-    )
-    SELECT event.session_id AS id FROM event CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified`;
+    )`,
+  );
 }
 
 /**
@@ -103,7 +102,11 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
   const [, , notified] = await db.tenantBatch(input.orgId, () => [
     sql`SELECT id FROM organizations WHERE id = ${input.orgId} FOR UPDATE`,
     expireUnconnectedSessions({ orgId: input.orgId }),
-    sql`WITH below_limit AS (
+    appendEventsStatement(
+      sql`SELECT ${newId('event')}, ${row.org_id}, 'session.created', session.id, ${row.assistant_id},
+             ${JSON.stringify({ session: toPublicSession(row) })}::jsonb, ${row.created_at}
+      FROM session`,
+      sql`below_limit AS (
          SELECT 1 FROM organizations
          WHERE id = ${input.orgId} AND live_sessions < coalesce((settings->>'max_concurrent_sessions')::int, ${input.defaultLimit})
        ), session AS (
@@ -114,14 +117,8 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
                 decode(${input.streamTokenHash?.toString('hex') ?? null}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
          FROM below_limit
          RETURNING id
-       ), event AS (
-         INSERT INTO events (id, org_id, type, session_id, assistant_id, data, created_at)
-         SELECT ${newId('event')}, ${row.org_id}, 'session.created', session.id, ${row.assistant_id},
-                ${JSON.stringify({ session: toPublicSession(row) })}::jsonb, ${row.created_at}
-         FROM session
-         RETURNING id
-       )
-       SELECT pg_notify(${OUTBOX_CHANNEL}, event.id) FROM event`,
+       )`,
+    ),
   ]);
   return notified!.length > 0 ? row : undefined;
 }

@@ -58,17 +58,6 @@ export function wavHeader(dataBytes: number, sampleRateHz = RECORDING_SAMPLE_RAT
   return header;
 }
 
-/** Interleaved stereo samples of a chunk written by `wavHeader` + data. */
-export function chunkSamples(wav: Buffer): Int16Array {
-  if (wav.length < WAV_HEADER_BYTES || wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 36, 40) !== 'data') {
-    throw new Error('Not a recording chunk (unexpected WAV layout)');
-  }
-  const data = wav.subarray(WAV_HEADER_BYTES, WAV_HEADER_BYTES + wav.readUInt32LE(40));
-  const copy = new Int16Array(data.length / 2);
-  Buffer.from(copy.buffer).set(data.subarray(0, copy.length * 2));
-  return copy;
-}
-
 /** Frames (per-channel samples) in a chunk object of `sizeBytes`. */
 export function chunkFrames(sizeBytes: number): number {
   return Math.max(0, Math.floor((sizeBytes - WAV_HEADER_BYTES) / (2 * RECORDING_CHANNELS)));

@@ -5,6 +5,7 @@ import { compileTenantRegex, type TenantRegexResult } from './tenant-regex.ts';
  * A turn tries the rules in order, so this bounds the matching work one user message can cause (about instructions ×
  * characters matched), and the compiling work of saving or starting a script: about 0.3 s at this limit, done in
  * slices between other work. 200 ordinary rules of some 60 characters cost about 13,000.
+ * @internal exported for its tests
  */
 export const MAX_SCRIPT_COST = 30_000;
 

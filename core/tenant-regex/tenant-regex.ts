@@ -19,7 +19,10 @@ import { estimatedCost } from './pattern-cost.ts';
  * anything (./pattern-cost.ts), then checked against the real program size.
  */
 
-/** The cost one pattern may have, in regex instructions; a 500-character list of literal alternatives needs about 550. */
+/**
+ * The cost one pattern may have, in regex instructions; a 500-character list of literal alternatives needs about 550.
+ * @internal exported for its tests
+ */
 export const MAX_PATTERN_COST = 1000;
 
 export type TenantRegexResult = { ok: true; regex: TenantRegex } | { ok: false; reason: string };

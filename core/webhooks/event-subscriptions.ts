@@ -1,4 +1,4 @@
-import { EVENT_TYPES, OPT_IN_EVENT_TYPES, type EventType } from '../events/catalogue.ts';
+import { EVENT_TYPES, OPT_IN_EVENT_TYPES, type EventType } from './catalogue.ts';
 
 /** What an endpoint may list in `event_types`: `*` (every type that is not opt-in) or event type names. */
 export const WILDCARD = '*';

@@ -2,7 +2,7 @@
  * When to try a webhook again. Like Svix: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight attempts
  * over about 28 hours. Each delay gets ±20 % jitter so endpoints that failed together do not retry in lockstep.
  */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
   5_000,
   5 * 60_000,
   30 * 60_000,
@@ -12,7 +12,10 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
   10 * 3_600_000,
 ];
 
-/** A receiver's Retry-After is honoured up to this; longer requests are treated as this long. */
+/**
+ * A receiver's Retry-After is honoured up to this; longer requests are treated as this long.
+ * @internal exported for its tests
+ */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
 export interface RetryPolicy {

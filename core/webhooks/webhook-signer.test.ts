@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { generateWebhookSecret, isWebhookSecret, webhookHeaders } from './webhook-signer.ts';
+import { generateWebhookSecret, webhookHeaders } from './webhook-signer.ts';
 
 const body = JSON.stringify({ id: 'evt_01', type: 'session.ended', data: { text: 'héllo' } });
 
 test('signatures verify with the reference Standard Webhooks library', () => {
   const secret = generateWebhookSecret();
-  assert.ok(isWebhookSecret(secret));
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'whsec_ and the base64 of 32 bytes');
   const headers = webhookHeaders({ id: 'evt_01', timestampS: Math.floor(Date.now() / 1000), body }, [secret]);
   assert.match(headers['webhook-signature']!, /^v1,[A-Za-z0-9+/]+=*$/);
   assert.deepEqual(new Webhook(secret).verify(body, headers), JSON.parse(body));

@@ -5,16 +5,10 @@ import { createHmac, randomBytes } from 'node:crypto';
  * HMAC key is the decoded bytes. The signature is `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`; several
  * signatures (one per valid secret, during a rotation overlap) are separated by spaces.
  */
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 export function generateWebhookSecret(): string {
   return `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
-}
-
-export function isWebhookSecret(value: string): boolean {
-  if (!value.startsWith(WEBHOOK_SECRET_PREFIX)) return false;
-  const key = Buffer.from(value.slice(WEBHOOK_SECRET_PREFIX.length), 'base64');
-  return key.length >= 24 && key.length <= 64;
 }
 
 export interface WebhookMessage {
@@ -26,11 +20,11 @@ export interface WebhookMessage {
 }
 
 /** The HMAC key of a secret: base64 after an optional `whsec_` prefix, as the reference libraries read it. */
-export function secretKey(secret: string): Buffer {
+function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : secret, 'base64');
 }
 
-export function signature(secret: string, message: WebhookMessage): string {
+function signature(secret: string, message: WebhookMessage): string {
   const key = secretKey(secret);
   const mac = createHmac('sha256', key).update(`${message.id}.${message.timestampS}.${message.body}`).digest('base64');
   return `v1,${mac}`;

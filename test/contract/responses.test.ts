@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { toPublicEvent, type EventRow } from '../../core/events/outbox.ts';
+import { toPublicEvent, type EventRow } from '../../core/webhooks/outbox.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { assertMatchesSchema, contractFetch, type ContractClient } from '../support/contract.ts';
 import { skipUnimplemented } from './skip-unimplemented.ts';

@@ -7,7 +7,7 @@ import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { Database } from '../../core/db/database.ts';
 import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { DatabaseQueue } from '../../core/queue/database-queue.ts';
-import { getEvaluation } from '../../core/repositories/evaluations.ts';
+import type { EvaluationRow } from '../../core/repositories/evaluations.ts';
 import { startEvaluationWorker } from '../../workers/evaluations/evaluation-worker.ts';
 
 const [orgId, evaluationId] = process.argv.slice(2) as [string, string];
@@ -23,7 +23,7 @@ await startEvaluationWorker({
 });
 process.stdout.write('worker started\n');
 for (;;) {
-  const row = await db.tenant(orgId, (trx) => getEvaluation(trx, orgId, evaluationId));
+  const row = await db.tenant(orgId, (trx) => trx<EvaluationRow>('evaluations').where({ org_id: orgId, id: evaluationId }).first());
   if (row && row.status !== 'pending' && row.status !== 'running') break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }

@@ -16,7 +16,7 @@ export interface DeepgramFakeOptions {
   defaultTranscript?: string;
 }
 
-export interface DeepgramConnection {
+interface DeepgramConnection {
   query: URLSearchParams;
   authorization: string | undefined;
   /** Control messages received (`KeepAlive`, `Finalize`, `CloseStream`). */

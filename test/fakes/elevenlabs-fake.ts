@@ -13,7 +13,7 @@ export interface ElevenLabsFakeOptions {
   voices?: ElevenLabsVoice[];
 }
 
-export interface ElevenLabsVoice {
+interface ElevenLabsVoice {
   voice_id: string;
   name: string;
   category?: string;
@@ -22,7 +22,7 @@ export interface ElevenLabsVoice {
   preview_url?: string | null;
 }
 
-export interface ElevenLabsContext {
+interface ElevenLabsContext {
   id: string;
   voiceSettings: unknown;
   /** Flushed text, one entry per flush. */
@@ -41,6 +41,8 @@ export interface ElevenLabsFake {
    * does) and new connections are refused with HTTP 503, until `recover()`.
    */
   fail(): void;
+  /** The same outage, starting partway through speech: after `audioMessages` more audio messages are sent. */
+  failAfter(audioMessages: number): void;
   recover(): void;
   close(): Promise<void>;
 }
@@ -73,6 +75,11 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
   const wss = new WebSocketServer({ noServer: true });
 
   let down = false;
+  let audioMessagesBeforeOutage = Infinity;
+  const fail = () => {
+    down = true;
+    for (const client of wss.clients) client.terminate();
+  };
   server.on('upgrade', (req, socket, head) => {
     if (down) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
@@ -134,6 +141,7 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
           isFinal: null,
           contextId: context.id,
         });
+        if (--audioMessagesBeforeOutage === 0) fail();
         // Faster than real time, like the service, but not all at once.
         await delay(5);
       }
@@ -197,12 +205,11 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
     baseUrl: `http://127.0.0.1:${port}/v1`,
     connections,
     contexts,
-    fail: () => {
-      down = true;
-      for (const client of wss.clients) client.terminate();
-    },
+    fail,
+    failAfter: (audioMessages) => void (audioMessagesBeforeOutage = audioMessages),
     recover: () => {
       down = false;
+      audioMessagesBeforeOutage = Infinity;
     },
     close: async () => {
       for (const client of wss.clients) client.terminate();

@@ -33,7 +33,7 @@ export interface FakeMediaConvert {
 
 type JobStatus = 'SUBMITTED' | 'PROGRESSING' | 'COMPLETE' | 'ERROR' | 'CANCELED';
 
-export interface FakeJob {
+interface FakeJob {
   id: string;
   arn: string;
   status: JobStatus;

@@ -37,6 +37,15 @@ export interface OpenAiFake {
   transcriptionRequests: Array<{ fields: Record<string, string>; audioMs: number; rms: number }>;
   /** What the next transcription request says (queued; one per request). */
   nextTranscript(text: string): void;
+  /**
+   * The next `count` streamed chat completions (all of them by default) are refused with `status` and OpenAI's error
+   * body for it: 429 `rate_limit_exceeded`, 5xx `server_error`. Until `recover()`.
+   */
+  failChat(status: number, count?: number): void;
+  /** From now on, each streamed chat completion's connection is cut after `chunks` chunks (a dropped stream). */
+  dropChatAfter(chunks: number): void;
+  /** Answers normally again. */
+  recover(): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +63,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
   const speechRequests: Array<Record<string, any>> = [];
   const transcriptionRequests: OpenAiFake['transcriptionRequests'] = [];
   const transcripts: string[] = [];
+  const faults = { failing: 0, status: 0, dropAfterChunks: Infinity };
   const json = (res: http.ServerResponse, status: number, payload: unknown) =>
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
   const server = http.createServer(async (req, res) => {
@@ -107,12 +117,21 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       await answerStructured(res, body, options);
       return;
     }
+    if (faults.failing > 0) {
+      faults.failing--;
+      json(res, faults.status, chatError(faults.status));
+      return;
+    }
     const decision = decide(body);
     const id = `chatcmpl-${chatRequests.length}`;
     const base = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     if (options.ttftMs) await delay(options.ttftMs);
-    const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    let chunksLeft = faults.dropAfterChunks;
+    const send = (payload: unknown) => {
+      if (chunksLeft-- <= 0) return void res.socket?.destroy();
+      res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    };
     if ('text' in decision) {
       send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
       for (const piece of decision.text.match(/\S+\s*/g) ?? []) {
@@ -131,7 +150,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
       send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
     }
     send({ ...base, choices: [], usage: { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49, prompt_tokens_details: { cached_tokens: 0 } } });
-    res.end('data: [DONE]\n\n');
+    if (!res.destroyed) res.end('data: [DONE]\n\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -142,11 +161,20 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
     speechRequests,
     transcriptionRequests,
     nextTranscript: (text) => void transcripts.push(text),
+    failChat: (status, count = Infinity) => Object.assign(faults, { failing: count, status }),
+    dropChatAfter: (chunks) => void (faults.dropAfterChunks = chunks),
+    recover: () => Object.assign(faults, { failing: 0, dropAfterChunks: Infinity }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** OpenAI's error body for a refused request: a 429 is a rate limit, anything else a server error. */
+function chatError(status: number) {
+  if (status === 429) return { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } };
+  return { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } };
 }
 
 /** A non-streamed chat completion under structured outputs: the API's 400 for a schema strict mode refuses, else the test's answer or a sample. */

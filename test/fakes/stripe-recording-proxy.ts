@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * nothing). It records every request the `stripe` SDK makes — method, path, form fields, idempotency key — and, when
  * told, fails requests to a path with Stripe's 500 error shape or holds them unanswered (a worker killed mid-call).
  */
-export interface RecordedStripeRequest {
+interface RecordedStripeRequest {
   method: string;
   path: string;
   /** The form-encoded body as key → value (`payload[value]` stays a flat key). */

@@ -3,7 +3,7 @@
  * punctuation. It is real sound (energy where the text has words, so clients, recorders and level meters see it) and
  * costs almost nothing to make, with a duration known per character — which is what alignment data needs.
  */
-export const TONE_MS_PER_LETTER = 55;
+const TONE_MS_PER_LETTER = 55;
 const WORD_GAP_MS = 45;
 const PUNCTUATION_GAP_MS = 140;
 

@@ -9,7 +9,7 @@ import { openMicrophone } from '../support/microphone.ts';
 import { chirp } from './support.ts';
 
 export const WIRE_RATE_HZ = 16_000;
-export const REPLY_TEXT = 'We open at nine and close at five.';
+const REPLY_TEXT = 'We open at nine and close at five.';
 
 /** An offline assistant: typed input, scripted replies, eSpeak voice. */
 export const offlineAssistant = (overrides: Record<string, unknown> = {}) => ({

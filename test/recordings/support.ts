@@ -47,13 +47,6 @@ export async function insertEndedSessionRecording(db: Database): Promise<{ orgId
   return { orgId, sessionId, prefix, row };
 }
 
-/** A tone burst: `seconds` of a sine at `frequencyHz`, 16-bit mono. */
-export function tone(frequencyHz: number, seconds: number, sampleRateHz: number, amplitude = 8000): Int16Array {
-  const out = new Int16Array(Math.round(seconds * sampleRateHz));
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRateHz));
-  return out;
-}
-
 /** Speech-like test audio: a chirp whose pitch and loudness keep changing, so correlation has one clear peak. */
 export function chirp(seconds: number, sampleRateHz: number, seed = 1): Int16Array {
   const out = new Int16Array(Math.round(seconds * sampleRateHz));

@@ -2,59 +2,98 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeepgramFake } from '../fakes/deepgram-fake.ts';
 import type { ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
+import type { OpenAiFake } from '../fakes/openai-fake.ts';
 import { loadSpeech, openMicrophone } from '../support/microphone.ts';
 import { waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
 import { startProviderFakesStack, type ProviderFakesStack } from '../support/provider-fakes-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
- * A provider that goes down while a session is live: its stream is cut and it refuses to reconnect. The library retries
- * a few times; then the session tells the client what failed and ends as `provider-error:<provider>`, never hanging.
- * A drop the provider recovers from at once is survived: the plugin reconnects and the call goes on.
+ * A provider that fails while a session is live, for each kind: speech-to-text and text-to-speech streams cut (at once or
+ * partway through speech) with reconnects refused, the model answering 429 or 500 or dropping its reply stream
+ * partway. The library retries a few times; then the session tells the client what failed and ends as
+ * `provider-error:<provider>`, never hanging. A failure the provider recovers from at once is survived: the plugin
+ * reconnects or retries and the call goes on.
  */
 describe('a provider outage in the middle of a session', () => {
   let harness: StreamHarness;
   let deepgram: DeepgramFake;
   let elevenlabs: ElevenLabsFake;
+  let openai: OpenAiFake;
 
   let assistant: ProviderFakesStack['assistant'];
   let stack: ProviderFakesStack;
 
   before(async () => {
     stack = await startProviderFakesStack(() => ({ text: 'We open at nine.' }));
-    ({ harness, deepgram, elevenlabs, assistant } = stack);
+    ({ harness, deepgram, elevenlabs, openai, assistant } = stack);
   });
   after(() => stack.close());
 
-  for (const [provider, outage] of [
-    ['deepgram', () => deepgram],
-    ['elevenlabs', () => elevenlabs],
-  ] as const) {
-    it(`${provider} going down ends the session as provider-error:${provider}`, async () => {
-      const session = await harness.createSession(assistant());
-      const client = harness.connect(session);
-      await client.waitFor('session.started', { includePast: true });
-      // The caller's microphone streams (silence) the whole time, as a real one does.
-      const microphone = openMicrophone(client);
-      // A typed turn first: the session is really live, its streams open.
-      client.sendText('When do you open?');
-      await client.waitFor('transcript', { includePast: true, timeoutMs: 20_000, predicate: (event) => event.role === 'assistant' && event.final });
-      outage().fail();
-      try {
-        if (provider === 'elevenlabs') client.sendText('And on Sunday?');
-        const error = await client.waitFor('error', { includePast: true, timeoutMs: 60_000 });
-        assert.equal(error.code, 'provider_error');
-        const ended = await client.waitFor('session.ended', { includePast: true, timeoutMs: 30_000 });
-        assert.equal(ended.reason, `provider-error:${provider}`);
-        const row = await waitForSessionEnd(harness.db, session.id);
-        assert.equal(row.status, 'failed');
-        assert.equal(row.ended_reason, `provider-error:${provider}`);
-      } finally {
-        microphone.stop();
-        outage().recover();
-      }
-    });
+  /**
+   * A live session (its streams open after one typed turn) in which `breakProvider` breaks a provider, then the turn
+   * `nextTurn` types (if any): the client is told what failed and the session ends as `provider-error:<provider>`.
+   */
+  async function expectProviderError(provider: string, breakProvider: () => void, nextTurn?: string): Promise<void> {
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    // The caller's microphone streams (silence) the whole time, as a real one does.
+    const microphone = openMicrophone(client);
+    client.sendText('When do you open?');
+    await client.waitFor('transcript', { includePast: true, timeoutMs: 20_000, predicate: (event) => event.role === 'assistant' && event.final });
+    breakProvider();
+    try {
+      if (nextTurn) client.sendText(nextTurn);
+      const error = await client.waitFor('error', { includePast: true, timeoutMs: 60_000 });
+      assert.equal(error.code, 'provider_error');
+      const ended = await client.waitFor('session.ended', { includePast: true, timeoutMs: 30_000 });
+      assert.equal(ended.reason, `provider-error:${provider}`);
+      const row = await waitForSessionEnd(harness.db, session.id);
+      assert.equal(row.status, 'failed');
+      assert.equal(row.ended_reason, `provider-error:${provider}`);
+    } finally {
+      microphone.stop();
+      deepgram.recover();
+      elevenlabs.recover();
+      openai.recover();
+    }
   }
+
+  it('deepgram going down ends the session as provider-error:deepgram', () => expectProviderError('deepgram', () => deepgram.fail()));
+
+  it('elevenlabs going down ends the session as provider-error:elevenlabs', () =>
+    expectProviderError('elevenlabs', () => elevenlabs.fail(), 'And on Sunday?'));
+
+  it('elevenlabs dropping the stream partway through a reply ends the session as provider-error:elevenlabs', () =>
+    expectProviderError('elevenlabs', () => elevenlabs.failAfter(1), 'And on Sunday?'));
+
+  it('openai answering 429 to every request ends the session as provider-error:openai', () =>
+    expectProviderError('openai', () => openai.failChat(429), 'And on Sunday?'));
+
+  it('openai answering 500 to every request ends the session as provider-error:openai', () =>
+    expectProviderError('openai', () => openai.failChat(500), 'And on Sunday?'));
+
+  it('openai dropping every reply stream partway ends the session as provider-error:openai', () =>
+    expectProviderError('openai', () => openai.dropChatAfter(3), 'And on Sunday?'));
+
+  it('one 503 from openai is retried by the library, and the caller gets the reply', async () => {
+    const session = await harness.createSession(assistant());
+    const client = harness.connect(session);
+    await client.waitFor('session.started', { includePast: true });
+    const requestsBefore = openai.chatRequests.length;
+    openai.failChat(503, 1);
+    try {
+      client.sendText('When do you open?');
+      const reply = await client.waitFor('transcript', { includePast: true, timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.final });
+      assert.equal(reply.text, 'We open at nine.');
+      assert.equal(openai.chatRequests.length - requestsBefore, 2, 'the refused request and its retry');
+    } finally {
+      openai.recover();
+    }
+    client.end();
+    assert.equal((await waitForSessionEnd(harness.db, session.id)).ended_reason, 'customer-ended');
+  });
 
   it('a Deepgram stream dropped once is reconnected, and the caller is heard again', async () => {
     const session = await harness.createSession(assistant());

@@ -203,7 +203,7 @@ export interface ContractResult<T = any> {
   text: string;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   /** Sent as JSON (with `Content-Type: application/json`). */
   body?: unknown;
   /** Sent as is, for malformed or oversized bodies; set `content-type` in `headers` yourself. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { appendEvent } from '../../core/events/outbox.ts';
+import { appendEvent } from '../../core/webhooks/outbox.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';

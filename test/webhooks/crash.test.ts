@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { Database } from '../../core/db/database.ts';
-import { OUTBOX_CHANNEL } from '../../core/events/outbox.ts';
+import { OUTBOX_CHANNEL } from '../../core/webhooks/outbox.ts';
 import { newId } from '../../core/ids.ts';
 import { openTestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait-for.ts';

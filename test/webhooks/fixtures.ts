@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database } from '../../core/db/database.ts';
-import type { EventType } from '../../core/events/catalogue.ts';
-import { appendEvent } from '../../core/events/outbox.ts';
+import type { EventType } from '../../core/webhooks/catalogue.ts';
+import { appendEvent } from '../../core/webhooks/outbox.ts';
 import { newId } from '../../core/ids.ts';
 import { createLogger } from '../../core/logger.ts';
-import { createWebhookEndpoint } from '../../core/repositories/webhook-endpoints.ts';
+import { createWebhookEndpoint } from '../../core/webhooks/endpoints.ts';
 import { WebhookDeliverer, type WebhookDelivererOptions } from '../../workers/webhooks/webhook-deliverer.ts';
 
 export const quietLogger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });

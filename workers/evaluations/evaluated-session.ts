@@ -23,7 +23,7 @@ export interface TranscriptMessage {
 }
 
 /** Messages a judge or a score is given at most: a long session is judged on its first part rather than not at all. */
-export const MAX_EVALUATED_MESSAGES = 500;
+const MAX_EVALUATED_MESSAGES = 500;
 
 export async function loadEvaluatedSession(trx: Transaction, orgId: string, sessionId: string): Promise<EvaluatedSession | undefined> {
   const session = await trx('sessions').where({ org_id: orgId, id: sessionId }).first('id', 'ended_reason', 'started_at', 'ended_at', 'latency');
@@ -50,7 +50,7 @@ export function spokenMessages(session: EvaluatedSession): TranscriptMessage[] {
 }
 
 /** Evidence a score shows is a handful of moments, not the whole transcript. */
-export const MAX_EVIDENCE = 5;
+const MAX_EVIDENCE = 5;
 
 export function evidenceOf(messages: Array<TranscriptMessage | undefined>): Evidence[] {
   return messages

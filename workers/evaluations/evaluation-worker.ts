@@ -35,7 +35,7 @@ export async function startEvaluationWorker(deps: EvaluationWorkerDeps): Promise
   return () => clearInterval(timer);
 }
 
-export async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData, context: JobContext): Promise<void> {
+async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData, context: JobContext): Promise<void> {
   const orgId = String(data.orgId);
   const evaluationId = String(data.evaluationId);
   const evaluation = await deps.db.tenant(orgId, (trx) => markEvaluationRunning(trx, orgId, evaluationId));
@@ -75,7 +75,10 @@ export async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData
   }
 }
 
-/** Enqueues the runs whose job was never enqueued (a crash between the session end and its enqueue); duplicates are dropped. */
+/**
+ * Enqueues the runs whose job was never enqueued (a crash between the session end and its enqueue); duplicates are dropped.
+ * @internal exported for its tests
+ */
 export async function sweepStaleEvaluations(deps: Pick<EvaluationWorkerDeps, 'db' | 'queue'>): Promise<number> {
   const stale = await deps.db.system((trx) => staleEvaluations(trx, STALE_AFTER_S, SWEEP_BATCH));
   for (const row of stale) await enqueueEvaluation(deps.queue, { orgId: row.org_id, evaluationId: row.id });

@@ -28,6 +28,7 @@ const ORPHAN_AFTER_S = 120;
  * concurrency slots); deletes the media of recordings older than their organization's `recording_retention_days` and
  * marks them `deleted`; hands recordings whose recorder died mid-session to the transcoder with whatever chunks
  * reached storage. Safe to run concurrently and repeatedly: every step is idempotent.
+ * @internal exported for its tests
  */
 export async function runRetentionPass(deps: RetentionDeps): Promise<{ deleted: number; recovered: number; neverConnected: number }> {
   let neverConnected = 0;

@@ -281,7 +281,10 @@ export class MediaConvertTranscoder implements Transcoder {
   }
 }
 
-/** MediaConvert's working area inside the recording's folder. */
+/**
+ * MediaConvert's working area inside the recording's folder.
+ * @internal exported for its tests
+ */
 export function workKeys(prefix: string) {
   return {
     marker: `${prefix}mediaconvert/job.json`,

@@ -1,7 +1,7 @@
-import { toPublicEvent } from '../../core/events/outbox.ts';
+import { toPublicEvent } from '../../core/webhooks/outbox.ts';
 import { OutboundRequestError, type GuardedHttpClient } from '../../core/net/guarded-http.ts';
-import type { ClaimedDelivery, DeliveryAttempt, DeliveryOutcome } from '../../core/repositories/webhook-deliveries.ts';
-import { signingSecrets } from '../../core/repositories/webhook-endpoints.ts';
+import type { ClaimedDelivery, DeliveryAttempt, DeliveryOutcome } from '../../core/webhooks/deliveries.ts';
+import { signingSecrets } from '../../core/webhooks/endpoints.ts';
 import { nextRetryDelayMs, parseRetryAfter, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { webhookHeaders } from '../../core/webhooks/webhook-signer.ts';
 import type { OpenedSecrets } from './opened-secrets.ts';

@@ -1,6 +1,6 @@
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
-import { deleteExpiredEvents, EVENT_VISIBILITY_DAYS } from '../../core/repositories/webhook-events.ts';
+import { deleteExpiredEvents, EVENT_VISIBILITY_DAYS } from '../../core/webhooks/events.ts';
 
 export interface EventRetentionOptions {
   /** Events older than this are deleted; `GET /v1/events` shows the same window. */
@@ -15,7 +15,10 @@ export interface EventRetentionOptions {
 
 const DEFAULTS = { retentionDays: EVENT_VISIBILITY_DAYS, batchSize: 1000, intervalMs: 3_600_000, initialDelayMs: 60_000 };
 
-/** Deletes expired events (and their finished deliveries) batch by batch until none are left or `shouldStop` says so. */
+/**
+ * Deletes expired events (and their finished deliveries) batch by batch until none are left or `shouldStop` says so.
+ * @internal exported for its tests
+ */
 export async function sweepExpiredEvents(
   db: Database,
   options: { retentionDays: number; batchSize: number },

@@ -3,12 +3,12 @@ import type { Database } from '../../core/db/database.ts';
 import { listenForNotifications } from '../../core/db/notifications.ts';
 
 export { connectionOf } from '../../core/db/notifications.ts';
-import { OUTBOX_CHANNEL } from '../../core/events/outbox.ts';
+import { OUTBOX_CHANNEL } from '../../core/webhooks/outbox.ts';
 import type { Logger } from '../../core/logger.ts';
 
 /**
  * The payload sent on the outbox channel when deliveries were inserted directly (redelivery, test events) rather than
- * by fan-out (see core/repositories/webhook-events.ts); any other payload is an event id.
+ * by fan-out (see core/webhooks/events.ts); any other payload is an event id.
  */
 export const DELIVERIES_READY = 'deliveries';
 

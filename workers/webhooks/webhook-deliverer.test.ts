@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import type { Database } from '../../core/db/database.ts';
 import { newId } from '../../core/ids.ts';
-import { rotateWebhookEndpointSecret } from '../../core/repositories/webhook-endpoints.ts';
+import { rotateWebhookEndpointSecret } from '../../core/webhooks/endpoints.ts';
 import { openTestDatabase } from '../../test/support/database.ts';
 import {
   createEndpoint,

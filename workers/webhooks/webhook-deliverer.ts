@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import type { Database, Transaction } from '../../core/db/database.ts';
-import { appendEvent } from '../../core/events/outbox.ts';
+import { appendEvent } from '../../core/webhooks/outbox.ts';
 import type { Logger } from '../../core/logger.ts';
 import { webhookEndpointsDisabled } from '../../core/metrics/worker-metrics.ts';
 import { GuardedHttpClient } from '../../core/net/guarded-http.ts';
@@ -13,9 +13,9 @@ import {
   targetKey,
   type ClaimedDelivery,
   type DeliveryOutcome,
-} from '../../core/repositories/webhook-deliveries.ts';
-import { recordEndpointHealth, type WebhookEndpointRow } from '../../core/repositories/webhook-endpoints.ts';
-import { fanOutEvents } from '../../core/repositories/webhook-fanout.ts';
+} from '../../core/webhooks/deliveries.ts';
+import { recordEndpointHealth, type WebhookEndpointRow } from '../../core/webhooks/endpoints.ts';
+import { fanOutEvents } from '../../core/webhooks/fanout.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/webhooks/retry-schedule.ts';
 import { AttemptSlots } from './attempt-slots.ts';
 import { attemptDelivery, eventBody, type EndpointSignal } from './delivery-attempt.ts';

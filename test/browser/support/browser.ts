@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 export const SKIP_REASON = `${CHROMIUM_PATH} is missing (apt-get install -y chromium); browser tests skipped`;
 
 /** The committed speech fixture Chromium plays as its microphone (it loops: speech, then silence). */
-export const MICROPHONE_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone.wav', import.meta.url));
+const MICROPHONE_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone.wav', import.meta.url));
 
 /** Debian's Chromium, headless, with a fake microphone reading a WAV and sound allowed without a gesture. */
 export function launchChromium(): Promise<Browser> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiKeyCache } from '../../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../../api/deps.ts';
-import { DashboardSignInCodes } from '../../../api/routes/dashboard-sign-in.ts';
+import { DashboardSignInCodes } from '../../../api/auth/dashboard-sign-in-codes.ts';
 import { createApiApp } from '../../../api/server.ts';
 import { attachStreamGateway } from '../../../api/stream/stream-gateway.ts';
 import { parseConfig } from '../../../core/config.ts';

@@ -4,9 +4,9 @@ import type { JudgeUsage } from '../../../core/evaluations/evaluation-result.ts'
 import type { ChatMessage } from './judge-prompts.ts';
 
 /** Retries the SDK makes on provider errors (5xx, 429, timeouts, connection errors), with its exponential backoff. */
-export const JUDGE_PROVIDER_RETRIES = 2;
+const JUDGE_PROVIDER_RETRIES = 2;
 /** Requests per answer when the reply is not JSON valid against the schema (a provider that ignores strict mode). */
-export const JUDGE_OUTPUT_ATTEMPTS = 3;
+const JUDGE_OUTPUT_ATTEMPTS = 3;
 const JUDGE_TIMEOUT_MS = 60_000;
 
 /** The judge could not answer; the message is the provider's (or says what it answered), safe to show the customer. */

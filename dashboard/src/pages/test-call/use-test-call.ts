@@ -7,10 +7,10 @@ import { PlaybackQueue } from '../../audio/playback-queue';
 
 const SAMPLE_RATE_HZ = 16000;
 
-export type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
-export type AgentState = 'listening' | 'thinking' | 'speaking';
+type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
+type AgentState = 'listening' | 'thinking' | 'speaking';
 
-export interface TranscriptLine {
+interface TranscriptLine {
   key: number;
   role: 'user' | 'assistant';
   text: string;
@@ -18,7 +18,7 @@ export interface TranscriptLine {
   interrupted: boolean;
 }
 
-export type TurnMetrics = EventOf<'turn.metrics'>;
+type TurnMetrics = EventOf<'turn.metrics'>;
 
 export interface TestCall {
   status: CallStatus;

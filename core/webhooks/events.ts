@@ -1,8 +1,8 @@
 import type { Transaction } from '../db/database.ts';
-import type { EventType } from '../events/catalogue.ts';
-import { appendEvent, OUTBOX_CHANNEL, type EventRow } from '../events/outbox.ts';
-import { insertDeliveries, resolveTargets, type DeliveryTarget, type WebhookDeliveryRow } from './webhook-deliveries.ts';
-import type { WebhookEndpointRow } from './webhook-endpoints.ts';
+import type { EventType } from './catalogue.ts';
+import { appendEvent, OUTBOX_CHANNEL, type EventRow } from './outbox.ts';
+import { insertDeliveries, resolveTargets, type DeliveryTarget, type WebhookDeliveryRow } from './deliveries.ts';
+import type { WebhookEndpointRow } from './endpoints.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 
 /** How far back `GET /v1/events` reaches. */

@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/database.ts';
-import { insertDeliveries, resolveTargets, type EventForFanOut, type InsertLease } from './webhook-deliveries.ts';
+import { insertDeliveries, resolveTargets, type EventForFanOut, type InsertLease } from './deliveries.ts';
 
 /**
  * Turns outbox events into deliveries, exactly once per event: the events are locked (SKIP LOCKED, so workers share

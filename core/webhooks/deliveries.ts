@@ -1,7 +1,7 @@
 import type { Transaction } from '../db/database.ts';
-import type { EventType } from '../events/catalogue.ts';
+import type { EventType } from './catalogue.ts';
 import { newId } from '../ids.ts';
-import { serverUrlReceives, subscribes } from '../webhooks/event-subscriptions.ts';
+import { serverUrlReceives, subscribes } from './event-subscriptions.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';

@@ -20,7 +20,3 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events delivered only to endpoints that subscribe to them by name (never through a wildcard). */
 export const OPT_IN_EVENT_TYPES: readonly EventType[] = ['transcript.final'];
-
-export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
-}

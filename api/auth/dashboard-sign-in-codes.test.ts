@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DashboardSignInCodes } from './dashboard-sign-in.ts';
+import { DashboardSignInCodes } from './dashboard-sign-in-codes.ts';
 
 test('a sign-in code is redeemed once, for the organization it was issued for', () => {
   const codes = new DashboardSignInCodes();

@@ -1,10 +1,10 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Transaction } from '../db/database.ts';
 import { newId } from '../ids.ts';
-import { generateWebhookSecret } from '../webhooks/webhook-signer.ts';
+import { generateWebhookSecret } from './webhook-signer.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 
-export type DisabledReason = 'manual' | 'gone' | 'failing';
+type DisabledReason = 'manual' | 'gone' | 'failing';
 
 export interface WebhookEndpointRow {
   id: string;

@@ -37,9 +37,20 @@ export async function appendEvent(trx: Transaction, event: NewEvent): Promise<Ev
  * hot paths put it in a `db.tenantBatch` (one round trip with the change it describes).
  */
 export function appendEventStatement(event: NewEvent): Sql {
-  return sql`WITH event AS (
-      INSERT INTO events (id, org_id, type, session_id, assistant_id, data)
-      VALUES (${newId('event')}, ${event.orgId}, ${event.type}, ${event.sessionId ?? null}, ${event.assistantId ?? null}, ${JSON.stringify(event.data)}::jsonb)
+  return appendEventsStatement(
+    sql`SELECT ${newId('event')}, ${event.orgId}, ${event.type}, ${event.sessionId ?? null}, ${event.assistantId ?? null}, ${JSON.stringify(event.data)}::jsonb, now()`,
+  );
+}
+
+/**
+ * The outbox's one insert: the events `rows` selects (id, org_id, type, session_id, assistant_id, data, created_at),
+ * each followed by its NOTIFY, returning the events' rows. `steps` are the statement's earlier common table
+ * expressions (the change the events describe, which `rows` reads), so a change and its events are one statement.
+ */
+export function appendEventsStatement(rows: Sql, steps?: Sql): Sql {
+  return sql`WITH ${steps ? sql`${steps}, ` : sql``}event AS (
+      INSERT INTO events (id, org_id, type, session_id, assistant_id, data, created_at)
+      ${rows}
       RETURNING *
     )
     SELECT event.* FROM event CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified`;
