@@ -45,7 +45,7 @@ interface RunningRole {
 export async function startCommand(config: Config): Promise<void> {
   const startedAt = Date.now();
   const servesConnections = config.roles.includes('api') || config.roles.includes('agent');
-  // The processes share the api's port; an agent-only machine runs its LiveKit sessions in one process.
+  // The processes share the api's port; an agent-only machine runs its sessions in one process.
   const supervising = cluster.isPrimary && config.processes > 1 && config.roles.includes('api');
   const serverProcess = cluster.isWorker;
   // The supervisor migrates before it forks, so its processes do not race to.
