@@ -90,6 +90,10 @@ test('api, agent and workers as three processes on one PostgreSQL: a WebSocket s
     const registered = (await registry.query('SELECT pid, stream_url FROM agent_processes')).rows;
     assert.deepEqual(registered.map((row) => row.pid), [agent.child.pid], 'only the agent process registered to run sessions');
 
+    // The agent's answers pass through the api as they are: here, its close code for a wrong token.
+    const wrongToken = new SessionClient({ baseUrl: baseUrl.replace(/^http/, 'ws'), sessionId: early.id, token: 'st_wrong', WebSocketImpl: WebSocket as never });
+    assert.deepEqual(await wrongToken.closed, { code: 4001, reason: 'bad token' });
+
     // Through the api, run by the agent: typed lines, spoken replies, hung up by the caller (close code 1000 passed on).
     const sessionId = await typedSession(call, baseUrl, assistant.body.id, ['I want to book a table for two.', 'Bye.']);
     // The client hears the end before the agent has persisted it.
