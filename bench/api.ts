@@ -1,6 +1,8 @@
 // npm run bench:api — autocannon against the real api on PostgreSQL and, in the same run, a bare Express + pg
 // handler doing the same query (GET /v1/assistants/{id}, throughput); then POST /v1/sessions at a constant rate
-// (bench/api/open-loop.ts). Prints rps and latency percentiles.
+// (bench/api/open-loop.ts); then the saturation rate of POST /v1/sessions for one organization and ten, on one api
+// process and two (bench/api/session-saturation.ts). Prints rps and latency percentiles.
+// BENCH_PARTS (comma-separated get, post, saturation; default all) picks what runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -11,6 +13,7 @@ import { provisionOrganization } from '../core/provisioning.ts';
 import { updateOrganization } from '../core/repositories/organizations.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { openLoop } from './api/open-loop.ts';
+import { sessionSaturation } from './api/session-saturation.ts';
 import { percentileOf } from './support/percentile.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,9 +21,12 @@ const durationS = Number(process.env.BENCH_DURATION_S ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const postRate = Number(process.env.BENCH_POST_RATE ?? 500);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
+// With BENCH_CPU_PROF_DIR, the EchoSphere api processes write V8 CPU profiles there (`node --cpu-prof`) as they exit.
+const cpuProfileDir = process.env.BENCH_CPU_PROF_DIR;
+const parts = new Set((process.env.BENCH_PARTS ?? 'get,post,saturation').split(','));
 
-function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startChild(script: string, env: Record<string, string>, nodeOptions: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, port: JSON.parse(line).port }));
@@ -51,17 +57,31 @@ function percentile(result: autocannon.Result, p: number): number {
   return round(p90 + ((p - 90) / 7.5) * (p975 - p90));
 }
 
+const profileOptions = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 const scratch = await createScratchDatabase(serverUrl, 'echosphere_bench');
 const url = scratch.url;
 const children: ChildProcess[] = [];
 try {
   const db = await Database.open({ url });
   await db.migrate();
-  const { org, secretKey } = await provisionOrganization(db, new SecretBox(randomBytes(32)), 'Bench');
-  await db.tenant(org.id, (trx) => updateOrganization(trx, org.id, { settings: { max_concurrent_sessions: 100_000 } }));
+  const provision = async (name: string) => {
+    const provisioned = await provisionOrganization(db, new SecretBox(randomBytes(32)), name);
+    await db.tenant(provisioned.org.id, (trx) => updateOrganization(trx, provisioned.org.id, { settings: { max_concurrent_sessions: 1_000_000 } }));
+    return provisioned;
+  };
+  const { org, secretKey } = await provision('Bench');
+  // Each saturation run gets organizations of its own, so no run starts with another's sessions counted against it.
+  const saturationRuns = [
+    { name: 'one organization, one api process', processes: 1, organizations: 1 },
+    { name: 'ten organizations, one api process', processes: 1, organizations: 10 },
+    { name: 'one organization, two api processes', processes: 2, organizations: 1 },
+    { name: 'ten organizations, two api processes', processes: 2, organizations: 10 },
+  ];
+  const saturationKeys: string[][] = [];
+  for (const run of saturationRuns) saturationKeys.push(await Promise.all(Array.from({ length: run.organizations }, async (_, i) => (await provision(`Saturation ${i}`)).secretKey)));
   await db.close();
 
-  const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url });
+  const ours = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url }, profileOptions);
   children.push(ours.child);
   // The floor has no tenant roles to switch to: it connects as the server's administrator, which row-level security
   // does not filter (EchoSphere's own user sees no row without choosing a role).
@@ -76,52 +96,86 @@ try {
   });
   const assistantId = ((await created.json()) as { id: string }).id;
 
+  const rows: ReturnType<typeof row>[] = [];
+  const summary: string[] = [];
   const getPath = `/v1/assistants/${assistantId}`;
-  await run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers, duration: 2 });
-  await run({ url: `http://127.0.0.1:${bare.port}${getPath}`, duration: 2 });
-  // The two servers share the machine with the load generator and PostgreSQL, so one pair of runs swings by ±10 %.
-  // Alternate which goes first over several rounds and report the round with the median ratio.
-  const rounds: Array<{ ours: autocannon.Result; bare: autocannon.Result; ratio: number }> = [];
-  for (let round = 0; round < roundCount; round++) {
-    const runOurs = () => run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers });
-    const runBare = () => run({ url: `http://127.0.0.1:${bare.port}${getPath}` });
-    let oursResult: autocannon.Result;
-    let bareResult: autocannon.Result;
-    if (round % 2 === 0) {
-      oursResult = await runOurs();
-      bareResult = await runBare();
-    } else {
-      bareResult = await runBare();
-      oursResult = await runOurs();
+  if (parts.has('get')) {
+    await run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers, duration: 2 });
+    await run({ url: `http://127.0.0.1:${bare.port}${getPath}`, duration: 2 });
+    // The two servers share the machine with the load generator and PostgreSQL, so one pair of runs swings by ±10 %.
+    // Alternate which goes first over several rounds and report the round with the median ratio.
+    const rounds: Array<{ ours: autocannon.Result; bare: autocannon.Result; ratio: number }> = [];
+    for (let round = 0; round < roundCount; round++) {
+      const runOurs = () => run({ url: `http://127.0.0.1:${ours.port}${getPath}`, headers });
+      const runBare = () => run({ url: `http://127.0.0.1:${bare.port}${getPath}` });
+      let oursResult: autocannon.Result;
+      let bareResult: autocannon.Result;
+      if (round % 2 === 0) {
+        oursResult = await runOurs();
+        bareResult = await runBare();
+      } else {
+        bareResult = await runBare();
+        oursResult = await runOurs();
+      }
+      rounds.push({ ours: oursResult, bare: bareResult, ratio: oursResult.requests.average / bareResult.requests.average });
     }
-    rounds.push({ ours: oursResult, bare: bareResult, ratio: oursResult.requests.average / bareResult.requests.average });
+    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+    rows.push(row('GET /v1/assistants/{id} — EchoSphere', median.ours), row('GET /v1/assistants/{id} — bare Express + pg', median.bare));
+    const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
+    summary.push(
+      `GET: autocannon, ${connections} connections, as fast as they go, ${roundCount} rounds (the median one shown)`,
+      `GET throughput vs bare handler, per round: ${rounds.map((r) => percent(r.ratio)).join(', ')}`,
+      `GET throughput vs bare handler, median round: ${percent(median.ratio)} (target >= 70 %)`,
+    );
   }
-  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
-  const [oursGet, bareGet] = [median.ours, median.bare];
-  const postOptions = { url: `http://127.0.0.1:${ours.port}/v1/sessions`, method: 'POST', headers, body: JSON.stringify({ assistant_id: assistantId }) };
-  await openLoop({ ...postOptions, rate: postRate, durationS: 2 });
-  const post = await openLoop({ ...postOptions, rate: postRate, durationS });
 
-  const postRow = {
-    target: `POST /v1/sessions at ${postRate}/s — EchoSphere`,
-    rps: Math.round(post.rps),
-    p50_ms: round(percentileOf(post.latenciesMs, 50)),
-    p95_ms: round(percentileOf(post.latenciesMs, 95)),
-    p99_ms: round(percentileOf(post.latenciesMs, 99)),
-    non_2xx: post.non2xx,
-    errors: post.errors,
-  };
-  const rows = [row('GET /v1/assistants/{id} — EchoSphere', oursGet), row('GET /v1/assistants/{id} — bare Express + pg', bareGet), postRow];
-  console.log(
-    `\nPostgreSQL ${serverUrl.replace(/\/\/.*@/, '//')}, ${durationS} s per run; GET: autocannon, ${connections} connections, as fast as ` +
-      `they go, ${roundCount} rounds (the median one shown); POST: a request due every ${1000 / postRate} ms (open loop, latency from ` +
-      `when it was due)\n`,
-  );
-  console.table(rows);
-  const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
-  console.log(`GET throughput vs bare handler, per round: ${rounds.map((r) => percent(r.ratio)).join(', ')}`);
-  console.log(`GET throughput vs bare handler, median round: ${percent(median.ratio)} (target >= 70 %)`);
-  console.log(`POST /v1/sessions p95 at ${postRate}/s: ${postRow.p95_ms} ms (target <= 10 ms at 500/s)`);
+  if (parts.has('post')) {
+    const postOptions = { url: `http://127.0.0.1:${ours.port}/v1/sessions`, method: 'POST', headers, body: JSON.stringify({ assistant_id: assistantId }) };
+    await openLoop({ ...postOptions, rate: postRate, durationS: 2 });
+    const post = await openLoop({ ...postOptions, rate: postRate, durationS });
+    const postRow = {
+      target: `POST /v1/sessions at ${postRate}/s — EchoSphere`,
+      rps: Math.round(post.rps),
+      p50_ms: round(percentileOf(post.latenciesMs, 50)),
+      p95_ms: round(percentileOf(post.latenciesMs, 95)),
+      p99_ms: round(percentileOf(post.latenciesMs, 99)),
+      non_2xx: post.non2xx,
+      errors: post.errors,
+    };
+    rows.push(postRow);
+    summary.push(
+      `POST: a request due every ${1000 / postRate} ms (open loop, latency from when it was due)`,
+      `POST /v1/sessions p95 at ${postRate}/s: ${postRow.p95_ms} ms (target <= 10 ms at 500/s)`,
+    );
+  }
+
+  if (parts.has('saturation')) {
+    const second = await startChild('bench/api/echosphere-server.ts', { DATABASE_URL: url }, profileOptions);
+    children.push(second.child);
+    const baseUrls = [ours.port, second.port].map((port) => `http://127.0.0.1:${port}`);
+    const saturationRows = [];
+    for (const [index, saturationRun] of saturationRuns.entries()) {
+      const organizations = await Promise.all(
+        saturationKeys[index]!.map(async (secretKey) => {
+          const response = await fetch(`${baseUrls[0]}/v1/assistants`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'Saturation', system_prompt: 'You are a benchmark.' }),
+          });
+          return { secretKey, assistantId: ((await response.json()) as { id: string }).id };
+        }),
+      );
+      const target = { baseUrls: baseUrls.slice(0, saturationRun.processes), organizations, connections };
+      await sessionSaturation({ ...target, durationS: 2 });
+      saturationRows.push({ target: `POST /v1/sessions saturation — ${saturationRun.name}`, ...(await sessionSaturation({ ...target, durationS })) });
+    }
+    console.log(`\nPOST /v1/sessions saturation: autocannon, ${connections} connections in all (split evenly between processes), as fast as they go, ${durationS} s after a 2 s warm-up`);
+    console.table(saturationRows);
+  }
+
+  console.log(`\nPostgreSQL ${serverUrl.replace(/\/\/.*@/, '//')}, ${durationS} s per run\n`);
+  if (rows.length > 0) console.table(rows);
+  for (const line of summary) console.log(line);
 } finally {
   for (const child of children) child.kill();
   await scratch.drop();

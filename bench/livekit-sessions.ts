@@ -24,7 +24,7 @@ if (skip || !process.env.TEST_POSTGRES_URL) throw new Error(`needs the LiveKit s
 const database = await createProvisionedDatabase(process.env.TEST_POSTGRES_URL, 'echosphere_bench_livekit', 'Bench');
 const env = { ...database.env, ...liveKitEnv(server!), ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: String(SESSIONS + 1), LOG_LEVEL: 'warn' };
 const api = startEchoSphere({ ...env, ECHOSPHERE_ROLES: 'api' });
-const agent = spawn(process.execPath, [cli, 'start', '--roles', 'agent'], { env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const agent = spawn(process.execPath, [cli, 'start', '--roles', 'agent'], { env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ECHOSPHERE_AGENT_PORT: '0', ECHOSPHERE_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise<void>((resolve) => agent.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('livekit agent started') && resolve()));
 const call = apiClient(await api.ready, database.secretKey);
 const assistantId = (await call('POST', '/v1/assistants', { name: 'Bench', system_prompt: 'Help.', first_message: 'Hello, thanks for calling. How can I help you today?' })).body.id;

@@ -7,8 +7,10 @@ import { ApiKeyCache } from '../api/auth/api-key-cache.ts';
 import { DashboardSignInCodes } from '../api/auth/dashboard-sign-in-codes.ts';
 import { defaultOrganizationId } from '../core/repositories/organizations.ts';
 import { createApiApp } from '../api/server.ts';
-import { attachStreamGateway } from '../api/stream/stream-gateway.ts';
+import { attachStreamGateway } from '../agent-runtime/stream/stream-gateway.ts';
 import { startLiveKitAgentHost, type LiveKitAgentHost } from '../agent-runtime/livekit/agent-host.ts';
+import { startAgentStreamServer } from '../agent-runtime/stream/agent-stream-server.ts';
+import { attachStreamProxy } from '../api/stream/stream-proxy.ts';
 import { createRuntimeDeps } from '../agent-runtime/session/create-runtime-deps.ts';
 import { loadSessionBilling } from '../core/billing/price-file.ts';
 import { createStripeClient } from '../core/billing/stripe/stripe-client.ts';
@@ -26,6 +28,7 @@ import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
 import { CliError } from './cli-error.ts';
 import { defaultOrganizationKeyToPrint, markDefaultKeyShown, type DefaultOrganizationKey } from './default-organization-key.ts';
+import { startHealthServer } from './health-server.ts';
 import { startServerProcesses } from './server-processes.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
@@ -44,7 +47,7 @@ interface RunningRole {
 export async function startCommand(config: Config): Promise<void> {
   const startedAt = Date.now();
   const servesConnections = config.roles.includes('api') || config.roles.includes('agent');
-  // The processes share the api's port; an agent-only machine runs its LiveKit sessions in one process.
+  // The processes share the api's port; an agent-only machine runs its sessions in one process.
   const supervising = cluster.isPrimary && config.processes > 1 && config.roles.includes('api');
   const serverProcess = cluster.isWorker;
   // The supervisor migrates before it forks, so its processes do not race to.
@@ -74,11 +77,14 @@ export async function startCommand(config: Config): Promise<void> {
         throw error;
       }));
     } else if (servesConnections) {
-      const agent = config.roles.includes('agent') ? await startLiveKitAgent(platform, media) : undefined;
-      if (agent) roles.push(agent);
+      const runsAgent = config.roles.includes('agent');
+      const liveKit = runsAgent ? await startLiveKitAgent(platform, media) : undefined;
+      if (liveKit) roles.push(liveKit);
+      // Without the api role here, WebSocket sessions come from api processes elsewhere, to a port of this process.
+      if (runsAgent && !config.roles.includes('api')) roles.push(await startAgentStreams(platform, media));
       if (config.roles.includes('api')) {
         const signInCodes = new DashboardSignInCodes();
-        const api = await startApi(platform, media, signInCodes, agent?.host);
+        const api = await startApi(platform, media, signInCodes, { runsAgent, liveKit: liveKit?.host });
         roles.push(api);
         baseUrl = api.baseUrl;
         // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
@@ -89,6 +95,8 @@ export async function startCommand(config: Config): Promise<void> {
       }
     }
     if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
+    // A process without the api role answers health checks and metric scrapes on a port of its own.
+    if (!config.roles.includes('api')) roles.push(await startHealth(platform));
   } catch (error) {
     // Nothing was announced: undo what started, so the process ends with the error and the data folder is free.
     await stopRoles();
@@ -126,20 +134,14 @@ export async function startCommand(config: Config): Promise<void> {
 }
 
 /**
- * The agent role: takes LiveKit sessions and runs them, many per process, with the shared runtime. WebSocket sessions
- * run where their connection lands, in the api role. Without LiveKit configured there is nothing for it to take.
+ * The agent role's LiveKit sessions: taken through the database and run with the shared runtime, many per process.
+ * Without LiveKit configured there are none to take.
  */
 async function startLiveKitAgent(platform: Platform, media: MediaServices): Promise<(RunningRole & { host: LiveKitAgentHost }) | undefined> {
-  const { config, logger, db, secretBox } = platform;
+  const { config, logger, db } = platform;
   const liveKit = config.livekit.configured;
-  if (!liveKit) {
-    if (!config.roles.includes('api')) {
-      throw new CliError(`The agent role runs LiveKit sessions, and LiveKit is not configured: set ${config.livekit.missing.join(', ')}.`);
-    }
-    return undefined;
-  }
-  const runtime = createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media });
-  const host = await startLiveKitAgentHost({ db, logger, rooms: new SessionRooms(liveKit), runtime });
+  if (!liveKit) return undefined;
+  const host = await startLiveKitAgentHost({ db, logger, rooms: new SessionRooms(liveKit), runtime: createRuntimeDeps(runtimeOptions(platform, media)) });
   return {
     name: 'agent',
     host,
@@ -150,24 +152,65 @@ async function startLiveKitAgent(platform: Platform, media: MediaServices): Prom
   };
 }
 
-async function startApi(platform: Platform, media: MediaServices, signInCodes: DashboardSignInCodes, agent?: LiveKitAgentHost): Promise<RunningRole & { baseUrl: string }> {
+/** The agent role's WebSocket sessions on a machine without the api role: served to api processes on ECHOSPHERE_AGENT_PORT. */
+async function startAgentStreams(platform: Platform, media: MediaServices): Promise<RunningRole> {
+  const { config, logger } = platform;
+  const streams = await startAgentStreamServer(runtimeOptions(platform, media), { port: config.agentPort, host: config.host, advertisedUrl: config.agentUrl }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new CliError(`Cannot start: the agent port ${config.agentPort} on ${config.host} is already in use. Choose another with ECHOSPHERE_AGENT_PORT.`);
+      throw error;
+    },
+  );
+  return {
+    name: 'agent streams',
+    async stop() {
+      const outcomes = await streams.stop(config.shutdownGraceS * 1000);
+      logger.info('live sessions ended', { sessions: outcomes.length });
+    },
+  };
+}
+
+async function startHealth(platform: Platform): Promise<RunningRole> {
+  const health = await startHealthServer(platform);
+  platform.logger.info('health and metrics served', { port: health.port });
+  return { name: 'health', stop: () => health.stop() };
+}
+
+/** What the session runtime needs, wherever it runs. */
+function runtimeOptions(platform: Platform, media: MediaServices) {
+  const { config, logger, db, secretBox } = platform;
+  return { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing: loadSessionBilling(config.billing) };
+}
+
+/**
+ * The api role. With the agent role in the same process, WebSocket sessions run where their connection lands (the
+ * gateway shares the api's HTTP server); without it, connections are forwarded to agent processes.
+ */
+async function startApi(
+  platform: Platform,
+  media: MediaServices,
+  signInCodes: DashboardSignInCodes,
+  agent: { runsAgent: boolean; liveKit?: LiveKitAgentHost },
+): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
-  // WebSocket sessions run where their connection lands: the gateway shares the api's HTTP server.
-  const billing = loadSessionBilling(config.billing);
-  const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing });
+  const gateway = agent.runsAgent ? attachStreamGateway(server, runtimeOptions(platform, media)) : undefined;
+  const proxy = gateway ? undefined : attachStreamProxy(server, { db, logger });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
-  // A session ended through this process may be a WebSocket one of the gateway or a LiveKit one of this process's agent.
-  const liveSessions = { endSession: async (id: string, reason: string) => (await gateway.endSession(id, reason)) || ((await agent?.endSession(id, reason)) ?? false) };
+  // A session ended through this process may be a WebSocket one of the gateway or a LiveKit one of this process's
+  // agent; any other is asked to end through the database, wherever it runs.
+  const liveSessions = {
+    endSession: async (id: string, reason: string) => ((await gateway?.endSession(id, reason)) ?? false) || ((await agent.liveKit?.endSession(id, reason)) ?? false),
+  };
   server.on('request', createApiApp({ db, config, logger, secretBox, apiKeyCache, liveSessions, media, dashboard }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(listenError(error, config)));
     server.listen(config.port, config.host, resolve);
   }).catch(async (error: unknown) => {
     // The gateway already listens for session control (a PostgreSQL connection) that would keep the process alive.
-    await gateway.shutdownAll(0);
+    await gateway?.shutdownAll(0);
     throw error;
   });
   return {
@@ -177,8 +220,11 @@ async function startApi(platform: Platform, media: MediaServices, signInCodes: D
       const graceMs = config.shutdownGraceS * 1000;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const outcomes = await gateway.shutdownAll(graceMs);
-      logger.info('live sessions ended', { sessions: outcomes.length });
+      if (gateway) {
+        const outcomes = await gateway.shutdownAll(graceMs);
+        logger.info('live sessions ended', { sessions: outcomes.length });
+      }
+      await proxy?.stop(graceMs);
       setTimeout(() => server.closeAllConnections(), graceMs).unref();
       await closed;
     },

@@ -47,6 +47,10 @@ const schema = z.object({
     .optional(),
   ECHOSPHERE_ROLES: z.string().default('api,agent,workers'),
   ECHOSPHERE_PROCESSES: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
+  // Roles on separate machines: health and metrics of a process without the api role, the agent's session streams.
+  ECHOSPHERE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  ECHOSPHERE_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  ECHOSPHERE_AGENT_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   ECHOSPHERE_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),
@@ -156,6 +160,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     roles: requestedRoles as Role[],
     /** Processes serving the api and agent roles; they share the port, and the first process supervises them. */
     processes,
+    /** Where a process without the api role serves /healthz, /readyz and /metrics. */
+    metricsPort: raw.ECHOSPHERE_METRICS_PORT,
+    /** An agent process without the api role serves session streams to api processes here, and is reached at agentUrl. */
+    agentPort: raw.ECHOSPHERE_AGENT_PORT,
+    agentUrl: raw.ECHOSPHERE_AGENT_URL?.replace(/\/$/, ''),
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
     rateLimit: {

@@ -14,6 +14,7 @@ export const CLOSE_CODES = {
   policy: 1008,
   tooLarge: 1009,
   serverError: 1011,
+  tryAgainLater: 1013,
   badToken: 4001,
   alreadyConnected: 4009,
 } as const;

@@ -3,7 +3,7 @@ import type { ApiDeps } from '../deps.ts';
 import { renderMetrics } from '../http/group-metrics.ts';
 import { registry } from '../../core/metrics/registry.ts';
 
-export function operationsRoutes({ db, logger }: ApiDeps): Router {
+export function operationsRoutes({ db, logger }: Pick<ApiDeps, 'db' | 'logger'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -61,13 +61,39 @@ test('racing creates never exceed max_concurrent_sessions', async () => {
   assert.equal(results.find((result) => result.status === 409)!.body.error.code, 'concurrency_limit_reached');
 });
 
+test('parallel creates hold the limit while slots are made, after it is raised and after it is lowered', async () => {
+  const { secretKey } = await api.createOrganization('Busy');
+  const busy = apiClient(api.baseUrl, secretKey);
+  const assistant = (await busy('POST', '/v1/assistants', { name: 'a', system_prompt: '' })).body.id;
+  const createMany = async (count: number) => {
+    const results = await Promise.all(Array.from({ length: count }, () => busy('POST', '/v1/sessions', { assistant_id: assistant })));
+    for (const result of results) assert.ok(result.status === 201 || result.body.error.code === 'concurrency_limit_reached', `unexpected ${result.status}`);
+    return results.filter((result) => result.status === 201).map((result) => result.body.id as string);
+  };
+
+  // 37 is past the first 16 slots and their doubling, so the racing creates also race to make slots.
+  await busy('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 37 } });
+  const first = await createMany(60);
+  assert.equal(first.length, 37);
+  await busy('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 45 } });
+  const second = await createMany(20);
+  assert.equal(second.length, 8);
+
+  // Lowered below what is live: the sessions in slots above it (the last 8, in slots 38-45) hold off new ones until they end.
+  await busy('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 40 } });
+  for (const id of first.slice(0, 5)) assert.equal((await busy('POST', `/v1/sessions/${id}/end`)).status, 200);
+  assert.equal((await createMany(5)).length, 0, '40 live sessions, some above the limit of 40');
+  for (const id of second) assert.equal((await busy('POST', `/v1/sessions/${id}/end`)).status, 200);
+  assert.equal((await createMany(10)).length, 8, '32 live sessions, limit 40');
+});
+
 test('a slot is freed when a session ends, and when a created session lets its token expire unused', async () => {
   const { secretKey, orgId } = await api.createOrganization('One at a time');
   const limited = apiClient(api.baseUrl, secretKey);
   await limited('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 1 } });
   const assistant = (await limited('POST', '/v1/assistants', { name: 'a', system_prompt: '' })).body.id;
   const create = () => limited('POST', '/v1/sessions', { assistant_id: assistant });
-  const liveCount = async () => (await api.db.system((trx) => trx('organizations').where({ id: orgId }).first('live_sessions'))).live_sessions;
+  const liveCount = async () => Number((await api.db.system((trx) => trx('session_slots').where({ org_id: orgId }).whereNotNull('session_id').count({ n: '*' }).first()))!.n);
 
   const first = await create();
   assert.equal(first.status, 201);

@@ -22,13 +22,29 @@ export interface OrphanedSession {
   status: 'created' | 'active';
 }
 
-export async function registerAgentProcess(db: Database, process: { id: string; host: string; pid: number }): Promise<void> {
+/** A process serving WebSocket session streams to api processes registers where (`stream_url`). */
+export async function registerAgentProcess(db: Database, process: { id: string; host: string; pid: number; stream_url?: string }): Promise<void> {
   await db.system((trx) => trx('agent_processes').insert(process));
 }
 
-/** Records that the process is alive; false when its row is gone (others took it for dead and handled its sessions). */
-export async function beatAgentProcess(db: Database, id: string): Promise<boolean> {
-  return db.system(async (trx) => (await trx('agent_processes').where({ id }).update({ heartbeat_at: trx.fn.now() })) > 0);
+/**
+ * Records that the process is alive (and, for a stream-serving one, how many sessions it runs); false when its row is
+ * gone (others took it for dead and handled its sessions).
+ */
+export async function beatAgentProcess(db: Database, id: string, liveSessions?: number): Promise<boolean> {
+  return db.system(async (trx) => (await trx('agent_processes').where({ id }).update({ heartbeat_at: trx.fn.now(), live_sessions: liveSessions })) > 0);
+}
+
+/** Agent processes serving session streams that beat within `staleMs`, the least loaded first (ties in random order). */
+export async function streamAgentProcesses(db: Database, staleMs: number): Promise<Array<{ id: string; stream_url: string }>> {
+  return db.system((trx) =>
+    trx('agent_processes')
+      .whereNotNull('stream_url')
+      .where('heartbeat_at', '>', trx.raw(`now() - make_interval(secs => ?)`, [staleMs / 1000]))
+      .orderBy('live_sessions', 'asc')
+      .orderByRaw('random()')
+      .select('id', 'stream_url'),
+  );
 }
 
 export async function removeAgentProcess(db: Database, id: string): Promise<void> {

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
-import { appendEventsStatement } from '../webhooks/outbox.ts';
+import { appendEventsStatement, notifyOutbox } from '../webhooks/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
+import { addSlots, takeFreeSlot } from './session-slots.ts';
 import type { PublicAssistant } from './assistants.ts';
 
 export interface NewSession {
@@ -21,12 +22,11 @@ export interface NewSession {
 
 /**
  * Ends created sessions whose stream token has expired: they can never connect, and ending them frees their
- * concurrency slots (`organizations.live_sessions`, kept by a trigger). With an organization, that organization's
+ * concurrency slots (`session_slots`, freed by a trigger). With an organization, that organization's
  * (before it creates a session), or only `sessionId` (a client came with its token too late); without one, every
  * organization's, `batch` at a time (the system role's sweep, for organizations that create no more sessions). Rows
- * another transaction holds are being ended or claimed by it and are skipped: waiting on them while holding the
- * organization's lock could deadlock with that transaction's own counter update. The planner sees the values, so it
- * folds away the branches that do not apply. Returns a row (its `session.ended` event) per session ended.
+ * another transaction holds are being ended or claimed by it and are skipped: waiting on them would put a create behind
+ * that transaction's commit. The planner sees the values, so it folds away the branches that do not apply. Returns a row (`id`) per session ended.
  */
 export function expireUnconnectedSessions(scope: { orgId: string; sessionId?: string } | { batch: number }): Sql {
   const orgId = 'orgId' in scope ? scope.orgId : null;
@@ -69,14 +69,20 @@ function endCreatedSessions(ids: Sql, reason: string, endedAt: Sql): Sql {
 }
 
 /**
+ * Enough for slots to double from 16 to any limit a setting can hold, with room for creates racing for the last free
+ * slots (a slot another create holds may still come free if that create fails); past it, the limit counts as reached.
+ */
+const MAX_CREATE_ATTEMPTS = 32;
+
+/**
  * Creates a session and its `session.created` event if the organization is below its concurrency limit; undefined
  * when it is not. Sessions holding a slot are connected ones and created ones whose token can still be used.
  *
- * The organization row is locked first, so racing creates check the limit one after the other; expired created
- * sessions are then ended, and the check (one read of the live-session counter), the insert and the event run as one
- * statement whose snapshot sees every session committed before the lock was granted. All of it travels in one round
- * trip (`tenantBatch`), so the lock is held only while the statements execute, never across a trip back to this
- * process.
+ * Expired created sessions are ended first (freeing their slots); then one statement takes a free slot
+ * (`session_slots`) and, only if it got one, inserts the session and its event. A slot is one row, locked by the
+ * create that takes it, so two creates never share one and an organization never has more live sessions than
+ * slots. Both travel in one round trip (`tenantBatch`); the event's NOTIFY follows the commit (`notifyOutbox`). When
+ * no slot is free the organization gets more, up to its limit, and the create tries again.
  */
 export async function createSessionWithinLimit(db: Database, input: NewSession & { defaultLimit: number }): Promise<SessionRow | undefined> {
   const row: SessionRow = {
@@ -99,28 +105,35 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     ended_at: null,
     recording_status: null,
   };
-  const [, , notified] = await db.tenantBatch(input.orgId, () => [
-    sql`SELECT id FROM organizations WHERE id = ${input.orgId} FOR UPDATE`,
-    expireUnconnectedSessions({ orgId: input.orgId }),
-    appendEventsStatement(
-      sql`SELECT ${newId('event')}, ${row.org_id}, 'session.created', session.id, ${row.assistant_id},
-             ${JSON.stringify({ session: toPublicSession(row) })}::jsonb, ${row.created_at}
-      FROM session`,
-      sql`below_limit AS (
-         SELECT 1 FROM organizations
-         WHERE id = ${input.orgId} AND live_sessions < coalesce((settings->>'max_concurrent_sessions')::int, ${input.defaultLimit})
+  const eventId = newId('event');
+  // Committed without its NOTIFY, which is sent after the commit (see notifyOutbox): creates are the burst path.
+  const insert = appendEventsStatement(
+    sql`SELECT ${eventId}, ${row.org_id}, 'session.created', session.id, ${row.assistant_id},
+           ${JSON.stringify({ session: toPublicSession(row) })}::jsonb, ${row.created_at}
+    FROM session`,
+    sql`slot AS (${takeFreeSlot(input.orgId, row.id, input.defaultLimit)}
        ), session AS (
          INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, status, audio, metadata,
                                stream_token_hash, stream_token_expires_at, created_at)
          SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport},
                 'created', ${JSON.stringify(row.audio)}::jsonb, ${JSON.stringify(row.metadata)}::jsonb,
                 decode(${input.streamTokenHash?.toString('hex') ?? null}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
-         FROM below_limit
+         FROM slot
          RETURNING id
        )`,
-    ),
-  ]);
-  return notified!.length > 0 ? row : undefined;
+    { notify: false },
+  );
+  for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+    const [, created] = await db.tenantBatch(input.orgId, () => [expireUnconnectedSessions({ orgId: input.orgId }), insert]);
+    if (created!.length > 0) {
+      // The session is committed whatever happens to the wake-up: without it the deliverer's poll finds the event.
+      await notifyOutbox(db, eventId).catch(() => undefined);
+      return row;
+    }
+    const [[slots]] = (await db.tenantBatch(input.orgId, () => [addSlots(input.orgId, input.defaultLimit)])) as [[{ retry: boolean }]];
+    if (!slots.retry) return undefined;
+  }
+  return undefined;
 }
 
 /** Sessions with their recording's status and latest evaluation's outcome, for the public representation. */

@@ -1,4 +1,4 @@
-import { runSql, type Transaction } from '../db/database.ts';
+import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
 import { newId } from '../ids.ts';
 import type { EventType } from './catalogue.ts';
@@ -46,14 +46,26 @@ export function appendEventStatement(event: NewEvent): Sql {
  * The outbox's one insert: the events `rows` selects (id, org_id, type, session_id, assistant_id, data, created_at),
  * each followed by its NOTIFY, returning the events' rows. `steps` are the statement's earlier common table
  * expressions (the change the events describe, which `rows` reads), so a change and its events are one statement.
+ * Without `notify`, the caller wakes the deliverer itself after its commit (`notifyOutbox`).
  */
-export function appendEventsStatement(rows: Sql, steps?: Sql): Sql {
+export function appendEventsStatement(rows: Sql, steps?: Sql, { notify = true } = {}): Sql {
   return sql`WITH ${steps ? sql`${steps}, ` : sql``}event AS (
       INSERT INTO events (id, org_id, type, session_id, assistant_id, data, created_at)
       ${rows}
       RETURNING *
     )
-    SELECT event.* FROM event CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified`;
+    SELECT event.* FROM event${notify ? sql` CROSS JOIN LATERAL (SELECT pg_notify(${OUTBOX_CHANNEL}, event.id)) AS notified` : sql``}`;
+}
+
+/**
+ * Wakes the webhook deliverer for an event committed without its NOTIFY. PostgreSQL lets one notifying transaction
+ * commit at a time (a lock held until its commit is flushed to disk), which caps every write that notifies at one
+ * disk flush each, whatever the organization. Session creation, the write a burst of traffic repeats, notifies here
+ * after its commit instead: alone, the NOTIFY writes nothing and commits without a flush. A process that stops in
+ * between leaves the event to the deliverer's poll, as a notification lost any other way is.
+ */
+export async function notifyOutbox(db: Database, eventId: string): Promise<void> {
+  await runSql(db.knex, sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${eventId})`);
 }
 
 /** The public shape of an event, as listed by the API and sent as a webhook body. */

@@ -27,7 +27,7 @@ after(async () => {
 /** `echosphere start --roles agent`; resolves once its agent has registered. */
 function startAgentProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; id: string }> {
   const child = spawn(process.execPath, [cli, 'start', '--roles', 'agent'], {
-    env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ECHOSPHERE_AGENT_PORT: '0', ECHOSPHERE_METRICS_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

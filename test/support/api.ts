@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../api/deps.ts';
 import { createApiApp } from '../../api/server.ts';
-import { attachStreamGateway, type StreamGateway } from '../../api/stream/stream-gateway.ts';
+import { attachStreamGateway, type StreamGateway } from '../../agent-runtime/stream/stream-gateway.ts';
 import { parseConfig, type Config } from '../../core/config.ts';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';

@@ -8,7 +8,7 @@ import { generateToken } from '../../core/crypto/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import { newId } from '../../core/ids.ts';
 import { createLogger } from '../../core/logger.ts';
-import { attachStreamGateway, type StreamGateway } from '../../api/stream/stream-gateway.ts';
+import { attachStreamGateway, type StreamGateway } from '../../agent-runtime/stream/stream-gateway.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { openTestDatabase } from './database.ts';
 

@@ -1,5 +1,5 @@
 import { webhookDeliveries, webhookDeliveryDuration } from '../../core/metrics/worker-metrics.ts';
-import type { DeliveryOutcome, DeliveryStatus } from '../../core/repositories/webhook-deliveries.ts';
+import type { DeliveryOutcome, DeliveryStatus } from '../../core/webhooks/deliveries.ts';
 
 /** A delivery still pending after an attempt failed is retried later. */
 const OUTCOME_LABELS: Record<DeliveryStatus, string> = { succeeded: 'succeeded', pending: 'retrying', failed: 'failed' };

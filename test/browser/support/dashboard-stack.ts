@@ -9,7 +9,7 @@ import { ApiKeyCache } from '../../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../../api/deps.ts';
 import { DashboardSignInCodes } from '../../../api/auth/dashboard-sign-in-codes.ts';
 import { createApiApp } from '../../../api/server.ts';
-import { attachStreamGateway } from '../../../api/stream/stream-gateway.ts';
+import { attachStreamGateway } from '../../../agent-runtime/stream/stream-gateway.ts';
 import { parseConfig } from '../../../core/config.ts';
 import { SecretBox } from '../../../core/crypto/secret-box.ts';
 import { createLogger } from '../../../core/logger.ts';

@@ -9,16 +9,17 @@ import type { Logger } from '../../core/logger.ts';
 import type { MediaServices } from '../../core/media.ts';
 import { claimSessionForStream, findSessionForStream } from '../../core/repositories/session-runtime.ts';
 import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
-import { parseAudioFormat } from '../../agent-runtime/audio/audio-format.ts';
-import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
-import { LiveSessions } from '../../agent-runtime/session/live-sessions.ts';
-import { runSession } from '../../agent-runtime/session/run-session.ts';
-import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/runtime-deps.ts';
-import { CLOSE_CODES } from '../../agent-runtime/transport/protocol.ts';
+import { parseAudioFormat } from '../audio/audio-format.ts';
+import { createRuntimeDeps } from '../session/create-runtime-deps.ts';
+import { LiveSessions } from '../session/live-sessions.ts';
+import { runSession } from '../session/run-session.ts';
+import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
+import { CLOSE_CODES } from '../transport/protocol.ts';
 import { NEVER_CONNECTED } from '../../core/domain/session.ts';
-import { WebSocketTransport } from '../../agent-runtime/transport/websocket-transport.ts';
+import { WebSocketTransport } from '../transport/websocket-transport.ts';
 
-const STREAM_PATH = /^\/v1\/sessions\/([A-Za-z0-9_]{1,64})\/stream$/;
+/** The session stream's path; its one group is the session id. */
+export const STREAM_PATH = /^\/v1\/sessions\/([A-Za-z0-9_]{1,64})\/stream$/;
 
 /** Above the largest legal audio frame (100 ms of 48 kHz PCM16 = 9,600 bytes) and any sane control message. */
 const MAX_FRAME_BYTES = 64 * 1024;
