@@ -110,7 +110,10 @@ const schema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('echosphere'),
 });
 
-/** The name of every variable the configuration reads (deployment files are checked against it). */
+/**
+ * The name of every variable the configuration reads: the deployment files are checked against it.
+ * @public
+ */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 const LIVEKIT_SETTINGS = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;

@@ -17,7 +17,10 @@ const ENV_KEYS: Record<CredentialProvider, string> = {
   elevenlabs: 'ELEVEN_API_KEY',
 };
 
-/** The server-wide provider keys, read from the environment when a session starts. */
+/**
+ * The server-wide provider keys, read from the environment when a session starts (and allowed in deployment files).
+ * @public
+ */
 export const PROVIDER_KEY_VARIABLES: readonly string[] = Object.values(ENV_KEYS);
 
 /** Whether a session could get a key for `provider`: the organization's own, or the server-wide one. */

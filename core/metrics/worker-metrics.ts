@@ -24,7 +24,7 @@ export const webhookEndpointsDisabled = new client.Counter({
 /** Where the backlog is read at each scrape: the queues this process works. */
 const depthSources = new Set<() => Promise<Record<string, number>>>();
 
-export const queueDepth = new client.Gauge({
+new client.Gauge({
   name: 'echosphere_queue_depth',
   help: 'Jobs waiting on the job queue, by queue (database and pg-boss queues)',
   labelNames: ['queue'] as const,
