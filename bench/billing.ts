@@ -7,7 +7,7 @@ import { summarizeUsage } from '../core/billing/usage-summary.ts';
 import { Database } from '../core/db/database.ts';
 import { NO_LATENCY } from '../core/domain/session.ts';
 import { newId } from '../core/ids.ts';
-import { finishSession } from '../core/repositories/session-runtime.ts';
+import { finishSession } from '../core/repositories/sessions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { percentileOf } from './support/percentile.ts';
 

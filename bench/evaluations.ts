@@ -15,7 +15,7 @@ import { analysisConfig } from '../core/evaluations/analysis-config.ts';
 import { enqueueSessionEvaluations } from '../core/evaluations/evaluation-jobs.ts';
 import { newId } from '../core/ids.ts';
 import { DatabaseQueue } from '../core/queue/database-queue.ts';
-import { finishSession } from '../core/repositories/session-runtime.ts';
+import { finishSession } from '../core/repositories/sessions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
 import { percentileOf } from './support/percentile.ts';

@@ -17,7 +17,7 @@ import {
   waitingLiveKitSessions,
   type OrphanedSession,
 } from '../../core/repositories/agent-processes.ts';
-import { finishSession } from '../../core/repositories/session-runtime.ts';
+import { finishSession } from '../../core/repositories/sessions.ts';
 import { LiveSessions } from '../session/live-sessions.ts';
 import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
 import { runRoomSession } from './room-session.ts';

@@ -1,6 +1,8 @@
 import { llm, voice } from '@livekit/agents';
 import { enqueueSessionEvaluations } from '../../core/evaluations/evaluation-jobs.ts';
-import { appendSessionMessage, finishSession, loadRuntimeSecrets, type NewMessage, type SessionRef } from '../../core/repositories/session-runtime.ts';
+import { appendSessionMessage, type NewMessage } from '../../core/repositories/messages.ts';
+import { finishSession, type SessionRef } from '../../core/repositories/sessions.ts';
+import { loadRuntimeSecrets } from '../../core/repositories/provider-credentials.ts';
 import { type AssistantSnapshot, parseAssistantSnapshot } from '../config/assistant-snapshot.ts';
 import { LatencyTracker, UsageTracker } from '../metrics/session-metrics.ts';
 import { observeTurn } from '../metrics/session-observer.ts';

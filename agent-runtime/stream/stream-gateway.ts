@@ -7,7 +7,7 @@ import { hashesEqual, sha256 } from '../../core/crypto/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MediaServices } from '../../core/media.ts';
-import { claimSessionForStream, findSessionForStream } from '../../core/repositories/session-runtime.ts';
+import { claimSessionForStream, findSessionForStream } from '../../core/repositories/sessions.ts';
 import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
 import { parseAudioFormat } from '../audio/audio-format.ts';
 import { createRuntimeDeps } from '../session/create-runtime-deps.ts';

@@ -1,4 +1,8 @@
-import type { Transaction } from '../db/database.ts';
+import type { Database, Transaction } from '../db/database.ts';
+import { sql } from '../db/sql.ts';
+import { newId } from '../ids.ts';
+import { appendEventStatement } from '../webhooks/outbox.ts';
+import type { SessionRef } from './sessions.ts';
 
 export interface MessageRow {
   id: string;
@@ -47,4 +51,48 @@ export function toPublicMessage(row: MessageRow) {
     metrics: row.metrics,
     created_at: row.created_at.toISOString(),
   };
+}
+
+export interface NewMessage {
+  role: 'user' | 'assistant' | 'tool' | 'system';
+  text: string;
+  /**
+   * When it started being spoken or typed (epoch ms). Its id is made from this time, so a transcript sorted by id
+   * reads in the order things were said even when a message is stored late (an interrupted greeting is only complete
+   * after the caller's words that cut it). Without it, the time of storing.
+   */
+  spokenAt?: number;
+  startMs: number | null;
+  endMs: number | null;
+  interrupted: boolean;
+  toolCalls?: unknown[] | null;
+  toolResult?: Record<string, unknown> | null;
+  metrics?: Record<string, number | null> | null;
+}
+
+/**
+ * One transcript item; spoken/typed user and assistant text also becomes a `transcript.final` event. Two of these
+ * are written per turn, so they go as one statement in one round trip (a knex transaction would cost six).
+ */
+export async function appendSessionMessage(db: Database, ref: SessionRef, message: NewMessage): Promise<string> {
+  const id = newId('message', message.spokenAt === undefined ? undefined : Math.round(message.spokenAt));
+  const json = (value: unknown) => (value ? JSON.stringify(value) : null);
+  const inserted = sql`INSERT INTO messages (id, org_id, session_id, role, text, start_ms, end_ms, interrupted, tool_calls, tool_result, metrics)
+    VALUES (${id}, ${ref.orgId}, ${ref.sessionId}, ${message.role}, ${message.text}, ${message.startMs}, ${message.endMs},
+            ${message.interrupted}, ${json(message.toolCalls)}::jsonb, ${json(message.toolResult)}::jsonb, ${json(message.metrics)}::jsonb)`;
+  const statements = [inserted];
+  if ((message.role === 'user' || message.role === 'assistant') && message.text) {
+    const data = {
+      session_id: ref.sessionId,
+      message_id: id,
+      role: message.role,
+      text: message.text,
+      start_ms: message.startMs,
+      end_ms: message.endMs,
+      interrupted: message.interrupted,
+    };
+    statements.push(appendEventStatement({ orgId: ref.orgId, type: 'transcript.final', sessionId: ref.sessionId, assistantId: ref.assistantId, data }));
+  }
+  await db.tenantBatch(ref.orgId, () => statements);
+  return id;
 }

@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
-import type { Transaction } from '../db/database.ts';
+import type { Database, Transaction } from '../db/database.ts';
 
 export const CREDENTIAL_PROVIDERS = ['openai', 'deepgram', 'elevenlabs'] as const;
 export type CredentialProvider = (typeof CREDENTIAL_PROVIDERS)[number];
@@ -59,4 +59,20 @@ export function toPublicProviderCredential(row: ProviderCredentialRow) {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+export interface RuntimeSecrets {
+  credentials: Map<string, { apiKey: string; baseUrl?: string }>;
+  toolSigningSecret: string;
+}
+
+/** The organization's provider keys and tool signing secret, decrypted for the lifetime of one session. */
+export async function loadRuntimeSecrets(db: Database, secretBox: SecretBox, orgId: string): Promise<RuntimeSecrets> {
+  return db.tenant(orgId, async (trx) => {
+    const org = await trx('organizations').where({ id: orgId }).first('tool_signing_secret');
+    if (!org) throw new Error(`Organization ${orgId} not found`);
+    const rows = await trx<ProviderCredentialRow>('provider_credentials').where({ org_id: orgId }).select('provider', 'sealed_api_key', 'base_url');
+    const credentials = new Map(rows.map((row) => [row.provider as string, openProviderCredential(row, secretBox)]));
+    return { credentials, toolSigningSecret: secretBox.open(org.tool_signing_secret as string) };
+  });
 }

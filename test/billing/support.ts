@@ -2,7 +2,7 @@ import { DEFAULT_PRICES } from '../../core/billing/default-prices.ts';
 import type { Database } from '../../core/db/database.ts';
 import { NO_LATENCY } from '../../core/domain/session.ts';
 import { newId } from '../../core/ids.ts';
-import { finishSession } from '../../core/repositories/session-runtime.ts';
+import { finishSession } from '../../core/repositories/sessions.ts';
 
 const assistant = {
   name: 'Cloud',

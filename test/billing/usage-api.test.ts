@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NO_LATENCY } from '../../core/domain/session.ts';
-import { claimSessionForStream, finishSession } from '../../core/repositories/session-runtime.ts';
+import { claimSessionForStream, finishSession } from '../../core/repositories/sessions.ts';
 import { quietAssistant, startTestApi, type TestApi } from '../support/api.ts';
 import { assertMatchesContract, assertMatchesSchema } from '../support/contract.ts';
 

@@ -4,7 +4,7 @@ import type { SecretBox } from '../../../core/crypto/secret-box.ts';
 import type { Database } from '../../../core/db/database.ts';
 import { judgeProviderUrls, type JudgeConfig } from '../../../core/evaluations/analysis-config.ts';
 import type { UrlPolicy } from '../../../core/net/public-url.ts';
-import { loadRuntimeSecrets } from '../../../core/repositories/session-runtime.ts';
+import { loadRuntimeSecrets } from '../../../core/repositories/provider-credentials.ts';
 import { Judge, JudgeError } from './judge-client.ts';
 
 export interface JudgeAccessDeps {
