@@ -40,9 +40,10 @@ export interface TracedTurn {
 }
 
 /**
- * The turn ends when its reply starts playing and began `e2e_ms` before; its stages are laid out in the order they
- * run (the STT from the end of speech; the LLM once the end of turn was decided; the TTS once the first token came),
- * each as long as the session measured it.
+ * The turn ends when its reply's first audio goes out, and its stages are laid out as they run: the STT from the end
+ * of speech; the TTS ending as the first audio goes out, after its time to first byte; the LLM ending as the TTS
+ * starts, after its time to first token. The turn starts `e2e_ms` before its end, or with the LLM when that started
+ * earlier (the library may start generating before the end of the turn is decided).
  */
 export function traceTurn(turn: TurnMetricsPayload, context: TracedTurn): void {
   const tracing = activeTracing();
@@ -50,12 +51,14 @@ export function traceTurn(turn: TurnMetricsPayload, context: TracedTurn): void {
   const { tracer } = tracing;
   const { model, voice, transcriber } = context.assistant;
   const endAt = context.replyStartedAt;
-  const startAt = endAt - turn.e2e_ms;
+  const speechEndedAt = endAt - turn.e2e_ms;
+  const ttsAt = endAt - (turn.tts_ttfb_ms ?? 0);
+  const llmAt = ttsAt - (turn.llm_ttft_ms ?? 0);
   const session = sessionSpans.get(context.sessionId);
   const turnSpan = tracer.startSpan(
     'echosphere.turn',
     {
-      startTime: startAt,
+      startTime: Math.min(speechEndedAt, llmAt),
       attributes: {
         'echosphere.session.id': context.sessionId,
         'echosphere.turn.input': turn.end_of_turn_delay_ms === null ? 'text' : 'voice',
@@ -69,10 +72,9 @@ export function traceTurn(turn: TurnMetricsPayload, context: TracedTurn): void {
     if (ms === null) return;
     tracer.startSpan(name, { startTime: at, attributes }, parent).end(at + ms);
   };
-  if (transcriber.provider !== 'none') stage('echosphere.stt', startAt, turn.stt_delay_ms, providerAttributes(transcriber));
-  const llmAt = startAt + (turn.end_of_turn_delay_ms ?? 0);
+  if (transcriber.provider !== 'none') stage('echosphere.stt', speechEndedAt, turn.stt_delay_ms, providerAttributes(transcriber));
   stage('echosphere.llm', llmAt, turn.llm_ttft_ms, { ...providerAttributes(model), 'gen_ai.system': model.provider, ...(model.model ? { 'gen_ai.request.model': model.model } : {}) });
-  stage('echosphere.tts', llmAt + (turn.llm_ttft_ms ?? 0), turn.tts_ttfb_ms, providerAttributes(voice));
+  stage('echosphere.tts', ttsAt, turn.tts_ttfb_ms, providerAttributes(voice));
   turnSpan.end(endAt);
 }
 
