@@ -132,6 +132,8 @@ console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' 
 console.table(rows);
 console.log(`\nPer transport: the largest N whose overhead p99 stayed ≤ ${OVERHEAD_P99_BAR_MS} ms with no reply missing real time, and what a session cost there`);
 console.table(transports.map(capacity));
+printMarkdown(rows, ['transport', 'sessions', 'start_p50_ms', 'start_p99_ms', 'turns', 'overhead_p50_ms', 'overhead_p99_ms', 'cpu_ms_per_session_s', 'rss_mb_per_session', 'jitter_p99_ms', 'missed_real_time', 'failed', 'server_loop_p99_ms']);
+printMarkdown(transports.map(capacity), ['transport', 'sessions_within_bar', 'overhead_p99_ms', 'cpu_ms_per_session_s', 'sessions_per_core_at_that_cpu', 'rss_mb_per_session']);
 await server.stop();
 for (const load of [fakesProcess, clientsProcess]) load.send({ type: 'exit' } satisfies ToLoad);
 
@@ -189,6 +191,12 @@ async function runRound(transport: BenchTransport, count: number): Promise<void>
   const failure = results.find((result) => result.error);
   if (failure) console.error(`first failure: ${failure.error}\nserver output:\n${server.output().slice(-3000)}`);
   await allSessionsEnded();
+}
+
+/** The table again as Markdown, for BENCHMARKS.md. */
+function printMarkdown(table: Array<Record<string, number | string>>, columns: string[]): void {
+  console.log(`\n| ${columns.join(' | ')} |\n|${columns.map(() => '---:').join('|')}|`);
+  for (const row of table) console.log(`| ${columns.map((column) => row[column] ?? '—').join(' | ')} |`);
 }
 
 /**
