@@ -1,18 +1,22 @@
 // npm run bench:sessions — N concurrent voice sessions (N = 10, 50, 100, 200; BENCH_SESSIONS=10,50 to choose) against
 // the server as it is deployed: `echosphere start --roles api,agent` on PostgreSQL (BENCH_PROCESSES sets
-// ECHOSPHERE_PROCESSES; one by default, see BENCHMARKS.md for why), over real WebSockets, through the real OpenAI and
-// ElevenLabs plugins against fakes with fixed latencies (LLM time to first token, TTS time to first byte). Clients type
-// a turn, receive real-time paced audio, think, repeat. The clients and the fakes run in two more child processes; CPU
-// and memory below are the server's process tree alone, read from /proc. Start-up (all N sessions connecting) is
-// reported in its own columns; the per-turn figures come from the window after it, in which N sessions are live and
-// none starts or ends.
+// ECHOSPHERE_PROCESSES; one by default, see BENCHMARKS.md for why), through the real OpenAI, ElevenLabs and Deepgram
+// plugins against fakes with fixed latencies (LLM time to first token, TTS time to first byte). Customers reach it over
+// the server's WebSocket or in LiveKit rooms (BENCH_TRANSPORT=websocket|livekit|both; LiveKit needs the test LiveKit
+// server) and take turns typed or spoken (BENCH_INPUT=typed|speech: a speech fixture in real time into an always-open
+// microphone, so VAD and streaming STT are in the loop), receive the reply as real-time audio, think, repeat. The
+// clients and the fakes run in two more child processes; CPU and memory below are the server's process tree alone,
+// read from /proc. Start-up (all N sessions connecting) is reported in its own columns; the per-turn figures come from
+// the window after it, in which N sessions are live and none starts or ends.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exitCode, startEchoSphere } from '../test/cli/start-process.ts';
 import { createProvisionedDatabase } from '../test/support/database.ts';
-import type { FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
+import { liveKitEnv } from '../test/livekit/support/livekit-env.ts';
+import { liveKitTestServer } from '../test/support/services.ts';
+import type { BenchInput, BenchSession, BenchTransport, FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
 import { percentileOf } from './support/percentile.ts';
 import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
@@ -22,9 +26,25 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0
 const embedded = databaseUrl === 'pglite';
 const processes = embedded ? '1' : (process.env.BENCH_PROCESSES ?? '1');
 const processCount = processes === 'auto' ? os.availableParallelism() : Number(processes);
-const counts = (process.env.BENCH_SESSIONS ?? '10,50,100,200').split(',').map(Number);
+const transports: BenchTransport[] = process.env.BENCH_TRANSPORT === 'both' ? ['websocket', 'livekit'] : [(process.env.BENCH_TRANSPORT ?? 'websocket') as BenchTransport];
+if (!transports.every((transport) => transport === 'websocket' || transport === 'livekit')) throw new Error('BENCH_TRANSPORT is websocket, livekit or both');
+const input = (process.env.BENCH_INPUT ?? 'typed') as BenchInput;
+if (input !== 'typed' && input !== 'speech') throw new Error('BENCH_INPUT is typed or speech');
+// A LiveKit customer costs the shared machine far more than a WebSocket one (WebRTC, Opus both ways, the LiveKit
+// server itself): rounds that include it are smaller.
+const counts = (process.env.BENCH_SESSIONS ?? (transports.includes('livekit') ? '4,8,16' : '10,50,100,200')).split(',').map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
 const latencies: FakeLatencies = { llmTtftMs: 100, ttsTtfbMs: 100 };
+/**
+ * A spoken turn is committed the assistant's endpointing delay after the user stops speaking (the default VAD hears
+ * the silence after 250 ms, within it): a wait the configuration imposes, not overhead.
+ */
+const ENDPOINTING_MIN_DELAY_MS = 500;
+const configuredWaitMs = latencies.llmTtftMs + latencies.ttsTtfbMs + (input === 'speech' ? ENDPOINTING_MIN_DELAY_MS : 0);
+/** The bar a round must clear for its N to count as served: platform overhead p99 within it, and no reply late. */
+const OVERHEAD_P99_BAR_MS = 50;
+const liveKit = transports.includes('livekit') ? liveKitTestServer() : undefined;
+if (liveKit && !liveKit.service) throw new Error(`BENCH_TRANSPORT=${process.env.BENCH_TRANSPORT} needs the LiveKit server: ${liveKit.skip}`);
 // The server runs with the Node.js flags `npm start` gives it (BENCH_SERVER_NODE_OPTIONS="…" to compare others).
 const startScript: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start;
 const serverNodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? /^node (.*?)\s*bin\//.exec(startScript)![1]!)
@@ -33,7 +53,9 @@ const serverNodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? /^node (.*?)
 
 // Fakes and clients each get their own process: 100 clients parse 5,000 audio frames a second, and sharing a thread
 // with them would delay the fakes' replies and bill that to the platform.
-const spawnLoad = () => fork(new URL('./sessions/load-generator.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+// (rtc-node logs every room connection at debug level unless NODE_ENV is production.)
+const spawnLoad = () =>
+  fork(new URL('./sessions/load-generator.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 const fakesProcess = spawnLoad();
 const clientsProcess = spawnLoad();
 /** The next message of one type from a load generator. */
@@ -64,49 +86,66 @@ function runClients(message: Extract<ToLoad, { type: 'run' }>) {
 const percentile = (values: number[], p: number) => percentileOf([...values].sort((a, b) => a - b), p);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies }, 'fakes');
+const apiKeys = { openai: 'sk-bench-key', elevenlabs: 'el-bench-key', deepgram: 'dg-bench-key' };
+const fakes = await ask(fakesProcess, { type: 'start-fakes', latencies, apiKeys }, 'fakes');
 const server = await startServer();
 // The fakes are endpoints the organization chose (base_url): only its own keys go there.
-await api('PUT', '/v1/provider-credentials/openai', { api_key: 'sk-test' });
-await api('PUT', '/v1/provider-credentials/elevenlabs', { api_key: 'el-test' });
+await api('PUT', '/v1/provider-credentials/openai', { api_key: apiKeys.openai });
+await api('PUT', '/v1/provider-credentials/elevenlabs', { api_key: apiKeys.elevenlabs });
+// Deepgram's endpoint is a WebSocket origin: it goes with the organization's key, not in the assistant.
+await api('PUT', '/v1/provider-credentials/deepgram', { api_key: apiKeys.deepgram, base_url: fakes.deepgramBaseUrl });
 const assistant = await api('POST', '/v1/assistants', {
   name: 'Bench',
   system_prompt: 'Answer briefly.',
   first_message: null,
   model: { provider: 'openai', model: 'gpt-4o-mini', base_url: fakes.openAiBaseUrl },
   voice: { provider: 'elevenlabs', voice_id: 'bench', base_url: fakes.elevenLabsBaseUrl },
-  transcriber: { provider: 'none' },
+  transcriber: input === 'speech' ? { provider: 'deepgram', model: 'nova-3' } : { provider: 'none' },
+  turn: { endpointing_min_delay_ms: ENDPOINTING_MIN_DELAY_MS },
   // Recording has its own benchmark (bench:transcode); this one measures the voice pipeline.
   recording_enabled: false,
 });
-const createSessions = (count: number) =>
-  Promise.all(
-    Array.from({ length: count }, async () => {
-      const session = await api('POST', '/v1/sessions', { assistant_id: assistant.id });
-      return { id: session.id as string, token: session.websocket.token as string };
-    }),
-  );
+const createSessions = (count: number, transport: BenchTransport): Promise<BenchSession[]> =>
+  Promise.all(Array.from({ length: count }, () => api('POST', '/v1/sessions', { assistant_id: assistant.id, transport })));
+/** Customers join a LiveKit room (WebRTC set-up) more slowly than they open a WebSocket: their ramp is longer. */
+const rampMs = (count: number, transport: BenchTransport) => Math.min(transport === 'livekit' ? 10_000 : 5000, count * (transport === 'livekit' ? 100 : 25));
 
 // Warm-up: each process's first sessions load plugin modules and open connection pools; that is start-up, not per-turn cost.
-const warmup = await createSessions(2 * processCount);
-await runClients({ type: 'run', baseUrl: server.wsUrl, sessions: warmup, durationMs: 3000, rampMs: 0 }).closed;
-await allSessionsEnded();
+for (const transport of transports) {
+  const warmup = await createSessions(2 * processCount, transport);
+  await runClients({ type: 'run', baseUrl: server.wsUrl, transport, input, sessions: warmup, durationMs: 3000, rampMs: 0 }).closed;
+  await allSessionsEnded();
+}
 
 const rows: Array<Record<string, number | string>> = [];
 console.log(`bench:sessions — ${os.cpus().length} cores, load average before: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 console.log(
   `server: node ${serverNodeOptions.join(' ')} … start --roles api,agent, ECHOSPHERE_PROCESSES=${processes}, on ${embedded ? 'the embedded database (PGlite)' : 'PostgreSQL'}`,
 );
-console.log(`fake LLM TTFT ${latencies.llmTtftMs} ms, fake TTS TTFB ${latencies.ttsTtfbMs} ms, typed turns (no endpointing delay), ${durationMs / 1000} s per N`);
-for (const count of counts) {
-  const sessions = await createSessions(count);
+console.log(
+  `fake LLM TTFT ${latencies.llmTtftMs} ms, fake TTS TTFB ${latencies.ttsTtfbMs} ms, ` +
+    (input === 'speech' ? `spoken turns (endpointing delay ${ENDPOINTING_MIN_DELAY_MS} ms)` : 'typed turns (no endpointing delay)') +
+    `, ${transports.join(' and ')}, ${durationMs / 1000} s per N`,
+);
+for (const transport of transports) for (const count of counts) await runRound(transport, count);
+console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.table(rows);
+console.log(`\nPer transport: the largest N whose overhead p99 stayed ≤ ${OVERHEAD_P99_BAR_MS} ms with no reply missing real time, and what a session cost there`);
+console.table(transports.map(capacity));
+printMarkdown(rows, ['transport', 'sessions', 'start_p50_ms', 'start_p99_ms', 'turns', 'overhead_p50_ms', 'overhead_p99_ms', 'cpu_ms_per_session_s', 'rss_mb_per_session', 'jitter_p99_ms', 'missed_real_time', 'failed', 'server_loop_p99_ms']);
+printMarkdown(transports.map(capacity), ['transport', 'sessions_within_bar', 'overhead_p99_ms', 'cpu_ms_per_session_s', 'sessions_per_core_at_that_cpu', 'rss_mb_per_session']);
+await server.stop();
+for (const load of [fakesProcess, clientsProcess]) load.send({ type: 'exit' } satisfies ToLoad);
+
+async function runRound(transport: BenchTransport, count: number): Promise<void> {
+  const sessions = await createSessions(count, transport);
   const rssBefore = treeRssBytes(server.pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, treeRssBytes(server.pid))), 200);
   const startCpuBefore = treeCpuMs(server.pid);
   // Start-up (connect, claim, providers, agent start) is measured on its own; the window below is the steady state
   // of N live sessions, where nothing starts or ends.
-  const clients = runClients({ type: 'run', baseUrl: server.wsUrl, sessions, durationMs, rampMs: Math.min(5000, count * 25) });
+  const clients = runClients({ type: 'run', baseUrl: server.wsUrl, transport, input, sessions, durationMs, rampMs: rampMs(count, transport) });
   const { startMs } = await clients.steady;
   const startCpuMs = treeCpuMs(server.pid) - startCpuBefore;
   // Reading the server's metrics resets its event-loop histogram: the next read covers the window.
@@ -122,9 +161,10 @@ for (const count of counts) {
   await clients.closed;
   clearInterval(sampler);
   const all = (pick: (result: SessionResult) => number[]) => results.flatMap(pick);
-  const overheads = all((result) => result.e2eMs).map((e2e) => e2e - latencies.llmTtftMs - latencies.ttsTtfbMs);
-  const jitters = all((result) => result.steadyGapsMs).map((gap) => Math.abs(gap - 20));
+  const overheads = all((result) => result.e2eMs).map((e2e) => e2e - configuredWaitMs);
+  const jitters = all((result) => result.jitterMs);
   rows.push({
+    transport,
     sessions: count,
     start_p50_ms: round(percentile(startMs, 50)),
     start_p99_ms: round(percentile(startMs, 99)),
@@ -139,7 +179,7 @@ for (const count of counts) {
     tts_ttfb_p50_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 50)),
     tts_ttfb_p99_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 99)),
     jitter_p99_ms: round(percentile(jitters, 99)),
-    missed_real_time: results.filter((result) => result.lateFrames > 0).length,
+    missed_real_time: results.filter((result) => result.missedReplies > 0).length,
     failed: results.filter((result) => result.error).length,
     server_loop_p99_ms: round(serverAfter.loopDelayP99Ms),
     server_major_gcs: serverAfter.majorGcs - serverBefore.majorGcs,
@@ -152,10 +192,32 @@ for (const count of counts) {
   if (failure) console.error(`first failure: ${failure.error}\nserver output:\n${server.output().slice(-3000)}`);
   await allSessionsEnded();
 }
-console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-console.table(rows);
-await server.stop();
-for (const load of [fakesProcess, clientsProcess]) load.send({ type: 'exit' } satisfies ToLoad);
+
+/** The table again as Markdown, for BENCHMARKS.md. */
+function printMarkdown(table: Array<Record<string, number | string>>, columns: string[]): void {
+  console.log(`\n| ${columns.join(' | ')} |\n|${columns.map(() => '---:').join('|')}|`);
+  for (const row of table) console.log(`| ${columns.map((column) => row[column] ?? '—').join(' | ')} |`);
+}
+
+/**
+ * A transport's capacity in this run: the largest N that cleared the bar, its CPU and memory per session, and how many
+ * such sessions one core would hold at that CPU (the server alone; this machine's cores also run the clients, the
+ * fakes, PostgreSQL and the LiveKit server).
+ */
+function capacity(transport: BenchTransport): Record<string, number | string> {
+  const served = rows.filter((row) => row.transport === transport && Number(row.overhead_p99_ms) <= OVERHEAD_P99_BAR_MS && row.missed_real_time === 0 && row.failed === 0);
+  const best = served.at(-1);
+  if (!best) return { transport, sessions_within_bar: 0 };
+  const cpu = Number(best.cpu_ms_per_session_s);
+  return {
+    transport,
+    sessions_within_bar: best.sessions!,
+    overhead_p99_ms: best.overhead_p99_ms!,
+    cpu_ms_per_session_s: cpu,
+    sessions_per_core_at_that_cpu: round(1000 / cpu, 0),
+    rss_mb_per_session: best.rss_mb_per_session!,
+  };
+}
 
 /** `echosphere start` on a scratch database (or data folder) with one organization whose key the bench uses. */
 async function startServer() {
@@ -167,6 +229,8 @@ async function startServer() {
     ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '1000',
     ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
     LOG_LEVEL: 'warn',
+    // With LiveKit configured, the all-in-one server's agent role takes the LiveKit sessions too.
+    ...(liveKit ? liveKitEnv(liveKit.service!) : {}),
   };
   let key: string | undefined;
   let cleanUp: () => Promise<void> | void;
@@ -181,6 +245,8 @@ async function startServer() {
     cleanUp = database.drop;
   }
   const started = startEchoSphere(env, serverNodeOptions);
+  // A bench that fails leaves no server behind.
+  process.once('exit', () => started.child.kill('SIGTERM'));
   const baseUrl = await started.ready;
   // The embedded default's first start creates an organization and prints its key.
   key ??= /sk_[A-Za-z0-9_-]{43}/.exec(started.output())![0];

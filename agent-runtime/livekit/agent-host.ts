@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../../core/db/database.ts';
 import { listenForNotifications } from '../../core/db/notifications.ts';
-import { NO_LATENCY, NO_USAGE } from '../../core/domain/session.ts';
 import { LIVEKIT_DISPATCH_CHANNEL } from '../../core/livekit/session-dispatch.ts';
 import type { SessionRooms } from '../../core/livekit/session-rooms.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -17,7 +16,7 @@ import {
   waitingLiveKitSessions,
   type OrphanedSession,
 } from '../../core/repositories/agent-processes.ts';
-import { finishSession } from '../../core/repositories/sessions.ts';
+import { finishOrphanedSession } from '../../core/repositories/orphaned-session-end.ts';
 import { LiveSessions } from '../session/live-sessions.ts';
 import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
 import { runRoomSession } from './room-session.ts';
@@ -110,11 +109,7 @@ export async function startLiveKitAgentHost(deps: AgentHostDeps): Promise<LiveKi
       if (await releaseLiveKitSession(deps.db, orphan.id, orphan.agent_process_id)) log.warn('livekit session handed on from a dead agent process', { session_id: orphan.id });
       return;
     }
-    const ended = await finishSession(
-      deps.db,
-      { orgId: orphan.org_id, sessionId: orphan.id, assistantId: orphan.assistant_id },
-      { status: 'failed', endedReason: AGENT_UNAVAILABLE, usage: NO_USAGE, latency: NO_LATENCY },
-    );
+    const ended = await finishOrphanedSession(deps.db, { orgId: orphan.org_id, sessionId: orphan.id, assistantId: orphan.assistant_id }, AGENT_UNAVAILABLE, deps.runtime.billing);
     if (ended) log.warn('livekit session of a dead agent process ended', { session_id: orphan.id, dead_agent_process_id: orphan.agent_process_id });
     await deps.rooms.delete(orphan.id);
   };

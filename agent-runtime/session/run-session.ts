@@ -11,6 +11,9 @@ import { providerFailure } from '../providers/provider-failure.ts';
 import { type SessionRecording, startSessionRecording } from '../recording/session-recording.ts';
 import { buildProviders, prewarmProviders, type SessionProviders } from '../providers/provider-factory.ts';
 import { buildSessionTools } from '../tools/session-tools.ts';
+import { agentSessionOptions } from './agent-session-options.ts';
+import { EndCallRules } from './end-call-rules.ts';
+import { SessionLimits } from './session-limits.ts';
 import { SpeechLedger } from './speech-ledger.ts';
 import { CLOSE_CODES, type ClientMessage, type TurnMetricsPayload } from '../transport/protocol.ts';
 import type { SessionTransport } from '../transport/session-transport.ts';
@@ -18,7 +21,6 @@ import type { RuntimeDeps, RuntimeSession, SessionOutcome } from './runtime-deps
 
 /** How long ending may wait for the library to wind down before the transport is closed regardless. */
 const LIBRARY_CLOSE_TIMEOUT_MS = 1500;
-const SILENCE_CHECK_INTERVAL_MS = 250;
 
 const toMs = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds * 1000));
 
@@ -48,10 +50,14 @@ export class SessionRun {
   private readonly latency = new LatencyTracker();
   /** Writes are chained so the transcript is stored in order and the end report sees all of it. */
   private writes: Promise<unknown> = Promise.resolve();
-  private timers: NodeJS.Timeout[] = [];
-  private lastActivityAt = Date.now();
-  private userSpeaking = false;
-  private agentState: voice.AgentState = 'initializing';
+  private readonly limits = new SessionLimits((reason) => void this.end(reason));
+  private readonly endCall = new EndCallRules({
+    assistant: () => this.assistant,
+    agentSession: () => this.agentSession,
+    ending: () => this.ending,
+    end: (reason) => this.end(reason),
+    warn: (message, fields) => this.log.warn(message, fields),
+  });
   private currentSpeech: voice.SpeechHandle | undefined;
   private firstMessageHandle: voice.SpeechHandle | undefined;
   /** The user turn a reply answers: its timing metrics, or when typed text arrived. */
@@ -96,7 +102,7 @@ export class SessionRun {
       });
       if (this.ending) return;
       this.prewarm = prewarmProviders(this.providers);
-      const agentSession = this.createAgentSession(assistant, this.providers);
+      const agentSession = new voice.AgentSession(agentSessionOptions(assistant, this.providers));
       this.agentSession = agentSession;
       const tools = buildSessionTools(
         assistant,
@@ -104,7 +110,7 @@ export class SessionRun {
         {
           onCall: (callId, name, args) => this.transport.send({ type: 'tool.call', call_id: callId, name, arguments: args }),
           onResult: (callId, name, result, isError) => this.transport.send({ type: 'tool.result', call_id: callId, name, result, is_error: isError }),
-          onEndCall: () => void this.endAfterGoodbye(),
+          onEndCall: () => void this.endCall.endAfterGoodbye(),
         },
       );
       const agent = new voice.Agent({ instructions: assistant.system_prompt || 'You are a helpful voice assistant.', tools: Object.values(tools) });
@@ -122,7 +128,7 @@ export class SessionRun {
       if (this.providers.stt) this.sttStartedAtInMs = this.transport.audioInMs();
       if (this.ending) return;
       this.transport.send({ type: 'session.started', session_id: this.session.id, audio: this.transport.audio });
-      this.armLimits(assistant);
+      this.limits.arm(assistant);
       if (assistant.first_message) {
         this.firstMessageHandle = agentSession.say(assistant.first_message, { allowInterruptions: assistant.first_message_interruptible });
       }
@@ -138,8 +144,7 @@ export class SessionRun {
     this.speeches?.sessionEnding();
     const status = options.status ?? 'ended';
     let recordingEndMs: number | undefined;
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    this.limits.clear();
     try {
       this.transport.send({ type: 'session.ended', reason });
       const agentSession = this.agentSession;
@@ -242,40 +247,6 @@ export class SessionRun {
     void this.end('server-error', { status: 'failed', closeCode: CLOSE_CODES.serverError });
   }
 
-  private createAgentSession(assistant: AssistantSnapshot, providers: SessionProviders): voice.AgentSession {
-    const turn = assistant.turn;
-    return new voice.AgentSession({
-      vad: providers.vad,
-      ...(providers.stt ? { stt: providers.stt } : {}),
-      llm: providers.llm,
-      tts: providers.tts,
-      turnHandling: {
-        // VAD decides end of speech for every transcriber, so turn-taking behaves the same whichever STT is chosen;
-        // with no transcriber, turns come only from typed text.
-        turnDetection: providers.stt ? 'vad' : 'manual',
-        endpointing: { minDelay: turn.endpointing_min_delay_ms, maxDelay: turn.endpointing_max_delay_ms },
-        interruption: {
-          enabled: turn.interruptions_enabled,
-          minDuration: turn.interruption_min_duration_ms,
-          minWords: turn.interruption_min_words,
-          // An interruption stops the reply for good: resuming it would replay audio the client already dropped.
-          resumeFalseInterruption: false,
-        },
-      },
-      // WebSocket clients send what their microphone hears after their own echo cancellation (or none is needed):
-      // the library's 3 s warm-up would only make the first message impossible to interrupt.
-      aecWarmupDuration: 0,
-      // Our own silence_timeout_s decides when a quiet user ends the session.
-      userAwayTimeout: null,
-      connOptions: {
-        sttConnOptions: { maxRetry: 2, retryIntervalMs: 500, timeoutMs: 10_000 },
-        llmConnOptions: { maxRetry: 1, retryIntervalMs: 500, timeoutMs: 15_000 },
-        ttsConnOptions: { maxRetry: 2, retryIntervalMs: 500, timeoutMs: 10_000 },
-        maxUnrecoverableErrors: 0,
-      },
-    });
-  }
-
   private wireEvents(agentSession: voice.AgentSession): void {
     const guard = <T>(handler: (event: T) => void) => (event: T) => {
       try {
@@ -285,17 +256,17 @@ export class SessionRun {
       }
     };
     agentSession.on(voice.AgentSessionEventTypes.UserStateChanged, guard((event: voice.UserStateChangedEvent) => {
-      this.lastActivityAt = Date.now();
-      this.userSpeaking = event.newState === 'speaking';
+      this.limits.activity();
+      this.limits.userSpeaking = event.newState === 'speaking';
       if (event.newState === 'speaking') this.transport.send({ type: 'user.speech.started' });
       else if (event.oldState === 'speaking') this.transport.send({ type: 'user.speech.stopped' });
     }));
     agentSession.on(voice.AgentSessionEventTypes.AgentStateChanged, guard((event: voice.AgentStateChangedEvent) => {
-      this.agentState = event.newState;
-      this.lastActivityAt = Date.now();
+      this.limits.agentState = event.newState;
+      this.limits.activity();
     }));
     agentSession.on(voice.AgentSessionEventTypes.UserInputTranscribed, guard((event: voice.UserInputTranscribedEvent) => {
-      this.lastActivityAt = Date.now();
+      this.limits.activity();
       if (!event.isFinal && event.transcript) this.transport.send({ type: 'transcript', role: 'user', text: event.transcript, final: false });
     }));
     const speeches = new SpeechLedger(this.transport.audioOutput);
@@ -343,7 +314,7 @@ export class SessionRun {
       const end = item.metrics.stoppedSpeakingAt !== undefined ? item.metrics.stoppedSpeakingAt * 1000 : item.createdAt;
       this.transport.send({ type: 'transcript', role: 'user', text, final: true });
       this.persist({ role: 'user', text, spokenAt: start, startMs: this.offsetMs(start), endMs: this.offsetMs(end), interrupted: false });
-      this.checkEndCallPhrase(text, 'user');
+      this.endCall.heard(text, 'user');
       return;
     }
     if (item.role !== 'assistant') return;
@@ -371,7 +342,7 @@ export class SessionRun {
     if (turn) this.latency.record(turn);
     if (turn) observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
     if (reply) this.pendingUserTurn = undefined;
-    this.checkEndCallPhrase(heard, 'assistant');
+    this.endCall.heard(heard, 'assistant');
   }
 
   /**
@@ -422,51 +393,9 @@ export class SessionRun {
     return write.catch(() => undefined);
   }
 
-  private checkEndCallPhrase(text: string, role: 'user' | 'assistant'): void {
-    const phrases = this.assistant?.end_call_phrases ?? [];
-    if (phrases.length === 0 || this.ending) return;
-    const lower = text.toLowerCase();
-    if (!phrases.some((phrase) => lower.includes(phrase.toLowerCase()))) return;
-    // The assistant's own phrase has been heard already; a user's phrase gets the goodbye message first.
-    if (role === 'assistant') void this.end('assistant-ended');
-    else void this.endAfterGoodbye();
-  }
-
-  /** end_call and user end phrases: say end_call_message (if any), let it play out, then end. */
-  private async endAfterGoodbye(): Promise<void> {
-    const goodbye = this.assistant?.end_call_message;
-    if (goodbye && this.agentSession && !this.ending) {
-      try {
-        const handle = this.agentSession.say(goodbye, { allowInterruptions: false });
-        await Promise.race([handle.waitForPlayout(), delay(30_000)]);
-      } catch (error) {
-        this.log.warn('Could not say the end-call message', { error: String(error) });
-      }
-    }
-    await this.end('assistant-ended');
-  }
-
-  private armLimits(assistant: AssistantSnapshot): void {
-    if (assistant.max_duration_s) {
-      const timer = setTimeout(() => void this.end('max-duration'), assistant.max_duration_s * 1000);
-      timer.unref();
-      this.timers.push(timer);
-    }
-    const silenceTimeoutMs = assistant.silence_timeout_s ? assistant.silence_timeout_s * 1000 : undefined;
-    if (silenceTimeoutMs) {
-      const timer = setInterval(() => {
-        const waitingForUser = !this.userSpeaking && (this.agentState === 'listening' || this.agentState === 'idle');
-        if (!waitingForUser) this.lastActivityAt = Date.now();
-        else if (Date.now() - this.lastActivityAt >= silenceTimeoutMs) void this.end('silence-timeout');
-      }, SILENCE_CHECK_INTERVAL_MS);
-      timer.unref();
-      this.timers.push(timer);
-    }
-  }
-
   private onClientMessage(message: ClientMessage): void {
     if (this.ending) return;
-    this.lastActivityAt = Date.now();
+    this.limits.activity();
     const agentSession = this.agentSession;
     switch (message.type) {
       case 'ping':

@@ -1,25 +1,20 @@
 // The client side of `npm run bench:sessions`, in its own process so the server's CPU and memory are measured alone:
-// the provider fakes (fixed latencies) or N WebSocket clients that talk in turns and time what they receive (the bench
-// forks one process for each).
+// the provider fakes (fixed latencies) or N customer apps, over the WebSocket or in LiveKit rooms, that talk in turns
+// (typed, or spoken in real time) and time what they hear (the bench forks one process for each).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import WebSocket from 'ws';
-import { SessionClient } from '../../sdk/session-client.ts';
+import { startDeepgramFake } from '../../test/fakes/deepgram-fake.ts';
 import { startElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
 import { startOpenAiFake } from '../../test/fakes/openai-fake.ts';
-import type { FromLoad, SessionResult, ToLoad } from './load-protocol.ts';
+import type { BenchClient } from './bench-client.ts';
+import { REPLY, USER_TEXT } from './conversation.ts';
+import { LiveKitBenchClient } from './livekit-bench-client.ts';
+import type { BenchSession, FromLoad, SessionResult, ToLoad } from './load-protocol.ts';
+import { WebSocketBenchClient } from './websocket-bench-client.ts';
 
-const BYTES_PER_MS = 32; // 16 kHz PCM16 mono
 /**
- * The server keeps the client this far ahead of playback. The frames that build the lead up arrive as a burst (its
- * length depends on how the TTS audio came in), so gaps count as jitter only once the client holds the lead, less
- * one frame.
- */
-const LEAD_MS = 200;
-const FRAME_MS = 20;
-const REPLY = 'Sure, here is a short answer for you.';
-/**
- * One turn of a client: the reply above plays for 2.2 s, then the user thinks 0.3–0.7 s. First turns are spread over
- * a whole cycle, as the turns of independent conversations are; started together they would arrive in waves.
+ * One turn of a client: the reply plays for 2.2 s, then the user thinks 0.3–0.7 s (which also lets the last of a
+ * LiveKit reply out of the receiver's jitter buffer before it is measured). First turns are spread over a whole
+ * cycle, as the turns of independent conversations are; started together they would arrive in waves.
  */
 const TURN_CYCLE_MS = 2700;
 
@@ -32,37 +27,16 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the connection still open, so that the round's measurement window ends before any session does.
  */
 async function runSession(
-  baseUrl: string,
-  session: { id: string; token: string },
+  open: () => Promise<BenchClient>,
   connected: (startMs: number | undefined) => void,
   steady: Promise<number>,
-): Promise<{ result: SessionResult; client: SessionClient }> {
-  const result: SessionResult = { e2eMs: [], steadyGapsMs: [], lateFrames: 0, turns: 0, serverLlmTtftMs: [], serverTtsTtfbMs: [] };
+): Promise<{ result: SessionResult; client: BenchClient | undefined }> {
+  const result: SessionResult = { e2eMs: [], jitterMs: [], missedReplies: 0, turns: 0, serverLlmTtftMs: [], serverTtsTtfbMs: [] };
   const connectingAt = performance.now();
-  const client = new SessionClient({ baseUrl, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
-  let turnSentAt: number | undefined;
-  let segment: { firstAt: number; audioMs: number; leadReached: boolean; lastAt: number } | undefined;
-  client.on('turn.metrics', (metrics) => {
-    if (metrics.llm_ttft_ms !== null) result.serverLlmTtftMs.push(metrics.llm_ttft_ms);
-    if (metrics.tts_ttfb_ms !== null) result.serverTtsTtfbMs.push(metrics.tts_ttfb_ms);
-  });
-  client.onAudio((bytes) => {
-    const now = performance.now();
-    if (turnSentAt !== undefined) {
-      result.e2eMs.push(now - turnSentAt);
-      turnSentAt = undefined;
-    }
-    if (!segment) segment = { firstAt: now, audioMs: 0, leadReached: false, lastAt: now };
-    // Playback starts with the first frame; every later frame is due when the audio before it has played.
-    if (now > segment.firstAt + segment.audioMs + 1) result.lateFrames++;
-    if (segment.leadReached) result.steadyGapsMs.push(now - segment.lastAt);
-    segment.audioMs += bytes.byteLength / BYTES_PER_MS;
-    segment.lastAt = now;
-    const bufferedMs = segment.audioMs - (now - segment.firstAt);
-    if (bufferedMs >= LEAD_MS - FRAME_MS) segment.leadReached = true;
-  });
+  let client: BenchClient | undefined;
   try {
-    await client.waitFor('session.started', { includePast: true, timeoutMs: 60_000 });
+    client = await open();
+    await client.started(60_000);
     connected(performance.now() - connectingAt);
   } catch (error) {
     result.error = (error as Error).message;
@@ -73,16 +47,22 @@ async function runSession(
   try {
     await delay(Math.random() * TURN_CYCLE_MS);
     while (performance.now() < deadline) {
-      segment = undefined;
-      turnSentAt = performance.now();
-      client.sendText('Tell me something short.');
-      await client.waitFor('assistant.audio.done', { timeoutMs: 30_000 });
-      result.turns++;
+      const turnEndedAt = await client.takeTurn();
+      await client.replyDone(30_000);
       // The user thinks for a moment before the next turn.
       await delay(300 + Math.random() * 400);
+      const reply = client.measureReply(turnEndedAt);
+      if (reply.e2eMs !== undefined) result.e2eMs.push(reply.e2eMs);
+      result.jitterMs.push(...reply.jitterMs);
+      if (reply.missedRealTime) result.missedReplies++;
+      result.turns++;
     }
   } catch (error) {
     result.error = (error as Error).message;
+  }
+  for (const metrics of client.turnMetrics()) {
+    if (metrics.llm_ttft_ms !== null) result.serverLlmTtftMs.push(metrics.llm_ttft_ms);
+    if (metrics.tts_ttfb_ms !== null) result.serverTtsTtfbMs.push(metrics.tts_ttfb_ms);
   }
   return { result, client };
 }
@@ -96,16 +76,23 @@ const restartLoopWatch = () => {
 };
 const loopDelayP99Ms = () => loopDelay.percentile(99) / 1e6;
 
+// A bench that failed leaves no load behind.
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (message: ToLoad) => {
   if (message.type === 'start-fakes') {
-    const openai = await startOpenAiFake(() => ({ text: REPLY }), { ttftMs: message.latencies.llmTtftMs });
-    const elevenlabs = await startElevenLabsFake({ ttfbMs: message.latencies.ttsTtfbMs });
-    send({ type: 'fakes', openAiBaseUrl: openai.baseUrl, elevenLabsBaseUrl: elevenlabs.baseUrl });
+    const { apiKeys } = message;
+    const openai = await startOpenAiFake(() => ({ text: REPLY }), { ttftMs: message.latencies.llmTtftMs, apiKey: apiKeys.openai });
+    const elevenlabs = await startElevenLabsFake({ ttfbMs: message.latencies.ttsTtfbMs, apiKey: apiKeys.elevenlabs });
+    const deepgram = await startDeepgramFake({ defaultTranscript: USER_TEXT, apiKey: apiKeys.deepgram });
+    send({ type: 'fakes', openAiBaseUrl: openai.baseUrl, elevenLabsBaseUrl: elevenlabs.baseUrl, deepgramBaseUrl: deepgram.baseUrl });
   } else if (message.type === 'watch-loop') {
     restartLoopWatch();
   } else if (message.type === 'loop-delay') {
     send({ type: 'loop-delay', loopDelayP99Ms: loopDelayP99Ms() });
   } else if (message.type === 'run') {
+    const { transport, input, baseUrl } = message;
+    const open = async (session: BenchSession): Promise<BenchClient> =>
+      transport === 'livekit' ? LiveKitBenchClient.join(session, input) : new WebSocketBenchClient(baseUrl, session, input);
     // Start-up: every client connects (spread over the ramp) and waits for its session to start.
     const startMs: number[] = [];
     let connectedCount = 0;
@@ -122,16 +109,11 @@ process.on('message', async (message: ToLoad) => {
     const runs = await Promise.all(
       message.sessions.map(async (session, index) => {
         await delay((message.rampMs * index) / message.sessions.length);
-        return runSession(message.baseUrl, session, connected, steady);
+        return runSession(() => open(session), connected, steady);
       }),
     );
     send({ type: 'results', sessions: runs.map((run) => run.result), loopDelayP99Ms: loopDelayP99Ms() });
-    await Promise.all(
-      runs.map(({ client }) => {
-        client.end();
-        return Promise.race([client.closed, delay(5000)]);
-      }),
-    );
+    await Promise.all(runs.map(({ client }) => client?.end()));
     send({ type: 'closed' });
   } else if (message.type === 'exit') {
     process.exit(0);

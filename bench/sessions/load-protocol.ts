@@ -4,22 +4,35 @@ export interface FakeLatencies {
   ttsTtfbMs: number;
 }
 
+/** How the customer's app reaches the session: the server's own WebSocket, or a LiveKit room (WebRTC). */
+export type BenchTransport = 'websocket' | 'livekit';
+/** How the user takes a turn: typed text, or a speech fixture spoken in real time into an always-open microphone. */
+export type BenchInput = 'typed' | 'speech';
+
+/** A created session as the client needs it for its transport. */
+export interface BenchSession {
+  id: string;
+  websocket: { token: string };
+  livekit?: { url: string; token: string };
+}
+
 export type ToLoad =
-  | { type: 'start-fakes'; latencies: FakeLatencies }
+  /** The fakes accept only the organization's keys for them. */
+  | { type: 'start-fakes'; latencies: FakeLatencies; apiKeys: Record<'openai' | 'elevenlabs' | 'deepgram', string> }
   /** Connect every session over `rampMs`, then talk for `durationMs` (answered by steady, results, closed). */
-  | { type: 'run'; baseUrl: string; sessions: Array<{ id: string; token: string }>; durationMs: number; rampMs: number }
+  | { type: 'run'; baseUrl: string; transport: BenchTransport; input: BenchInput; sessions: BenchSession[]; durationMs: number; rampMs: number }
   /** Start measuring event-loop delay (the fakes' process), answered by `loop-delay`. */
   | { type: 'watch-loop' }
   | { type: 'loop-delay' }
   | { type: 'exit' };
 
 export interface SessionResult {
-  /** Client-seen e2e per turn: user text sent → first assistant audio frame received. */
+  /** Client-seen e2e per turn: the user's turn complete (text sent, or end of speech) → first assistant audio heard. */
   e2eMs: number[];
-  /** Gaps between consecutive audio frames of a reply once its initial lead burst is over. */
-  steadyGapsMs: number[];
-  /** Frames that arrived after the client would have needed them (playback from the first frame, no extra buffer). */
-  lateFrames: number;
+  /** How far each reply's audio strayed from real time as the client heard it (see the transport's reply meter). */
+  jitterMs: number[];
+  /** Replies in which the client had to wait for audio it should already have been playing. */
+  missedReplies: number;
   /** The server's own per-turn measurements (turn.metrics), to see where the overhead goes. */
   serverLlmTtftMs: number[];
   serverTtsTtfbMs: number[];
@@ -28,7 +41,7 @@ export interface SessionResult {
 }
 
 export type FromLoad =
-  | { type: 'fakes'; openAiBaseUrl: string; elevenLabsBaseUrl: string }
+  | { type: 'fakes'; openAiBaseUrl: string; elevenLabsBaseUrl: string; deepgramBaseUrl: string }
   /** Every client of the round is connected and its session started (`startMs`: connect → session.started, each). */
   | { type: 'steady'; startMs: number[] }
   /** The turns of the measurement window; the sessions are still open. */

@@ -229,6 +229,8 @@ export interface SessionEnd {
   latency: SessionLatency;
   /** How the session is charged; the default prices, with no meter events, when not given. */
   billing?: SessionBilling;
+  /** When it ended, when that was earlier than now (the database's clock). */
+  endedAt?: Date;
 }
 
 /**
@@ -245,7 +247,7 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
       .update({
         status: end.status,
         ended_reason: end.endedReason,
-        ended_at: trx.fn.now(),
+        ended_at: end.endedAt ?? trx.fn.now(),
         usage: JSON.stringify(end.usage),
         latency: JSON.stringify(end.latency),
       })

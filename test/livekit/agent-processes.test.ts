@@ -2,8 +2,6 @@
 // LiveKit sessions between them, and when one is killed outright its sessions are ended (or, nobody having joined
 // yet, handed to the other) with a reason — none is left active.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { after, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import { Database } from '../../core/db/database.ts';
@@ -12,35 +10,17 @@ import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
 import { liveKitTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { startAgentProcess } from './support/agent-process.ts';
 import { LiveKitCustomer } from './support/livekit-customer.ts';
 import { liveKitEnv } from './support/livekit-env.ts';
 
 const { service: server, skip: noLiveKit } = liveKitTestServer();
 const skip = noLiveKit || (!process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL');
-const cli = path.resolve(import.meta.dirname, '../../bin/echosphere.mjs');
 const SESSIONS = 20;
 
 after(async () => {
   if (!skip) await dispose();
 });
-
-/** `echosphere start --roles agent`; resolves once its agent has registered. */
-function startAgentProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; id: string }> {
-  const child = spawn(process.execPath, [cli, 'start', '--roles', 'agent'], {
-    env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ECHOSPHERE_AGENT_PORT: '0', ECHOSPHERE_METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const started = /"agent_process_id":"(agent_[0-9a-f]+)"[^\n]*"livekit agent started"|"livekit agent started"[^\n]*"agent_process_id":"(agent_[0-9a-f]+)"/.exec(output);
-      if (started) resolve({ child, id: (started[1] ?? started[2])! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`agent process exited with ${code}:\n${output}`)));
-  });
-}
 
 test('two agent processes share 20 sessions; SIGKILL of one ends or hands on each of its sessions with a reason', { skip, timeout: 180_000 }, async () => {
   const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_agents', 'Agents');

@@ -8,6 +8,8 @@ const HEARD_RATE_HZ = 48_000;
 /** A frame of agent audio louder than this (peak) counts as speech heard, not silence or comfort noise. */
 const LOUD_PEAK = 1000;
 
+export const isLoud = (samples: Int16Array): boolean => samples.some((sample) => Math.abs(sample) > LOUD_PEAK);
+
 type Event = ServerEvent & { receivedAt: number };
 
 /**
@@ -24,6 +26,8 @@ export class LiveKitCustomer {
   loudMs = 0;
   /** When the last loud agent frame arrived (epoch ms). */
   lastLoudAt = 0;
+  /** Called with every frame of agent audio as it is played (a benchmark times them). */
+  onHeard: ((frame: { ms: number; loud: boolean }) => void) | undefined;
   private readonly source = new AudioSource(MIC_RATE_HZ, 1, 200);
   private queue: Array<{ samples: Int16Array; offset: number; done: () => void }> = [];
   private speaking = true;
@@ -59,6 +63,11 @@ export class LiveKitCustomer {
   /** Speaks `samples` (16 kHz) in real time; resolves when the last frame has been captured. */
   say(samples: Int16Array): Promise<void> {
     return new Promise((resolve) => this.queue.push({ samples, offset: 0, done: resolve }));
+  }
+
+  /** Microphone audio captured but not sent yet, in ms: `say()` resolves this long before the last of it leaves. */
+  get microphoneQueuedMs(): number {
+    return this.source.queuedDuration;
   }
 
   send(command: ClientMessage): Promise<void> {
@@ -120,11 +129,12 @@ export class LiveKitCustomer {
       for await (const frame of new AudioStream(track, { sampleRate: HEARD_RATE_HZ, numChannels: 1 })) {
         const ms = (frame.samplesPerChannel / HEARD_RATE_HZ) * 1000;
         this.heardMs += ms;
-        const peak = frame.data.reduce((max, sample) => Math.max(max, Math.abs(sample)), 0);
-        if (peak > LOUD_PEAK) {
+        const loud = isLoud(frame.data);
+        if (loud) {
           this.loudMs += ms;
           this.lastLoudAt = Date.now();
         }
+        this.onHeard?.({ ms, loud });
       }
     } catch {
       // The track ended with the room.
