@@ -27,6 +27,7 @@ export interface SessionClientOptions {
 export class SessionClient {
   private readonly socket: MinimalWebSocket;
   private readonly listeners = new Map<string, Set<(event: any) => void>>();
+  private readonly eventListeners = new Set<(event: ServerEvent) => void>();
   private readonly audioListeners = new Set<(audio: Uint8Array) => void>();
   /** Every event received so far, in order (handy for tests and debugging). */
   readonly events: ServerEvent[] = [];
@@ -64,6 +65,12 @@ export class SessionClient {
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(listener);
     return () => set.delete(listener);
+  }
+
+  /** Every event, whatever its type, in order. */
+  onEvent(listener: (event: ServerEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   onAudio(listener: (audio: Uint8Array) => void): () => void {
@@ -145,6 +152,7 @@ export class SessionClient {
       const event = JSON.parse(data) as ServerEvent;
       this.events.push(event);
       for (const listener of this.listeners.get(event.type) ?? []) listener(event);
+      for (const listener of this.eventListeners) listener(event);
       return;
     }
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data as ArrayBufferLike);

@@ -18,10 +18,24 @@ test('organization settings read and update with defaults', async () => {
   assert.equal(current.body.name, 'Acme');
   const noLimits = { monthly_spend_limit_usd: null, monthly_minutes_limit: null };
   assert.deepEqual(current.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 30, ...noLimits });
+  assert.deepEqual(current.body.transports, ['websocket'], 'no LiveKit configured: WebSocket sessions only');
   const updated = await call('PATCH', '/v1/organization', { settings: { recording_retention_days: 7 } });
   assert.deepEqual(updated.body.settings, { max_concurrent_sessions: 10, recording_retention_days: 7, ...noLimits });
   assert.match(updated.headers.get('ratelimit-policy') ?? '', /^"per-key"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:$/);
   assert.match(updated.headers.get('ratelimit') ?? '', /^"per-key"; r=3; t=\d+/);
+});
+
+test('a server with LiveKit configured offers the livekit transport too', async () => {
+  const withLiveKit = await startTestApi({
+    env: { LIVEKIT_URL: 'http://127.0.0.1:9', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret-of-at-least-32-characters-0000' },
+  });
+  try {
+    const { secretKey } = await withLiveKit.createOrganization('Acme');
+    const organization = await apiClient(withLiveKit.baseUrl, secretKey)('GET', '/v1/organization');
+    assert.deepEqual(organization.body.transports, ['websocket', 'livekit']);
+  } finally {
+    await withLiveKit.close();
+  }
 });
 
 test('provider credentials are stored sealed and never returned', async () => {

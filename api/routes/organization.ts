@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { formatUsd, isUsdAmount, parseUsd } from '../../core/billing/money.ts';
-import { getOrganization, toPublicOrganization, updateOrganization } from '../../core/repositories/organizations.ts';
+import { getOrganization, toPublicOrganization, updateOrganization, type OrganizationServerFacts } from '../../core/repositories/organizations.ts';
 import type { ApiDeps } from '../deps.ts';
 import { authOf } from '../http/request-context.ts';
 import { parseBody } from '../http/validation.ts';
@@ -23,19 +23,23 @@ export const updateOrganizationBody = z.strictObject({
 
 export function organizationRoutes({ db, config }: ApiDeps): Router {
   const router = Router();
-  const defaults = { maxConcurrentSessions: config.defaultMaxConcurrentSessions };
+  // Clients (the dashboard's test call) offer LiveKit only where the server can create LiveKit sessions.
+  const server: OrganizationServerFacts = {
+    maxConcurrentSessions: config.defaultMaxConcurrentSessions,
+    transports: config.livekit.configured ? ['websocket', 'livekit'] : ['websocket'],
+  };
 
   router.get('/', async (req, res) => {
     const { orgId } = authOf(req);
     const row = await db.tenant(orgId, (trx) => getOrganization(trx, orgId));
-    res.json(toPublicOrganization(row!, defaults));
+    res.json(toPublicOrganization(row!, server));
   });
 
   router.patch('/', async (req, res) => {
     const { orgId } = authOf(req);
     const body = parseBody(updateOrganizationBody, req);
     const row = await db.tenant(orgId, (trx) => updateOrganization(trx, orgId, body));
-    res.json(toPublicOrganization(row, defaults));
+    res.json(toPublicOrganization(row, server));
   });
 
   return router;

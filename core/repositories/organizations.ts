@@ -1,6 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
 import type { Database, Transaction } from '../db/database.ts';
+import type { Transport } from '../domain/session.ts';
 import { newId } from '../ids.ts';
 
 export interface OrganizationSettings {
@@ -73,12 +74,19 @@ export async function defaultOrganizationId(db: Database): Promise<string | unde
   return (row as { id: string } | undefined)?.id;
 }
 
-export function toPublicOrganization(row: OrganizationRow, defaults: { maxConcurrentSessions: number }) {
+/** What the server adds to an organization: its defaults, and the session transports it offers. */
+export interface OrganizationServerFacts {
+  maxConcurrentSessions: number;
+  transports: Transport[];
+}
+
+export function toPublicOrganization(row: OrganizationRow, server: OrganizationServerFacts) {
   return {
     id: row.id,
     object: 'organization' as const,
     name: row.name,
-    settings: effectiveSettings(row, defaults),
+    settings: effectiveSettings(row, server),
+    transports: server.transports,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

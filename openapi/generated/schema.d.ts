@@ -1154,6 +1154,8 @@ export interface components {
             object: "organization";
             name: string;
             settings: components["schemas"]["OrganizationSettings"];
+            /** @description The session transports this server offers: `websocket` always, `livekit` when the server has LiveKit configured (otherwise `POST /v1/sessions` with it answers `409 transport_unavailable`). */
+            readonly transports: components["schemas"]["Transport"][];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };

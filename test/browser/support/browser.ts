@@ -11,8 +11,14 @@ export const SKIP_REASON = `${CHROMIUM_PATH} is missing (apt-get install -y chro
 /** The committed speech fixture Chromium plays as its microphone (it loops: speech, then silence). */
 const MICROPHONE_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone.wav', import.meta.url));
 
+/**
+ * The same question after 6 s of silence (6 s after it, looped): a call that opens with a greeting hears the greeting
+ * out before the caller speaks.
+ */
+export const MICROPHONE_AFTER_GREETING_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone-after-greeting.wav', import.meta.url));
+
 /** Debian's Chromium, headless, with a fake microphone reading a WAV and sound allowed without a gesture. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(microphoneWav = MICROPHONE_WAV): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -27,7 +33,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${MICROPHONE_WAV}`,
+      `--use-file-for-fake-audio-capture=${microphoneWav}`,
       '--autoplay-policy=no-user-gesture-required',
     ],
   });

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLiveKitAgentHost } from '../../../agent-runtime/livekit/agent-host.ts';
+import { createRuntimeDeps } from '../../../agent-runtime/session/create-runtime-deps.ts';
 import { ApiKeyCache } from '../../../api/auth/api-key-cache.ts';
 import type { ApiDeps } from '../../../api/deps.ts';
 import { DashboardSignInCodes } from '../../../api/auth/dashboard-sign-in-codes.ts';
@@ -12,6 +14,7 @@ import { createApiApp } from '../../../api/server.ts';
 import { attachStreamGateway } from '../../../agent-runtime/stream/stream-gateway.ts';
 import { parseConfig } from '../../../core/config.ts';
 import { SecretBox } from '../../../core/crypto/secret-box.ts';
+import { SessionRooms } from '../../../core/livekit/session-rooms.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { provisionOrganization } from '../../../core/provisioning.ts';
 import { DatabaseQueue } from '../../../core/queue/database-queue.ts';
@@ -23,19 +26,29 @@ import { resolveFfmpeg } from '../../../workers/transcode/ffmpeg-binary.ts';
 import { FfmpegTranscoder } from '../../../workers/transcode/ffmpeg-transcoder.ts';
 import { startTranscodeWorker } from '../../../workers/transcode/transcode-worker.ts';
 import { WebhookDeliverer } from '../../../workers/webhooks/webhook-deliverer.ts';
+import { liveKitEnv } from '../../livekit/support/livekit-env.ts';
 import { openTestDatabase } from '../../support/database.ts';
+import type { LiveKitTestServer } from '../../support/services.ts';
 
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
  * WebSocket stream gateway recording every session (no server-wide provider keys: tests store the organization's own),
- * a transcode worker, the evaluation worker, and webhook delivery.
+ * a transcode worker, the evaluation worker, and webhook delivery. With `liveKit`, the api is pointed at that LiveKit
+ * server and an agent host in this process runs the LiveKit sessions.
  */
-export async function startDashboardStack() {
+export async function startDashboardStack(options: { liveKit?: LiveKitTestServer } = {}) {
   const db = await openTestDatabase();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
-  const config = parseConfig({ LOG_LEVEL: 'error', LOG_FORMAT: 'json', ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000', ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' });
+  const config = parseConfig({
+    LOG_LEVEL: 'error',
+    LOG_FORMAT: 'json',
+    ECHOSPHERE_RATE_LIMIT_REQUESTS: '100000',
+    ECHOSPHERE_ALLOW_PRIVATE_URLS: 'true',
+    ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true',
+    ...(options.liveKit ? liveKitEnv(options.liveKit) : {}),
+  });
   const secretBox = new SecretBox(randomBytes(32));
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'echosphere-dashboard-media-'));
   const storage = new LocalStorage(mediaDir);
@@ -60,6 +73,14 @@ export async function startDashboardStack() {
     dashboard: { distDir: DASHBOARD_DIST, signInCodes },
   };
   server.on('request', createApiApp(deps));
+  const agent = config.livekit.configured
+    ? await startLiveKitAgentHost({
+        db,
+        logger,
+        rooms: new SessionRooms(config.livekit.configured),
+        runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media }),
+      })
+    : undefined;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { org, secretKey } = await provisionOrganization(db, secretBox, 'Acme Support');
@@ -71,6 +92,7 @@ export async function startDashboardStack() {
     secretKey,
     signInCodes,
     async close() {
+      await agent?.stop(5000);
       await gateway.shutdownAll(2000);
       await deliverer.stop();
       stopEvaluationSweep();

@@ -5,7 +5,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { formatMs } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
-import { useTestCall } from './use-test-call';
+import { useTestCall, type CallTransport } from './use-test-call';
 
 export default function TestCallPage() {
   const { id } = useParams();
@@ -19,11 +19,17 @@ export default function TestCallPage() {
 }
 
 const STATE_LABELS = { listening: 'Listening', thinking: 'Thinking', speaking: 'Speaking' } as const;
+const TRANSPORT_LABELS: Record<CallTransport, string> = { websocket: 'WebSocket', livekit: 'WebRTC (LiveKit)' };
 
 function TestCall({ assistant }: { assistant: Schemas['Assistant'] }) {
   const call = useTestCall(assistant.id, assistant.turn.interruptions_enabled);
   const hasTranscriber = assistant.transcriber.provider !== 'none';
   const [useMicrophone, setUseMicrophone] = useState(hasTranscriber);
+  // The server says which transports it offers (LiveKit only when configured); the same query as the layout's.
+  const organization = useQuery({ queryKey: ['organization'], queryFn: () => unwrap(api.GET('/v1/organization')) });
+  const transports = organization.data?.transports ?? ['websocket'];
+  const [chosenTransport, setTransport] = useState<CallTransport>('websocket');
+  const transport = transports.includes(chosenTransport) ? chosenTransport : 'websocket';
   const [text, setText] = useState('');
   const transcriptEnd = useRef<HTMLLIElement>(null);
   const live = call.status === 'live';
@@ -61,13 +67,21 @@ function TestCall({ assistant }: { assistant: Schemas['Assistant'] }) {
             <span className="spacer" />
             {call.status === 'idle' || call.status === 'ended' || call.status === 'failed' ? (
               <>
+                {transports.length > 1 && (
+                  <label className="inline-select small">
+                    <span>Call over</span>
+                    <select value={transport} onChange={(event) => setTransport(event.target.value as CallTransport)}>
+                      {transports.map((option) => <option key={option} value={option}>{TRANSPORT_LABELS[option]}</option>)}
+                    </select>
+                  </label>
+                )}
                 {hasTranscriber && (
                   <label className="checkbox small">
                     <input type="checkbox" checked={useMicrophone} onChange={(event) => setUseMicrophone(event.target.checked)} />
                     <span>Use microphone</span>
                   </label>
                 )}
-                <button type="button" className="button primary" onClick={() => void call.start({ microphone: hasTranscriber && useMicrophone })}>
+                <button type="button" className="button primary" onClick={() => void call.start({ transport, microphone: hasTranscriber && useMicrophone })}>
                   {call.status === 'idle' ? 'Start call' : 'Call again'}
                 </button>
               </>

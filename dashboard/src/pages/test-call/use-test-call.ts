@@ -1,180 +1,86 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { SessionClient, type EventOf } from '../../../../sdk/session-client.ts';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { errorMessage } from '../../api/api-error';
-import { api, unwrap } from '../../api/client';
-import { captureMicrophone, type MicrophoneCapture } from '../../audio/microphone-capture';
-import { PlaybackQueue } from '../../audio/playback-queue';
+import type { CallConnection, CallTransport } from './call-connection';
+import { callReducer, initialCallState, type CallAction, type CallState } from './call-state';
+import { openWebSocketCall, WEBSOCKET_SAMPLE_RATE_HZ } from './websocket-call';
 
-const SAMPLE_RATE_HZ = 16000;
+export type { AgentState, CallStatus, TranscriptLine, TurnMetrics } from './call-state';
+export type { CallTransport } from './call-connection';
 
-type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
-type AgentState = 'listening' | 'thinking' | 'speaking';
-
-interface TranscriptLine {
-  key: number;
-  role: 'user' | 'assistant';
-  text: string;
-  final: boolean;
-  interrupted: boolean;
-}
-
-type TurnMetrics = EventOf<'turn.metrics'>;
-
-export interface TestCall {
-  status: CallStatus;
-  agentState: AgentState;
-  sessionId: string | null;
-  transcript: TranscriptLine[];
-  turns: TurnMetrics[];
-  microphone: 'off' | 'on' | 'denied';
-  endedReason: string | null;
-  error: string | null;
-  audioReceivedS: number;
-  interruptionsEnabled: boolean;
-  start(options: { microphone: boolean }): Promise<void>;
+export interface TestCall extends CallState {
+  start(options: { transport: CallTransport; microphone: boolean }): Promise<void>;
   sendText(text: string): void;
   setInterruptions(enabled: boolean): void;
   end(): void;
 }
 
-/** A browser test call: a WebSocket session with the microphone streamed in and the reply played out. */
-export function useTestCall(assistantId: string, interruptionsDefault: boolean): TestCall {
-  const [status, setStatus] = useState<CallStatus>('idle');
-  const [agentState, setAgentState] = useState<AgentState>('listening');
-  const [sessionId, setSessionId] = useState<string | null>(null);
-  const [transcript, setTranscript] = useState<TranscriptLine[]>([]);
-  const [turns, setTurns] = useState<TurnMetrics[]>([]);
-  const [microphone, setMicrophone] = useState<'off' | 'on' | 'denied'>('off');
-  const [endedReason, setEndedReason] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [audioReceivedS, setAudioReceivedS] = useState(0);
-  const [interruptionsEnabled, setInterruptionsEnabled] = useState(interruptionsDefault);
-  const resources = useRef<{ client?: SessionClient; context?: AudioContext; mic?: MicrophoneCapture; playback?: PlaybackQueue }>({});
-  const lineKey = useRef(0);
+interface ActiveCall {
+  context: AudioContext;
+  connection?: CallConnection;
+  hungUp: boolean;
+}
 
-  const release = useCallback(() => {
-    const { mic, context, client } = resources.current;
-    mic?.stop();
-    resources.current.playback?.clear();
-    void context?.close();
-    client?.close();
-    resources.current = {};
-    setMicrophone((current) => (current === 'on' ? 'off' : current));
-  }, []);
+function hangUp(call: ActiveCall | null): void {
+  if (!call || call.hungUp) return;
+  call.hungUp = true;
+  call.connection?.close();
+  void call.context.close();
+}
+
+/**
+ * A browser test call over either transport. Both feed the same reducer with the session protocol's events, so the
+ * transcript, agent state and latency views do not know which one carries the call.
+ */
+export function useTestCall(assistantId: string, interruptionsDefault: boolean): TestCall {
+  const [state, dispatch] = useReducer(callReducer, interruptionsDefault, initialCallState);
+  const active = useRef<ActiveCall | null>(null);
 
   // Leaving the page hangs up.
-  useEffect(() => () => release(), [release]);
-
-  const addTranscript = useCallback((event: EventOf<'transcript'>) => {
-    setTranscript((lines) => {
-      const last = lines.at(-1);
-      const line = { role: event.role, text: event.text, final: event.final, interrupted: event.interrupted ?? false };
-      if (last && last.role === event.role && !last.final) return [...lines.slice(0, -1), { ...line, key: last.key }];
-      return [...lines, { ...line, key: ++lineKey.current }];
-    });
-  }, []);
+  useEffect(() => () => hangUp(active.current), []);
 
   const start = useCallback(
-    async (options: { microphone: boolean }) => {
-      setStatus('connecting');
-      setError(null);
-      setTranscript([]);
-      setTurns([]);
-      setEndedReason(null);
-      setAudioReceivedS(0);
+    async ({ transport, microphone }: { transport: CallTransport; microphone: boolean }) => {
+      hangUp(active.current);
+      dispatch({ type: 'starting' });
+      // Created inside the click handler's task, so the browser lets it play sound. A WebSocket call's context runs at
+      // the session's rate; a WebRTC call's only meters what the browser plays.
+      const call: ActiveCall = {
+        context: transport === 'websocket' ? new AudioContext({ sampleRate: WEBSOCKET_SAMPLE_RATE_HZ, latencyHint: 'interactive' }) : new AudioContext(),
+        hungUp: false,
+      };
+      active.current = call;
+      const onAction = (action: CallAction) => {
+        if (call.hungUp) return;
+        dispatch(action);
+        if (action.type === 'closed') hangUp(call);
+      };
       try {
-        // Created inside the click handler's task, so the browser lets it play sound.
-        const context = new AudioContext({ sampleRate: SAMPLE_RATE_HZ, latencyHint: 'interactive' });
-        const playback = new PlaybackQueue(context);
-        resources.current = { context, playback };
-        const session = await unwrap(
-          api.POST('/v1/sessions', { body: { assistant_id: assistantId, transport: 'websocket', audio: { encoding: 'pcm_s16le', sample_rate_hz: SAMPLE_RATE_HZ } } }),
-        );
-        if (!session.websocket) throw new Error('The API did not return WebSocket connection details.');
-        setSessionId(session.id);
-        const streamUrl = new URL(session.websocket.url);
-        const client = new SessionClient({ baseUrl: `${streamUrl.protocol}//${streamUrl.host}`, sessionId: session.id, token: session.websocket.token });
-        resources.current.client = client;
-
-        // Microphone frames flow only while the session is live (not before it starts, not after it ends).
-        let streaming = false;
-        client.on('session.started', () => {
-          streaming = true;
-          setStatus('live');
-          setAgentState('listening');
-        });
-        client.on('user.speech.started', () => setAgentState('listening'));
-        client.on('user.speech.stopped', () => setAgentState('thinking'));
-        client.on('transcript', (event) => {
-          addTranscript(event);
-          if (event.role === 'user' && event.final) setAgentState('thinking');
-        });
-        client.on('assistant.audio.started', () => setAgentState('speaking'));
-        client.on('assistant.audio.done', () => setAgentState('listening'));
-        client.on('assistant.audio.cleared', () => {
-          playback.clear();
-          setAgentState('listening');
-        });
-        client.on('turn.metrics', (event) => setTurns((current) => [...current, event]));
-        client.on('error', (event) => setError(`${event.code}: ${event.message}`));
-        client.on('session.ended', (event) => {
-          streaming = false;
-          setEndedReason(event.reason);
-        });
-        client.onAudio((chunk) => {
-          playback.enqueue(chunk);
-          setAudioReceivedS(playback.receivedS);
-        });
-        void client.closed.then(({ code, reason }) => {
-          streaming = false;
-          setStatus((current) => (code === 1000 || current === 'live' ? 'ended' : 'failed'));
-          if (code !== 1000 && reason) setError((current) => current ?? `Connection closed (${code}): ${reason}`);
-          release();
-        });
-        await client.opened;
-
-        if (options.microphone) {
-          try {
-            resources.current.mic = await captureMicrophone(context, (frame) => {
-              if (streaming) client.sendAudio(new Uint8Array(frame));
-            });
-            setMicrophone('on');
-          } catch (micError) {
-            setMicrophone('denied');
-            setError(`Microphone unavailable (${errorMessage(micError)}); you can still type.`);
-          }
-        }
+        const open = transport === 'livekit' ? (await import('./livekit-call')).openLiveKitCall : openWebSocketCall;
+        const connection = await open({ assistantId, microphone, context: call.context, dispatch: onAction });
+        if (call.hungUp) connection.close();
+        else call.connection = connection;
       } catch (startError) {
-        setStatus('failed');
-        setError(errorMessage(startError));
-        release();
+        onAction({ type: 'failed', error: errorMessage(startError) });
+        hangUp(call);
       }
     },
-    [assistantId, addTranscript, release],
+    [assistantId],
   );
 
+  const send = (command: Parameters<CallConnection['send']>[0]) => active.current?.connection?.send(command);
   return {
-    status,
-    agentState,
-    sessionId,
-    transcript,
-    turns,
-    microphone,
-    endedReason,
-    error,
-    audioReceivedS,
-    interruptionsEnabled,
+    ...state,
     start,
     sendText(text) {
-      resources.current.client?.sendText(text);
-      setAgentState('thinking');
+      send({ type: 'user.text', text });
+      dispatch({ type: 'text-sent' });
     },
     setInterruptions(enabled) {
-      resources.current.client?.setInterruptions(enabled);
-      setInterruptionsEnabled(enabled);
+      send({ type: 'interruptions.set', enabled });
+      dispatch({ type: 'interruptions-set', enabled });
     },
     end() {
-      resources.current.client?.end();
+      send({ type: 'session.end' });
     },
   };
 }
