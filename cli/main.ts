@@ -6,6 +6,7 @@ import { CliError } from './cli-error.ts';
 import { dataFolderInUseMessage } from './data-folder-in-use.ts';
 import { setOrganizationPricesCommand } from './price-override-command.ts';
 import { startCommand } from './start.ts';
+import { testRunCommand } from './test-run/test-run-command.ts';
 import { usageExportCommand } from './usage-export.ts';
 
 const USAGE = `Usage: echosphere <command>
@@ -21,6 +22,10 @@ const USAGE = `Usage: echosphere <command>
   usage export --from <date> --to <date> [--org <org_id>]
                                       write usage records (one row per priced line of each
                                       session that ended in [from, to), UTC) as CSV to stdout
+  test run --suite <suite.json|suite_id> --assistant <asst_id> [--patch <patch.json>]
+           [--concurrency <1-8>] [--url <server>] [--key <sk_…>] [--json]
+                                      run a test suite on a server (default: the local one,
+                                      with $ECHOSPHERE_KEY); exit 1 unless every scenario passed
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -65,6 +70,22 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'usage' && subcommand === 'export') {
       const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } } });
       return await usageExportCommand(parseConfig(), values);
+    }
+    if (command === 'test' && subcommand === 'run') {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          suite: { type: 'string' },
+          assistant: { type: 'string' },
+          patch: { type: 'string' },
+          concurrency: { type: 'string' },
+          url: { type: 'string' },
+          key: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+      });
+      process.exitCode = await testRunCommand(values, process.env);
+      return;
     }
     process.stdout.write(USAGE);
     if (command && command !== 'help' && command !== '--help') process.exitCode = 2;

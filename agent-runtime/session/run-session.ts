@@ -264,6 +264,7 @@ export class SessionRun {
     agentSession.on(voice.AgentSessionEventTypes.AgentStateChanged, guard((event: voice.AgentStateChangedEvent) => {
       this.limits.agentState = event.newState;
       this.limits.activity();
+      this.transport.agentStateChanged?.(event.newState);
     }));
     agentSession.on(voice.AgentSessionEventTypes.UserInputTranscribed, guard((event: voice.UserInputTranscribedEvent) => {
       this.limits.activity();

@@ -3,7 +3,7 @@ import { chargeEndingSession, DEFAULT_SESSION_BILLING, type SessionBilling } fro
 import type { PublicCost } from '../billing/session-cost.ts';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
-import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionLatency, type SessionRow, type SessionUsage, type Transport } from '../domain/session.ts';
+import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionLatency, type SessionRow, type SessionSource, type SessionUsage, type Transport } from '../domain/session.ts';
 import { requestEvaluationAtSessionEnd } from '../evaluations/evaluation-jobs.ts';
 import { appendEvent, appendEventsStatement, notifyOutbox } from '../webhooks/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
@@ -15,6 +15,8 @@ export interface NewSession {
   orgId: string;
   assistant: PublicAssistant;
   transport: Transport;
+  /** Test runs' sessions are `test`: left out of usage, billing and the default session list. */
+  source: SessionSource;
   audio: AudioFormat;
   metadata: Record<string, string>;
   /** The WebSocket transport's stream token; LiveKit sessions are joined with a LiveKit token instead. */
@@ -94,6 +96,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     assistant_id: input.assistant.id,
     assistant: input.assistant,
     transport: input.transport,
+    source: input.source,
     status: 'created',
     ended_reason: null,
     audio: input.audio,
@@ -116,9 +119,9 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     FROM session`,
     sql`slot AS (${takeFreeSlot(input.orgId, row.id, input.defaultLimit)}
        ), session AS (
-         INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, status, audio, metadata,
+         INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, source, status, audio, metadata,
                                stream_token_hash, stream_token_expires_at, created_at)
-         SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport},
+         SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport}, ${row.source},
                 'created', ${JSON.stringify(row.audio)}::jsonb, ${JSON.stringify(row.metadata)}::jsonb,
                 decode(${input.streamTokenHash?.toString('hex') ?? null}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
          FROM slot
@@ -251,11 +254,11 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
         usage: JSON.stringify(end.usage),
         latency: JSON.stringify(end.latency),
       })
-      .returning(['id', 'assistant_id', 'assistant', 'created_at', 'started_at', 'ended_at', 'metadata']);
+      .returning(['id', 'assistant_id', 'assistant', 'source', 'created_at', 'started_at', 'ended_at', 'metadata']);
     if (!row) return undefined;
     const cost = await chargeEndingSession(
       trx,
-      { ...ref, assistant: row.assistant, startedAt: row.started_at as Date | null, endedAt: row.ended_at as Date, usage: end.usage },
+      { ...ref, assistant: row.assistant, source: row.source, startedAt: row.started_at as Date | null, endedAt: row.ended_at as Date, usage: end.usage },
       end.billing ?? DEFAULT_SESSION_BILLING,
     );
     const report = await endOfSessionReport(trx, ref, row, end, cost);

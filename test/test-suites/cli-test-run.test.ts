@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { exitCode, printedKey, runEchoSphere, startEchoSphere } from '../cli/start-process.ts';
+
+/**
+ * `echosphere test run` against a fresh embedded start with no provider keys: an offline suite (scripted caller,
+ * scripted assistant, local voice, metric and match criteria) prints its table and exits 0; the same suite with a
+ * criterion the assistant cannot meet exits 1 and names that criterion.
+ */
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-test-run-'));
+const files = mkdtempSync(path.join(tmpdir(), 'echosphere-suites-'));
+const env = { ECHOSPHERE_DATA_DIR: dataDir, DATABASE_URL: '', OPENAI_API_KEY: '', DEEPGRAM_API_KEY: '', ELEVEN_API_KEY: '' };
+let server: ReturnType<typeof startEchoSphere>;
+let baseUrl: string;
+let key: string;
+let assistantId: string;
+
+const suite = (pattern: string) => ({
+  name: 'Offline bookings',
+  scenarios: [
+    {
+      name: 'Books a table',
+      caller: { turns: ['I would like to book a table', 'Thanks'] },
+      criteria: [
+        { kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern },
+        { kind: 'metric', name: 'Two caller turns', metric: 'user_turns', operator: 'eq', threshold: 2 },
+      ],
+    },
+  ],
+});
+
+before(async () => {
+  server = startEchoSphere(env);
+  baseUrl = await server.ready;
+  key = printedKey(server.output())!.key;
+  const created = await fetch(`${baseUrl}/v1/assistants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Bookings',
+      model: { provider: 'scripted', script: { rules: [{ pattern: 'table', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
+      voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
+    }),
+  });
+  assistantId = ((await created.json()) as { id: string }).id;
+});
+after(async () => {
+  const stopped = exitCode(server.child);
+  server.child.kill('SIGTERM');
+  await stopped;
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(files, { recursive: true, force: true });
+});
+
+test('an offline suite passes: a table line per scenario, exit 0', { timeout: 300_000 }, async () => {
+  const file = path.join(files, 'passing.json');
+  writeFileSync(file, JSON.stringify(suite('booked')));
+  const result = await runEchoSphere(['test', 'run', '--suite', file, '--assistant', assistantId, '--url', baseUrl, '--key', key], {});
+  assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /PASS\s+Books a table\s+\d+\.\d s\s+sess_/);
+  assert.match(result.stdout, /1 scenario: 1 passed, 0 failed, 0 errored in \d+\.\d s \(run trun_\w+, completed\)/);
+  // The suite made from the file is removed once it has run.
+  const suites = await fetch(`${baseUrl}/v1/test-suites`, { headers: { authorization: `Bearer ${key}` } });
+  assert.deepEqual(((await suites.json()) as { data: unknown[] }).data, []);
+});
+
+test('a failing criterion exits 1 and names the criterion; --json prints the report', { timeout: 300_000 }, async () => {
+  const file = path.join(files, 'failing.json');
+  writeFileSync(file, JSON.stringify(suite('cancelled')));
+  const result = await runEchoSphere(['test', 'run', '--suite', file, '--assistant', assistantId, '--json'], { ECHOSPHERE_URL: baseUrl, ECHOSPHERE_KEY: key });
+  assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
+  const report = JSON.parse(result.stdout) as { summary: { failed: number }; results: Array<{ status: string; scores: Array<{ criterion: string; passed: boolean }> }> };
+  assert.equal(report.summary.failed, 1);
+  assert.equal(report.results[0]!.status, 'failed');
+  assert.deepEqual(report.results[0]!.scores.map((score) => [score.criterion, score.passed]), [['Confirms the booking', false], ['Two caller turns', true]]);
+});
+
+test('bad arguments are one clear line, exit 2', async () => {
+  const result = await runEchoSphere(['test', 'run', '--suite', path.join(files, 'missing.json'), '--assistant', assistantId, '--url', baseUrl, '--key', key], {});
+  assert.equal(result.code, 2);
+  assert.match(result.stderr.trim(), /^--suite: no such file: /);
+});
