@@ -6,9 +6,11 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { listAll } from '../../api/list-all';
 import { formatDateTime, formatDuration, formatMs } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { Stat } from '../../components/Stat';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EvaluationPanel } from '../evaluations/EvaluationPanel';
+import { AddToTestSuite } from '../test-suites/AddToTestSuite';
 import { RecordingPlayer } from './RecordingPlayer';
 import { SessionEvents } from './SessionEvents';
 import { SyncedTranscript } from './SyncedTranscript';
@@ -78,6 +80,7 @@ export default function SessionPage() {
         </section>
         <div className="session-side">
           <EvaluationPanel session={data} onSeek={seek} />
+          {data.status === 'ended' && <AddToTestSuite sessionId={data.id} />}
           <section className="card" aria-labelledby="latency-heading">
             <h2 id="latency-heading">Latency per turn</h2>
             <Suspense fallback={<Loading label="Loading chart…" />}>
@@ -99,15 +102,6 @@ export default function SessionPage() {
         </div>
       </div>
     </>
-  );
-}
-
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="stat card">
-      <span className="muted small">{label}</span>
-      <strong data-testid={testId}>{value}</strong>
-    </div>
   );
 }
 

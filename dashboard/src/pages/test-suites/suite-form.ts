@@ -1,0 +1,77 @@
+import { numberOr, orNull } from '../assistants/assistant-form';
+import { criterionRequest, toCriterionForm, type CriterionFormValues } from '../evaluations/analysis-form';
+import type { Scenario, ScenarioInput, TestSuite, TestSuiteRequest } from './test-suites-api';
+
+/**
+ * A suite as form values, shaped like the API's body so an error's `param` (`scenarios.1.caller.goal`,
+ * `scenarios.0.criteria.2.pattern`) names its input. A scripted caller's lines are one per line of a text box.
+ */
+export interface SuiteFormValues {
+  name: string;
+  description: string;
+  scenarios: ScenarioFormValues[];
+}
+
+export interface ScenarioFormValues {
+  /** Empty for a scenario not saved yet; kept otherwise, so the API keeps its id (and its runs' references). */
+  id: string;
+  name: string;
+  input: ScenarioInput['input'];
+  timeout_s: string;
+  caller: { kind: 'turns' | 'persona'; turns: string; persona: string; goal: string; max_turns: string };
+  criteria: CriterionFormValues[];
+  source_session_id: string | null;
+}
+
+export const DEFAULT_TIMEOUT_S = 120;
+const DEFAULT_MAX_TURNS = 6;
+
+export function newScenario(kind: ScenarioFormValues['caller']['kind']): ScenarioFormValues {
+  return {
+    id: '',
+    name: '',
+    input: 'text',
+    timeout_s: String(DEFAULT_TIMEOUT_S),
+    caller: { kind, turns: '', persona: '', goal: '', max_turns: String(DEFAULT_MAX_TURNS) },
+    criteria: [],
+    source_session_id: null,
+  };
+}
+
+function toScenarioForm(scenario: Scenario): ScenarioFormValues {
+  const form = newScenario('turns' in scenario.caller ? 'turns' : 'persona');
+  if ('turns' in scenario.caller) form.caller.turns = scenario.caller.turns.join('\n');
+  else Object.assign(form.caller, { persona: scenario.caller.persona, goal: scenario.caller.goal, max_turns: String(scenario.caller.max_turns) });
+  return {
+    ...form,
+    id: scenario.id,
+    name: scenario.name,
+    input: scenario.input,
+    timeout_s: String(scenario.timeout_s),
+    criteria: scenario.criteria.map(toCriterionForm),
+    source_session_id: scenario.source_session_id,
+  };
+}
+
+export function toSuiteForm(suite: TestSuite): SuiteFormValues {
+  return { name: suite.name, description: suite.description ?? '', scenarios: suite.scenarios.map(toScenarioForm) };
+}
+
+function scenarioRequest(form: ScenarioFormValues): ScenarioInput {
+  const caller: ScenarioInput['caller'] =
+    form.caller.kind === 'turns'
+      ? { turns: form.caller.turns.split('\n').map((line) => line.trim()).filter(Boolean) }
+      : { persona: form.caller.persona.trim(), goal: form.caller.goal.trim(), max_turns: numberOr(form.caller.max_turns, DEFAULT_MAX_TURNS) };
+  return {
+    ...(form.id ? { id: form.id } : {}),
+    name: form.name.trim(),
+    input: form.input,
+    timeout_s: numberOr(form.timeout_s, DEFAULT_TIMEOUT_S),
+    caller,
+    criteria: form.criteria.map(criterionRequest),
+  };
+}
+
+export function toSuiteRequest(form: SuiteFormValues): Required<TestSuiteRequest> {
+  return { name: form.name.trim(), description: orNull(form.description), scenarios: form.scenarios.map(scenarioRequest) };
+}
