@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/api-error';
@@ -24,7 +24,7 @@ export default function TestSuitePage() {
   if (suite.isError) return <ErrorState error={suite.error} retry={() => void suite.refetch()} />;
   return (
     <>
-      <SuiteForm key={suite.data.updated_at} suite={suite.data} />
+      <SuiteForm key={suite.data.id} suite={suite.data} />
       <RunSuite suite={suite.data} />
       <section className="card" aria-labelledby="runs-heading">
         <h2 id="runs-heading">Runs</h2>
@@ -44,9 +44,15 @@ function SuiteForm({ suite }: { suite: TestSuite }) {
     mutationFn: (values: SuiteFormValues) => testSuitesApi.updateSuite(suite.id, toSuiteRequest(values)),
     onSuccess: (saved) => {
       queryClient.setQueryData(['test-suite', saved.id], saved);
+      form.reset(toSuiteForm(saved));
       void queryClient.invalidateQueries({ queryKey: ['test-suites'] });
     },
   });
+  // A scenario added elsewhere (from a session's page) shows up here, unless it would overwrite edits.
+  const { isDirty } = form.formState;
+  useEffect(() => {
+    if (!isDirty) form.reset(toSuiteForm(suite));
+  }, [suite, form, isDirty]);
   const remove = async () => {
     await testSuitesApi.deleteSuite(suite.id);
     queryClient.removeQueries({ queryKey: ['test-suite', suite.id] });
@@ -89,7 +95,7 @@ function SuiteForm({ suite }: { suite: TestSuite }) {
           }
         />
         {formError && <p className="inline-error banner" role="alert">{formError}</p>}
-        {save.isSuccess && !form.formState.isDirty && <p className="callout success" role="status">Saved.</p>}
+        {save.isSuccess && !isDirty && <p className="callout success" role="status">Saved.</p>}
 
         <FormSection title="Suite">
           <Field name="name" label="Name">

@@ -13,8 +13,11 @@ export interface SuiteFormValues {
 }
 
 export interface ScenarioFormValues {
-  /** Empty for a scenario not saved yet; kept otherwise, so the API keeps its id (and its runs' references). */
-  id: string;
+  /**
+   * The scenario's id; empty for one not saved yet. Sent back so the API keeps it (and its runs' references). Not
+   * named `id`, which the form library uses for its own row keys.
+   */
+  saved_id: string;
   name: string;
   input: ScenarioInput['input'];
   timeout_s: string;
@@ -28,7 +31,7 @@ const DEFAULT_MAX_TURNS = 6;
 
 export function newScenario(kind: ScenarioFormValues['caller']['kind']): ScenarioFormValues {
   return {
-    id: '',
+    saved_id: '',
     name: '',
     input: 'text',
     timeout_s: String(DEFAULT_TIMEOUT_S),
@@ -44,7 +47,7 @@ function toScenarioForm(scenario: Scenario): ScenarioFormValues {
   else Object.assign(form.caller, { persona: scenario.caller.persona, goal: scenario.caller.goal, max_turns: String(scenario.caller.max_turns) });
   return {
     ...form,
-    id: scenario.id,
+    saved_id: scenario.id,
     name: scenario.name,
     input: scenario.input,
     timeout_s: String(scenario.timeout_s),
@@ -63,7 +66,7 @@ function scenarioRequest(form: ScenarioFormValues): ScenarioInput {
       ? { turns: form.caller.turns.split('\n').map((line) => line.trim()).filter(Boolean) }
       : { persona: form.caller.persona.trim(), goal: form.caller.goal.trim(), max_turns: numberOr(form.caller.max_turns, DEFAULT_MAX_TURNS) };
   return {
-    ...(form.id ? { id: form.id } : {}),
+    ...(form.saved_id ? { id: form.saved_id } : {}),
     name: form.name.trim(),
     input: form.input,
     timeout_s: numberOr(form.timeout_s, DEFAULT_TIMEOUT_S),
