@@ -27,6 +27,10 @@ import type { toPublicRecording } from './routes/recording-urls.ts';
 import type { putProviderCredentialBody } from './routes/provider-credentials.ts';
 import type { createSessionBody } from './routes/sessions.ts';
 import type { createWebhookEndpointBody, rotateWebhookSecretBody, updateWebhookEndpointBody } from './routes/webhook-endpoints.ts';
+import type { toPublicTestRun } from '../core/repositories/test-runs.ts';
+import type { toPublicScenario, toPublicTestSuite } from '../core/repositories/test-suites.ts';
+import type { createTestRunBody } from './routes/test-runs.ts';
+import type { createTestSuiteBody, scenarioFromSessionBody, updateTestSuiteBody } from './routes/test-suites.ts';
 
 type Schemas = components['schemas'];
 
@@ -72,6 +76,12 @@ export type RequestBodiesAgree = [
   Expect<Fits<Schemas['UpdateWebhookEndpointRequest'], z.input<typeof updateWebhookEndpointBody>>>,
   Expect<Agree<z.input<typeof rotateWebhookSecretBody>, Schemas['RotateWebhookSecretRequest']>>,
   Expect<Agree<z.input<typeof redeliverBody>, Schemas['RedeliverEventRequest']>>,
+  // zod reads a caller as one object whose fields say which kind it is; the contract has the two kinds.
+  Expect<Fits<Schemas['CreateTestSuiteRequest'], z.input<typeof createTestSuiteBody>>>,
+  Expect<Fits<Schemas['UpdateTestSuiteRequest'], z.input<typeof updateTestSuiteBody>>>,
+  Expect<Agree<z.input<typeof scenarioFromSessionBody>, Schemas['ScenarioFromSessionRequest']>>,
+  // The patch is checked in full as an assistant update once the assistant is known.
+  Expect<Fits<Schemas['CreateTestRunRequest'], z.input<typeof createTestRunBody>>>,
 ];
 
 /** Validated configuration is what responses show: zod's output types are the contract's response shapes. */
@@ -106,6 +116,9 @@ export type ResponsesAgree = [
   Expect<Agree<Omit<PublicRecording, never>, Schemas['Recording']>>,
   Expect<Agree<ReturnType<typeof toPublicEvaluation>, Schemas['Evaluation']>>,
   Expect<Agree<EvaluationStatsBucket, Schemas['EvaluationStatsBucket']>>,
+  Expect<Agree<ReturnType<typeof toPublicScenario>, Schemas['Scenario']>>,
+  Expect<Agree<ReturnType<typeof toPublicTestSuite>, Schemas['TestSuite']>>,
+  Expect<Agree<ReturnType<typeof toPublicTestRun>, Schemas['TestRun']>>,
   // The rows type event names as plain strings; the contract lists them.
   Expect<Fits<Schemas['WebhookEndpoint']['event_types'], PublicWebhookEndpoint['event_types']>>,
   Expect<Fits<Schemas['WebhookDelivery']['event_type'], PublicWebhookDelivery['event_type']>>,

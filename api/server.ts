@@ -31,6 +31,8 @@ import { voiceRoutes } from './routes/voices.ts';
 import { usageRoutes } from './routes/usage.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
+import { suiteRunRoutes, testRunRoutes } from './routes/test-runs.ts';
+import { testSuiteRoutes } from './routes/test-suites.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 
 /** The HTTP edge: operational endpoints, the contract and docs, the authenticated /v1 API, then the dashboard. */
@@ -72,6 +74,8 @@ export function createApiApp(deps: ApiDeps): Express {
     ['/voices', voiceRoutes(deps)],
     ['/usage', usageRoutes(deps)],
     ['/billing', billingRoutes(deps)],
+    ['/test-suites', testSuiteRoutes(deps), suiteRunRoutes(deps)],
+    ['/test-runs', testRunRoutes(deps)],
   ];
   for (const [prefix, ...routers] of resources) v1.use(prefix, rememberMountPath, ...routers);
   app.use('/v1', v1);

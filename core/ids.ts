@@ -17,6 +17,9 @@ export const ID_PREFIXES = {
   webhookDelivery: 'whdl',
   event: 'evt',
   usageRecord: 'use',
+  testSuite: 'tsuite',
+  scenario: 'scen',
+  testRun: 'trun',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

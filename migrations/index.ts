@@ -12,6 +12,7 @@ import * as evaluations from './010_evaluations.ts';
 import * as billing from './011_billing.ts';
 import * as liveKitAgents from './012_livekit_agents.ts';
 import * as apiKeyExpiry from './013_api_key_expiry.ts';
+import * as testSuites from './014_test_suites.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011_billing': billing,
   '012_livekit_agents': liveKitAgents,
   '013_api_key_expiry': apiKeyExpiry,
+  '014_test_suites': testSuites,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -32,6 +32,8 @@ export const createSessionBody = z.strictObject({
     .record(z.string().max(64), z.string().max(512))
     .refine((value) => Object.keys(value).length <= 50, 'may hold at most 50 keys')
     .default({}),
+  /** Test runs' sessions are made by the runner, never through this route. */
+  source: z.enum(['api', 'dashboard']).default('api'),
 });
 
 const listSessionsQuery = paginationQuery('session').extend({
@@ -40,6 +42,7 @@ const listSessionsQuery = paginationQuery('session').extend({
   created_after: z.iso.datetime({ offset: true }).optional(),
   created_before: z.iso.datetime({ offset: true }).optional(),
   passed: z.enum(['true', 'false']).optional(),
+  source: z.enum(['api', 'dashboard', 'test', 'all']).optional(),
 });
 
 const END_WAIT_MS = 5000;
@@ -83,6 +86,7 @@ export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Ro
       orgId: auth.orgId,
       assistant: toPublicAssistant(assistant),
       transport: body.transport,
+      source: body.source,
       audio: body.audio,
       metadata: body.metadata,
       streamTokenHash: token?.hash,
@@ -128,6 +132,9 @@ export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Ro
       if (query.created_after) builder.where('sessions.created_at', '>', query.created_after);
       if (query.created_before) builder.where('sessions.created_at', '<', query.created_before);
       if (query.passed) builder.where('latest_evaluation.passed', query.passed === 'true');
+      // Test runs' sessions would drown the customers' ones: they are listed only when asked for.
+      if (query.source === undefined) builder.whereNot('sessions.source', 'test');
+      else if (query.source !== 'all') builder.where('sessions.source', query.source);
       return pageQuery(builder, query, 'sessions.id');
     });
     const { rows: window, hasMore } = pageResult(rows, query);

@@ -4,6 +4,8 @@ import type { PublicAssistant } from '../repositories/assistants.ts';
 
 export type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
 export type Transport = 'websocket' | 'livekit';
+/** Who started a session: a customer's backend or app (`api`), the dashboard, or a test run (`test`). */
+export type SessionSource = 'api' | 'dashboard' | 'test';
 
 export interface AudioFormat {
   encoding: 'pcm_s16le' | 'mulaw';
@@ -35,6 +37,7 @@ export interface SessionRow {
   assistant_id: string;
   assistant: PublicAssistant;
   transport: Transport;
+  source: SessionSource;
   status: SessionStatus;
   ended_reason: string | null;
   audio: AudioFormat;
@@ -77,6 +80,7 @@ export function toPublicSession(row: SessionRow) {
     cost: row.cost,
     latency: row.latency,
     recording: row.recording_status ? { status: row.recording_status } : null,
+    source: row.source,
     evaluation: row.evaluation_status
       ? { status: row.evaluation_status, passed: row.evaluation_passed ?? null, overall_score: row.evaluation_overall_score ?? null }
       : null,

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'recording.skipped',
   'evaluation.completed',
   'evaluation.failed',
+  'test_run.completed',
   'endpoint.disabled',
   'webhook.test',
 ] as const;

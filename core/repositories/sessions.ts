@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
-import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type Transport } from '../domain/session.ts';
+import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionRow, type SessionSource, type Transport } from '../domain/session.ts';
 import { OUTBOX_CHANNEL } from '../events/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
@@ -11,6 +11,8 @@ export interface NewSession {
   orgId: string;
   assistant: PublicAssistant;
   transport: Transport;
+  /** Test runs' sessions are `test`: left out of usage, billing and the default session list. */
+  source: SessionSource;
   audio: AudioFormat;
   metadata: Record<string, string>;
   /** The WebSocket transport's stream token; LiveKit sessions are joined with a LiveKit token instead. */
@@ -86,6 +88,7 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
     assistant_id: input.assistant.id,
     assistant: input.assistant,
     transport: input.transport,
+    source: input.source,
     status: 'created',
     ended_reason: null,
     audio: input.audio,
@@ -107,9 +110,9 @@ export async function createSessionWithinLimit(db: Database, input: NewSession &
          SELECT 1 FROM organizations
          WHERE id = ${input.orgId} AND live_sessions < coalesce((settings->>'max_concurrent_sessions')::int, ${input.defaultLimit})
        ), session AS (
-         INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, status, audio, metadata,
+         INSERT INTO sessions (id, org_id, assistant_id, assistant, transport, source, status, audio, metadata,
                                stream_token_hash, stream_token_expires_at, created_at)
-         SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport},
+         SELECT ${row.id}, ${row.org_id}, ${row.assistant_id}, ${JSON.stringify(row.assistant)}::jsonb, ${row.transport}, ${row.source},
                 'created', ${JSON.stringify(row.audio)}::jsonb, ${JSON.stringify(row.metadata)}::jsonb,
                 decode(${input.streamTokenHash?.toString('hex') ?? null}, 'hex'), ${row.stream_token_expires_at}, ${row.created_at}
          FROM below_limit

@@ -765,6 +765,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/test-suites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List test suites */
+        get: operations["listTestSuites"];
+        put?: never;
+        /**
+         * Create a test suite
+         * @description A suite is a list of scenarios a simulated caller plays against an assistant (`POST /v1/test-suites/{id}/runs`).
+         *     Scenarios without an `id` get one; all problems with the body are reported at once.
+         */
+        post: operations["createTestSuite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-suites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        /** Get a test suite */
+        get: operations["getTestSuite"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a test suite
+         * @description Its runs stay readable at `/v1/test-runs`.
+         */
+        delete: operations["deleteTestSuite"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a test suite
+         * @description `scenarios` replaces the whole list; a scenario given with its `id` keeps it, one without gets a new one.
+         */
+        patch: operations["updateTestSuite"];
+        trace?: never;
+    };
+    "/v1/test-suites/{id}/scenarios/from-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn a session into a scenario
+         * @description Adds a scripted scenario to the suite that replays a real conversation: the session's caller turns become
+         *     `caller.turns`, in order, and the scorecard criteria that judged it (its latest evaluation's, else its
+         *     assistant snapshot's) become the scenario's `criteria`. `409` with `session_not_ended`,
+         *     `session_has_no_user_turns`, `session_too_long` (more than 50 caller turns) or `too_many_scenarios`.
+         */
+        post: operations["createScenarioFromSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-suites/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a test suite
+         * @description Queues a run of the suite's scenarios against the assistant, or against an unsaved variant of it: the
+         *     assistant with `assistant_patch` applied (the body `PATCH /v1/assistants/{id}` takes, checked the same way;
+         *     problems name their field under `assistant_patch.`). Each scenario becomes a real session (`source: "test"`)
+         *     that is evaluated with the scenario's criteria; `concurrency` scenarios play at once. Poll
+         *     `GET /v1/test-runs/{id}` or subscribe to `test_run.completed`. `409 test_suite_empty` for a suite without scenarios.
+         */
+        post: operations["createTestRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List test runs */
+        get: operations["listTestRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test run id. */
+                id: components["parameters"]["TestRunId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a test run
+         * @description The report, updated as scenarios finish.
+         */
+        get: operations["getTestRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "session.created": {
@@ -985,6 +1128,26 @@ export interface webhooks {
          * @description Sent by `POST /v1/webhook-endpoints/{id}/test` to that endpoint only.
          */
         post: operations["onWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "test_run.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * test_run.completed
+         * @description A test run finished (`completed`, or `failed` when it could not run); `data.test_run` is its report.
+         */
+        post: operations["onTestRunCompleted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1934,6 +2097,12 @@ export interface components {
             transport?: components["schemas"]["Transport"];
             audio?: components["schemas"]["AudioFormatInput"];
             metadata?: components["schemas"]["Metadata"];
+            /**
+             * @description Who starts it; the dashboard's test calls say `dashboard`. Test runs' sessions are `test`.
+             * @default api
+             * @enum {string}
+             */
+            source?: "api" | "dashboard";
         };
         WebSocketConnection: {
             /**
@@ -2069,6 +2238,11 @@ export interface components {
             id: components["schemas"]["SessionIdString"];
             /** @constant */
             object: "session";
+            /**
+             * @description How it was started: through the API, from the dashboard, or by a test run (`test`: not in usage or billing, and listed only with `?source=test` or `all`).
+             * @enum {string}
+             */
+            source: "api" | "dashboard" | "test";
             assistant_id: components["schemas"]["AssistantIdString"];
             /** @description The assistant as it was when the session was created; later edits do not change it. */
             assistant: components["schemas"]["Assistant"];
@@ -2441,7 +2615,7 @@ export interface components {
             buckets: components["schemas"]["EvaluationStatsBucket"][];
         };
         /** @enum {string} */
-        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "evaluation.completed" | "evaluation.failed" | "endpoint.disabled" | "webhook.test";
+        EventType: "session.created" | "session.started" | "session.ended" | "transcript.final" | "recording.ready" | "recording.failed" | "recording.skipped" | "evaluation.completed" | "evaluation.failed" | "test_run.completed" | "endpoint.disabled" | "webhook.test";
         /** @description Something that happened; the body of every webhook delivery. `data` depends on `type` (see `webhooks`). */
         Event: {
             id: components["schemas"]["EventIdString"];
@@ -2585,6 +2759,158 @@ export interface components {
             data?: {
                 endpoint_id: components["schemas"]["WebhookEndpointIdString"];
                 message: string;
+            };
+        };
+        /** @example tsuite_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        TestSuiteIdString: string;
+        /** @example scen_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        ScenarioIdString: string;
+        /** @example trun_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        TestRunIdString: string;
+        /** @description A caller that says its lines in order, each once the assistant's turn has ended. */
+        ScriptedCaller: {
+            turns: string[];
+        };
+        /**
+         * @description A caller a model plays until its goal is met or `max_turns`: the assistant's evaluation judge
+         *     (`analysis.judge`, any OpenAI-compatible model, with the organization's `openai` credential or the server's
+         *     `OPENAI_API_KEY`). Without a key the scenario is an `error` that says so.
+         */
+        PersonaCaller: {
+            persona: string;
+            goal: string;
+            max_turns: number;
+        };
+        PersonaCallerInput: {
+            persona: string;
+            goal: string;
+            /** @default 10 */
+            max_turns?: number;
+        };
+        ScenarioInput: {
+            /** @description Keeps the scenario's id (PATCH); omitted, a new one. */
+            id?: components["schemas"]["ScenarioIdString"];
+            name: string;
+            caller: components["schemas"]["ScriptedCaller"] | components["schemas"]["PersonaCallerInput"];
+            /**
+             * @description `speech`: the caller's lines are synthesised and streamed as real-time audio through the assistant's transcriber.
+             * @default text
+             * @enum {string}
+             */
+            input?: "text" | "speech";
+            /** @description Scorecard criteria, as in an assistant's analysis; names unique. */
+            criteria?: components["schemas"]["CriterionInput"][];
+            /** @default 120 */
+            timeout_s?: number;
+            source_session_id?: components["schemas"]["SessionIdString"] | null;
+        };
+        Scenario: {
+            id: components["schemas"]["ScenarioIdString"];
+            name: string;
+            caller: components["schemas"]["ScriptedCaller"] | components["schemas"]["PersonaCaller"];
+            /** @enum {string} */
+            input: "text" | "speech";
+            criteria: components["schemas"]["Criterion"][];
+            timeout_s: number;
+            /** @description The session this scenario was made from, if any. */
+            source_session_id: components["schemas"]["SessionIdString"] | null;
+        };
+        CreateTestSuiteRequest: {
+            name: string;
+            description?: string | null;
+            scenarios?: components["schemas"]["ScenarioInput"][];
+        };
+        UpdateTestSuiteRequest: {
+            name?: string;
+            description?: string | null;
+            scenarios?: components["schemas"]["ScenarioInput"][];
+        };
+        TestSuite: {
+            id: components["schemas"]["TestSuiteIdString"];
+            /** @constant */
+            object: "test_suite";
+            name: string;
+            description: string | null;
+            scenarios: components["schemas"]["Scenario"][];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        TestSuiteList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["TestSuite"][];
+            has_more: boolean;
+        };
+        ScenarioFromSessionRequest: {
+            session_id: components["schemas"]["SessionIdString"];
+            /**
+             * @default text
+             * @enum {string}
+             */
+            input?: "text" | "speech";
+            /** @description Default: "Replay of <session id>". */
+            name?: string;
+        };
+        CreateTestRunRequest: {
+            assistant_id: components["schemas"]["AssistantIdString"];
+            /** @description Changes to try without saving them, as `PATCH /v1/assistants/{id}` takes them. */
+            assistant_patch?: components["schemas"]["UpdateAssistantRequest"] | null;
+            /**
+             * @description How many scenarios play at once.
+             * @default 2
+             */
+            concurrency?: number;
+        };
+        ScenarioResult: {
+            scenario_id: components["schemas"]["ScenarioIdString"];
+            scenario_name: string;
+            /**
+             * @description `failed`: a criterion did not pass; `error`: the scenario could not be played or scored (`error` says why).
+             * @enum {string}
+             */
+            status: "pending" | "running" | "passed" | "failed" | "error";
+            session_id: components["schemas"]["SessionIdString"] | null;
+            /** @description As in `GET /v1/sessions/{id}/evaluation`. */
+            scores: components["schemas"]["CriterionScore"][];
+            error: string | null;
+            duration_ms: number | null;
+        };
+        TestRunSummary: {
+            total: number;
+            passed: number;
+            failed: number;
+            errored: number;
+            duration_ms: number | null;
+        };
+        TestRun: {
+            id: components["schemas"]["TestRunIdString"];
+            /** @constant */
+            object: "test_run";
+            suite_id: components["schemas"]["TestSuiteIdString"];
+            assistant_id: components["schemas"]["AssistantIdString"];
+            assistant_patch: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            /** @description One per scenario, in the suite's order. */
+            results: components["schemas"]["ScenarioResult"][];
+            summary: components["schemas"]["TestRunSummary"];
+            created_at: components["schemas"]["Timestamp"];
+            started_at: components["schemas"]["NullableTimestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+        };
+        TestRunList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["TestRun"][];
+            has_more: boolean;
+        };
+        TestRunCompletedEvent: components["schemas"]["Event"] & {
+            /** @constant */
+            type?: "test_run.completed";
+            data?: {
+                test_run: components["schemas"]["TestRun"];
             };
         };
     };
@@ -2741,6 +3067,10 @@ export interface components {
         AssistantId: components["schemas"]["AssistantIdString"];
         /** @description A session id. */
         SessionId: components["schemas"]["SessionIdString"];
+        /** @description A test suite id. */
+        TestSuiteId: components["schemas"]["TestSuiteIdString"];
+        /** @description A test run id. */
+        TestRunId: components["schemas"]["TestRunIdString"];
         /** @description A webhook endpoint id. */
         WebhookEndpointId: string;
         /** @description An event id. */
@@ -3368,6 +3698,8 @@ export interface operations {
                 created_after?: string;
                 /** @description Only sessions created before this time. */
                 created_before?: string;
+                /** @description Sessions started this way: `api`, `dashboard`, `test` (played by test runs) or `all`. Without it, every session but test ones. */
+                source?: "api" | "dashboard" | "test" | "all";
                 /** @description Only sessions whose latest evaluation passed (`true`) or did not (`false`); sessions without a scored evaluation match neither. */
                 passed?: "true" | "false";
             };
@@ -4285,6 +4617,311 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listTestSuites: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, 1-100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description An id from this list; the page holds the objects after it (older ones). */
+                starting_after?: components["parameters"]["StartingAfter"];
+                /** @description An id from this list; the page holds the objects before it (newer ones). */
+                ending_before?: components["parameters"]["EndingBefore"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of test suites, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSuiteList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTestSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTestSuiteRequest"];
+            };
+        };
+        responses: {
+            /** @description The new suite. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSuite"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTestSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suite with its scenarios. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSuite"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteTestSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suite is gone. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateTestSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTestSuiteRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated suite. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSuite"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createScenarioFromSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioFromSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The new scenario, now last in the suite. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scenario"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test suite id. */
+                id: components["parameters"]["TestSuiteId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTestRunRequest"];
+            };
+        };
+        responses: {
+            /** @description The queued run. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTestRuns: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, 1-100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description An id from this list; the page holds the objects after it (older ones). */
+                starting_after?: components["parameters"]["StartingAfter"];
+                /** @description An id from this list; the page holds the objects before it (newer ones). */
+                ending_before?: components["parameters"]["EndingBefore"];
+                /** @description Only runs of this suite. */
+                suite_id?: components["schemas"]["TestSuiteIdString"];
+                /** @description Only runs against this assistant. */
+                assistant_id?: components["schemas"]["AssistantIdString"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRunList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A test run id. */
+                id: components["parameters"]["TestRunId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     onSessionCreated: {
         parameters: {
             query?: never;
@@ -4636,6 +5273,39 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else (or no answer within 15 s) is retried with backoff. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTestRunCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_…`); the same on every retry, so use it to deduplicate. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when this attempt was signed; reject deliveries far from your clock (replay protection). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the endpoint's secret (the bytes after `whsec_`,
+                 *     base64-decoded) over `{webhook-id}.{webhook-timestamp}.{body}`. During a secret rotation there is one per
+                 *     valid secret. Any Standard Webhooks library verifies it.
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestRunCompletedEvent"];
             };
         };
         responses: {

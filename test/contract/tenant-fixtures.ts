@@ -46,6 +46,13 @@ export async function createTenant(api: TestApi, name: string, provider: Credent
     notImplemented.push(error.operation);
   }
 
+  const suite = await client.post('/v1/test-suites', { name: `${name} suite`, scenarios: [{ name: 'Greets', caller: { turns: ['Hello'] } }] });
+  assert.equal(suite.status, 201);
+  ids.set('tsuite', suite.body.id);
+  const run = await client.post(`/v1/test-suites/${suite.body.id}/runs`, { assistant_id: assistant.body.id });
+  assert.equal(run.status, 202);
+  ids.set('trun', run.body.id);
+
   // Creating the session wrote a session.created event to the outbox; the events API may not exist yet.
   const event = await api.db.system((trx) => trx('events').where({ org_id: orgId }).orderBy('id').first('id'));
   if (event) ids.set('evt', event.id as string);

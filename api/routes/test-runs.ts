@@ -1,0 +1,86 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isId } from '../../core/ids.ts';
+import { notFound, PlatformError } from '../../core/errors.ts';
+import { getAssistant } from '../../core/repositories/assistants.ts';
+import { getTestRun, insertTestRun, listTestRuns, toPublicTestRun } from '../../core/repositories/test-runs.ts';
+import { getTestSuite } from '../../core/repositories/test-suites.ts';
+import { enqueueTestRun } from '../../core/test-suites/test-run-jobs.ts';
+import type { ApiDeps } from '../deps.ts';
+import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+import { checkAssistantPatch } from './assistant-patch.ts';
+import { assistantUrlChecks } from './assistant-urls.ts';
+
+export const DEFAULT_RUN_CONCURRENCY = 2;
+
+const assistantId = z.string().refine((id) => isId('assistant', id), 'must be an assistant id');
+
+export const createTestRunBody = z.strictObject({
+  assistant_id: assistantId,
+  /** Checked in full once the assistant is known, as `PATCH /v1/assistants/{id}` checks it. */
+  assistant_patch: z.record(z.string(), z.unknown()).nullable().default(null),
+  concurrency: z.number().int().min(1).max(8).default(DEFAULT_RUN_CONCURRENCY),
+});
+
+const listTestRunsQuery = paginationQuery('testRun').extend({
+  suite_id: z.string().refine((id) => isId('testSuite', id), 'must be a test suite id').optional(),
+  assistant_id: assistantId.optional(),
+});
+
+/** `POST /v1/test-suites/{id}/runs`: a run of the suite's scenarios against an assistant, or an unsaved variant of it. */
+export function suiteRunRoutes({ db, config, media }: ApiDeps): Router {
+  const router = Router();
+  const urlChecks = assistantUrlChecks(config);
+
+  router.post('/:id/runs', async (req, res) => {
+    const { orgId } = authOf(req);
+    const suiteId = pathId(req, 'testSuite', 'test suite');
+    const body = parseBody(createTestRunBody, req);
+    const run = await db.tenant(orgId, async (trx) => {
+      const suite = await getTestSuite(trx, orgId, suiteId);
+      if (!suite) throw notFound('test suite', suiteId);
+      const assistant = await getAssistant(trx, orgId, body.assistant_id);
+      if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+      if (suite.scenarios.length === 0) throw new PlatformError('conflict', 'test_suite_empty', `Test suite "${suiteId}" has no scenarios to run.`);
+      if (body.assistant_patch) await checkAssistantPatch(trx, { orgId, assistant, patch: body.assistant_patch, param: 'assistant_patch', urlChecks });
+      return insertTestRun(trx, {
+        orgId,
+        suiteId,
+        assistantId: assistant.id,
+        assistantPatch: body.assistant_patch,
+        scenarios: suite.scenarios,
+        concurrency: body.concurrency,
+      });
+    });
+    // Without a queue here, the workers' test-run sweep picks the run up.
+    if (media?.queue) await enqueueTestRun(media.queue, { orgId, testRunId: run.id });
+    res.status(202).json(toPublicTestRun(run));
+  });
+
+  return router;
+}
+
+/** `/v1/test-runs`: run reports, newest first. */
+export function testRunRoutes({ db }: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const { orgId } = authOf(req);
+    const query = parse(listTestRunsQuery, req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => listTestRuns(trx, orgId, { suiteId: query.suite_id, assistantId: query.assistant_id }, query));
+    res.json(listResponse(rows.map(toPublicTestRun), hasMore));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'testRun', 'test run');
+    const row = await db.tenant(orgId, (trx) => getTestRun(trx, orgId, id));
+    if (!row) throw notFound('test run', id);
+    res.json(toPublicTestRun(row));
+  });
+
+  return router;
+}

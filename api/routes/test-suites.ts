@@ -1,0 +1,117 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isId } from '../../core/ids.ts';
+import { notFound, PlatformError } from '../../core/errors.ts';
+import { getSession } from '../../core/repositories/sessions.ts';
+import {
+  deleteTestSuite,
+  getTestSuite,
+  insertTestSuite,
+  listTestSuites,
+  lockTestSuite,
+  toPublicScenario,
+  toPublicTestSuite,
+  updateTestSuite,
+} from '../../core/repositories/test-suites.ts';
+import { MAX_SCENARIOS, scenarioList, withScenarioIds } from '../../core/test-suites/scenario-config.ts';
+import { scenarioFromSession } from '../../core/test-suites/scenario-from-session.ts';
+import type { ApiDeps } from '../deps.ts';
+import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { authOf } from '../http/request-context.ts';
+import { pathId } from '../http/route-helpers.ts';
+import { parse, parseBody } from '../http/validation.ts';
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).nullable(),
+};
+
+export const createTestSuiteBody = z.strictObject({
+  name: fields.name,
+  description: fields.description.default(null),
+  scenarios: scenarioList.default([]),
+});
+
+export const updateTestSuiteBody = z.strictObject({
+  name: fields.name.optional(),
+  description: fields.description.optional(),
+  scenarios: scenarioList.optional(),
+});
+
+export const scenarioFromSessionBody = z.strictObject({
+  session_id: z.string().refine((id) => isId('session', id), 'must be a session id'),
+  input: z.enum(['text', 'speech']).default('text'),
+  name: fields.name.optional(),
+});
+
+/** `/v1/test-suites`: suites of scenarios that simulated callers play against an assistant (docs/test-suites.md). */
+export function testSuiteRoutes({ db }: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const { orgId } = authOf(req);
+    const body = parseBody(createTestSuiteBody, req);
+    const row = await db.tenant(orgId, (trx) =>
+      insertTestSuite(trx, { orgId, name: body.name, description: body.description, scenarios: withScenarioIds(body.scenarios) }),
+    );
+    res.status(201).json(toPublicTestSuite(row));
+  });
+
+  router.get('/', async (req, res) => {
+    const { orgId } = authOf(req);
+    const page = parse(paginationQuery('testSuite'), req.query, 'query');
+    const { rows, hasMore } = await db.tenant(orgId, (trx) => listTestSuites(trx, orgId, page));
+    res.json(listResponse(rows.map(toPublicTestSuite), hasMore));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'testSuite', 'test suite');
+    const row = await db.tenant(orgId, (trx) => getTestSuite(trx, orgId, id));
+    if (!row) throw notFound('test suite', id);
+    res.json(toPublicTestSuite(row));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'testSuite', 'test suite');
+    const body = parseBody(updateTestSuiteBody, req);
+    const row = await db.tenant(orgId, (trx) =>
+      updateTestSuite(trx, orgId, id, {
+        name: body.name,
+        description: body.description,
+        scenarios: body.scenarios === undefined ? undefined : withScenarioIds(body.scenarios),
+      }),
+    );
+    if (!row) throw notFound('test suite', id);
+    res.json(toPublicTestSuite(row));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'testSuite', 'test suite');
+    if (!(await db.tenant(orgId, (trx) => deleteTestSuite(trx, orgId, id)))) throw notFound('test suite', id);
+    res.status(204).end();
+  });
+
+  router.post('/:id/scenarios/from-session', async (req, res) => {
+    const { orgId } = authOf(req);
+    const id = pathId(req, 'testSuite', 'test suite');
+    const body = parseBody(scenarioFromSessionBody, req);
+    const scenario = await db.tenant(orgId, async (trx) => {
+      const suite = await lockTestSuite(trx, orgId, id);
+      if (!suite) throw notFound('test suite', id);
+      const session = await getSession(trx, orgId, body.session_id);
+      if (!session) throw new PlatformError('not_found', 'resource_not_found', `No session with id "${body.session_id}".`, 'session_id');
+      if (suite.scenarios.length >= MAX_SCENARIOS) {
+        throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
+      }
+      const made = await scenarioFromSession(trx, session, { input: body.input, name: body.name });
+      await updateTestSuite(trx, orgId, id, { scenarios: [...suite.scenarios, made] });
+      return made;
+    });
+    res.status(201).json(toPublicScenario(scenario));
+  });
+
+  return router;
+}

@@ -1,0 +1,144 @@
+import type { Transaction } from '../db/database.ts';
+import { fetchPage, type Page } from '../db/pagination.ts';
+import type { CriterionScore } from '../evaluations/evaluation-result.ts';
+import { appendEvent } from '../events/outbox.ts';
+import { newId } from '../ids.ts';
+import type { Scenario } from '../test-suites/scenario-config.ts';
+
+export type TestRunStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type ScenarioStatus = 'pending' | 'running' | 'passed' | 'failed' | 'error';
+
+export interface ScenarioResult {
+  scenario_id: string;
+  scenario_name: string;
+  status: ScenarioStatus;
+  session_id: string | null;
+  scores: CriterionScore[];
+  error: string | null;
+  duration_ms: number | null;
+}
+
+export interface TestRunRow {
+  id: string;
+  org_id: string;
+  suite_id: string;
+  assistant_id: string;
+  assistant_patch: Record<string, unknown> | null;
+  /** The scenarios as they were when the run was requested. */
+  scenarios: Scenario[];
+  concurrency: number;
+  status: TestRunStatus;
+  results: ScenarioResult[];
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export async function insertTestRun(
+  trx: Transaction,
+  input: { orgId: string; suiteId: string; assistantId: string; assistantPatch: Record<string, unknown> | null; scenarios: Scenario[]; concurrency: number },
+): Promise<TestRunRow> {
+  const results: ScenarioResult[] = input.scenarios.map((scenario) => ({
+    scenario_id: scenario.id,
+    scenario_name: scenario.name,
+    status: 'pending',
+    session_id: null,
+    scores: [],
+    error: null,
+    duration_ms: null,
+  }));
+  const [row] = await trx<TestRunRow>('test_runs')
+    .insert({
+      id: newId('testRun'),
+      org_id: input.orgId,
+      suite_id: input.suiteId,
+      assistant_id: input.assistantId,
+      assistant_patch: (input.assistantPatch === null ? null : JSON.stringify(input.assistantPatch)) as never,
+      scenarios: JSON.stringify(input.scenarios) as never,
+      concurrency: input.concurrency,
+      status: 'queued',
+      results: JSON.stringify(results) as never,
+    })
+    .returning('*');
+  return row!;
+}
+
+export async function getTestRun(trx: Transaction, orgId: string, id: string): Promise<TestRunRow | undefined> {
+  return trx<TestRunRow>('test_runs').where({ org_id: orgId, id }).first();
+}
+
+export async function listTestRuns(trx: Transaction, orgId: string, filter: { suiteId?: string | undefined; assistantId?: string | undefined }, page: Page) {
+  const query = trx('test_runs').where({ org_id: orgId });
+  if (filter.suiteId) query.where('suite_id', filter.suiteId);
+  if (filter.assistantId) query.where('assistant_id', filter.assistantId);
+  return fetchPage<TestRunRow>(query, page);
+}
+
+/** queued → running, once: of two deliveries of the run's job, one starts it (a retry finds it running and resumes). */
+export async function markTestRunRunning(trx: Transaction, orgId: string, id: string): Promise<TestRunRow | undefined> {
+  const [row] = await trx<TestRunRow>('test_runs')
+    .where({ org_id: orgId, id })
+    .whereIn('status', ['queued', 'running'])
+    .update({ status: 'running', started_at: trx.raw('coalesce(started_at, now())') as never })
+    .returning('*');
+  return row;
+}
+
+/** One scenario's result, written as it changes, so a report read mid-run shows the scenarios that finished. */
+export async function saveScenarioResult(trx: Transaction, orgId: string, id: string, index: number, result: ScenarioResult): Promise<void> {
+  await trx('test_runs')
+    .where({ org_id: orgId, id })
+    .whereIn('status', ['queued', 'running'])
+    .update({ results: trx.raw(`jsonb_set(results, ?::text[], ?::jsonb)`, [`{${index}}`, JSON.stringify(result)]) });
+}
+
+/** running → completed/failed with its `test_run.completed` event, once. */
+export async function finishTestRun(trx: Transaction, orgId: string, id: string, status: 'completed' | 'failed', results: ScenarioResult[]): Promise<TestRunRow | undefined> {
+  const [row] = await trx<TestRunRow>('test_runs')
+    .where({ org_id: orgId, id })
+    .whereIn('status', ['queued', 'running'])
+    .update({ status, results: JSON.stringify(results) as never, completed_at: trx.fn.now() as never, started_at: trx.raw('coalesce(started_at, now())') as never })
+    .returning('*');
+  if (!row) return undefined;
+  await appendEvent(trx, { orgId, type: 'test_run.completed', assistantId: row.assistant_id, data: { test_run: toPublicTestRun(row) } });
+  return row;
+}
+
+/** Runs still unfinished this long after they were requested (their job was lost), for the sweep. System role. */
+export async function staleTestRuns(trx: Transaction, olderThanS: number, limit: number): Promise<Array<{ id: string; org_id: string }>> {
+  return trx('test_runs')
+    .whereIn('status', ['queued', 'running'])
+    .where('created_at', '<', trx.raw(`now() - ? * interval '1 second'`, [olderThanS]))
+    .orderBy('created_at')
+    .limit(limit)
+    .select('id', 'org_id');
+}
+
+export function summaryOf(row: Pick<TestRunRow, 'results' | 'started_at' | 'completed_at'>) {
+  const count = (status: ScenarioStatus) => row.results.filter((result) => result.status === status).length;
+  return {
+    total: row.results.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    errored: count('error'),
+    duration_ms: row.started_at && row.completed_at ? row.completed_at.getTime() - row.started_at.getTime() : null,
+  };
+}
+
+export function toPublicTestRun(row: TestRunRow) {
+  return {
+    id: row.id,
+    object: 'test_run' as const,
+    suite_id: row.suite_id,
+    assistant_id: row.assistant_id,
+    assistant_patch: row.assistant_patch,
+    status: row.status,
+    results: row.results,
+    summary: summaryOf(row),
+    created_at: row.created_at.toISOString(),
+    started_at: row.started_at?.toISOString() ?? null,
+    completed_at: row.completed_at?.toISOString() ?? null,
+  };
+}
+
+export type PublicTestRun = ReturnType<typeof toPublicTestRun>;
