@@ -35,7 +35,7 @@ export function ScenarioEditor({ index, onRemove }: { index: number; onRemove: (
         </Field>
       ) : (
         <div className="grid two">
-          <Field name={`${prefix}.caller.persona`} label="Persona" hint="Who the simulated caller is, played by the OpenAI-compatible model.">
+          <Field name={`${prefix}.caller.persona`} label="Persona" hint="Who the simulated caller is. The assistant's judge model plays it (an OpenAI key is needed).">
             <textarea rows={3} {...register(`${prefix}.caller.persona`)} />
           </Field>
           <Field name={`${prefix}.caller.goal`} label="Goal" hint="The caller hangs up once it is met.">

@@ -1,6 +1,7 @@
+import type { Schemas } from '../../api/client';
 import { numberOr, orNull } from '../assistants/assistant-form';
 import { criterionRequest, toCriterionForm, type CriterionFormValues } from '../evaluations/analysis-form';
-import type { Scenario, ScenarioInput, TestSuite, TestSuiteRequest } from './test-suites-api';
+import type { Scenario, ScenarioInput, ScenarioInputMode, TestSuite } from './test-suites-api';
 
 /**
  * A suite as form values, shaped like the API's body so an error's `param` (`scenarios.1.caller.goal`,
@@ -19,15 +20,15 @@ export interface ScenarioFormValues {
    */
   saved_id: string;
   name: string;
-  input: ScenarioInput['input'];
+  input: ScenarioInputMode;
   timeout_s: string;
   caller: { kind: 'turns' | 'persona'; turns: string; persona: string; goal: string; max_turns: string };
   criteria: CriterionFormValues[];
   source_session_id: string | null;
 }
 
-export const DEFAULT_TIMEOUT_S = 120;
-const DEFAULT_MAX_TURNS = 6;
+const DEFAULT_TIMEOUT_S = 120;
+const DEFAULT_MAX_TURNS = 10;
 
 export function newScenario(kind: ScenarioFormValues['caller']['kind']): ScenarioFormValues {
   return {
@@ -75,6 +76,6 @@ function scenarioRequest(form: ScenarioFormValues): ScenarioInput {
   };
 }
 
-export function toSuiteRequest(form: SuiteFormValues): Required<TestSuiteRequest> {
+export function toSuiteRequest(form: SuiteFormValues): Schemas['UpdateTestSuiteRequest'] {
   return { name: form.name.trim(), description: orNull(form.description), scenarios: form.scenarios.map(scenarioRequest) };
 }
