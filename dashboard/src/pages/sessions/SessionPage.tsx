@@ -52,7 +52,7 @@ export default function SessionPage() {
         title={<>Session <code className="title-code">{data.id}</code></>}
         description={
           <>
-            <Link to={`/assistants/${data.assistant_id}`}>{data.assistant.name}</Link> · {data.transport} · created {formatDateTime(data.created_at)}
+            <Link to={`/assistants/${data.assistant_id}`}>{data.assistant.name}</Link> · {data.transport}{data.source === 'test' && ' · played by a test run'} · created {formatDateTime(data.created_at)}
           </>
         }
         actions={<StatusBadge status={data.status} />}
@@ -80,7 +80,7 @@ export default function SessionPage() {
         </section>
         <div className="session-side">
           <EvaluationPanel session={data} onSeek={seek} />
-          {data.status === 'ended' && <AddToTestSuite sessionId={data.id} />}
+          {(data.status === 'ended' || data.status === 'failed') && <AddToTestSuite sessionId={data.id} />}
           <section className="card" aria-labelledby="latency-heading">
             <h2 id="latency-heading">Latency per turn</h2>
             <Suspense fallback={<Loading label="Loading chart…" />}>
