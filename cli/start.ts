@@ -18,6 +18,7 @@ import { openPlatform, type Platform } from '../core/platform.ts';
 import { providerUrlPolicy } from '../core/domain/provider-endpoints.ts';
 import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
 import { startMeterReporting } from '../workers/billing/meter-reporting.ts';
+import { startTestRunWorker } from '../workers/test-runs/test-run-worker.ts';
 import { scheduleRetention } from '../workers/retention/retention-job.ts';
 import { createTranscoder } from '../workers/transcode/create-transcoder.ts';
 import { startTranscodeWorker } from '../workers/transcode/transcode-worker.ts';
@@ -198,15 +199,19 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     concurrency: config.transcode.concurrency ?? os.availableParallelism(),
     onError: (error, context) => logger.error('transcode failed', { ...context, error: String(error) }),
   });
-  const stopEvaluationSweep = await startEvaluationWorker({
+  const evaluations = {
     db,
     secretBox,
     env: process.env,
     providerUrlPolicy: providerUrlPolicy(config.allowPrivateProviderUrls),
     queue: media.queue,
     concurrency: config.evaluationConcurrency,
-    onError: (error, context) => logger.error('evaluation failed', { ...context, error: String(error) }),
-  });
+    onError: (error: unknown, context: Record<string, unknown>) => logger.error('evaluation failed', { ...context, error: String(error) }),
+  };
+  const stopEvaluationSweep = await startEvaluationWorker(evaluations);
+  // Test runs play their scenarios as sessions of the shared runtime in this process.
+  const runtime = createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing: loadSessionBilling(config.billing) });
+  const stopTestRunSweep = await startTestRunWorker({ runtime, evaluations, queue: media.queue, logger, defaultMaxConcurrentSessions: config.defaultMaxConcurrentSessions });
   const stopRetention = scheduleRetention(
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
     config.retentionIntervalS,
@@ -227,6 +232,7 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
     async stop() {
       stopRetention();
       stopEvaluationSweep();
+      stopTestRunSweep();
       await stopMeterReporting();
       await deliverer.stop();
     },

@@ -289,6 +289,7 @@ export class SessionRun {
     agentSession.on(voice.AgentSessionEventTypes.AgentStateChanged, guard((event: voice.AgentStateChangedEvent) => {
       this.agentState = event.newState;
       this.lastActivityAt = Date.now();
+      this.transport.agentStateChanged?.(event.newState);
     }));
     agentSession.on(voice.AgentSessionEventTypes.UserInputTranscribed, guard((event: voice.UserInputTranscribedEvent) => {
       this.lastActivityAt = Date.now();

@@ -39,4 +39,6 @@ export interface SessionTransport {
   tapAudio(tap: AudioTap | undefined): void;
   audioInMs(): number;
   audioOutMs(): number;
+  /** The assistant's turn state, for clients that act on it (a test run's simulated caller speaks when it listens). */
+  agentStateChanged?(state: voice.AgentState): void;
 }

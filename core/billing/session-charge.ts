@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/database.ts';
-import type { SessionUsage } from '../domain/session.ts';
+import type { SessionSource, SessionUsage } from '../domain/session.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
 import { applyPriceOverride, type PriceOverride, type PriceTable } from './price-table.ts';
@@ -21,13 +21,15 @@ export interface EndingSession {
   startedAt: Date | null;
   endedAt: Date;
   usage: SessionUsage;
+  /** Test runs' sessions (`test`) show their cost but are left out of usage and billing. */
+  source: SessionSource;
 }
 
 /**
  * Charges a session as it ends, inside the transaction that ends it: its cost goes on the session row, each priced
  * line becomes a `usage_records` row, and a charged session owes Stripe a meter event (`meter_reports`, reported by
  * the billing worker). Either the session ends with all of it or with none of it. A session that never connected
- * used nothing and is not charged (null).
+ * used nothing and is not charged (null); a test run's session shows what it cost and is not charged.
  */
 export async function chargeEndingSession(trx: Transaction, session: EndingSession, billing: SessionBilling): Promise<PublicCost | null> {
   if (!session.startedAt) return null;
@@ -37,6 +39,7 @@ export async function chargeEndingSession(trx: Transaction, session: EndingSessi
   const cost = computeSessionCost(prices, pricedComponents(session.assistant), session.usage, durationMs);
   const publicCost = toPublicCost(cost);
   await trx('sessions').where({ org_id: session.orgId, id: session.sessionId }).update({ cost: JSON.stringify(publicCost) });
+  if (session.source === 'test') return publicCost;
   await trx('usage_records').insert(
     cost.lines.map((line) => ({
       id: newId('usageRecord'),

@@ -158,11 +158,11 @@ export async function finishSession(db: Database, ref: SessionRef, end: SessionE
         usage: JSON.stringify(end.usage),
         latency: JSON.stringify(end.latency),
       })
-      .returning(['id', 'assistant_id', 'assistant', 'created_at', 'started_at', 'ended_at', 'metadata']);
+      .returning(['id', 'assistant_id', 'assistant', 'source', 'created_at', 'started_at', 'ended_at', 'metadata']);
     if (!row) return undefined;
     const cost = await chargeEndingSession(
       trx,
-      { ...ref, assistant: row.assistant, startedAt: row.started_at as Date | null, endedAt: row.ended_at as Date, usage: end.usage },
+      { ...ref, assistant: row.assistant, source: row.source, startedAt: row.started_at as Date | null, endedAt: row.ended_at as Date, usage: end.usage },
       end.billing ?? DEFAULT_SESSION_BILLING,
     );
     const report = await endOfSessionReport(trx, ref, row, end, cost);

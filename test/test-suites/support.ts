@@ -1,0 +1,52 @@
+import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
+import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
+import { startTestRunWorker } from '../../workers/test-runs/test-run-worker.ts';
+import type { TestApi } from '../support/api.ts';
+import type { apiClient } from '../support/client.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+type Call = ReturnType<typeof apiClient>;
+
+/** The workers role's test-run worker on the test api's database and queue, as `echosphere start` runs it. */
+export async function startTestRunWorkerFor(api: TestApi, env: NodeJS.ProcessEnv = {}): Promise<() => void> {
+  const { db, secretBox, logger } = api.deps;
+  const policy = providerUrlPolicy(true);
+  return startTestRunWorker({
+    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env, media: api.media }),
+    evaluations: { db, secretBox, env, providerUrlPolicy: policy, queue: api.media.queue },
+    queue: api.media.queue,
+    logger,
+    defaultMaxConcurrentSessions: api.config.defaultMaxConcurrentSessions,
+    sweepIntervalS: 0,
+  });
+}
+
+/** Runs the suite against the assistant (with a patch, if given) and returns the finished run. */
+export async function runSuite(call: Call, suiteId: string, body: Record<string, unknown>, timeoutMs = 300_000) {
+  const queued = await call('POST', `/v1/test-suites/${suiteId}/runs`, body);
+  if (queued.status !== 202) throw new Error(`run not queued: ${JSON.stringify(queued.body)}`);
+  return waitFor(
+    async () => {
+      const run = await call('GET', `/v1/test-runs/${queued.body.id}`);
+      return run.body.status === 'completed' || run.body.status === 'failed' ? run.body : undefined;
+    },
+    `test run ${queued.body.id} to finish`,
+    timeoutMs,
+  );
+}
+
+export interface ScenarioOutcome {
+  status: string;
+  error: string | null;
+  failed: string[];
+}
+
+/** Per scenario name: its status, error and the criteria that did not pass. */
+export function outcomes(run: { results: Array<{ scenario_name: string; status: string; error: string | null; scores: Array<{ criterion: string; passed: boolean | null }> }> }) {
+  return Object.fromEntries(
+    run.results.map((result) => [
+      result.scenario_name,
+      { status: result.status, error: result.error, failed: result.scores.filter((score) => score.passed === false).map((score) => score.criterion) },
+    ]),
+  ) as Record<string, ScenarioOutcome>;
+}
