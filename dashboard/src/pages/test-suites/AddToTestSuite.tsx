@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { LabelledSelect } from '../../components/LabelledSelect';
 import { InlineError } from '../../components/States';
 import { testSuitesApi, type ScenarioInputMode } from './test-suites-api';
 import { useTestSuites } from './use-test-suites';
@@ -33,21 +34,15 @@ export function AddToTestSuite({ sessionId }: { sessionId: string }) {
         <>
           <p className="hint">Replays the caller's turns against the assistant, expecting what its scorecard expects.</p>
           <div className="row">
-            <label className="grow field">
-              <span>Suite</span>
-              <select value={chosen} onChange={(event) => setSuiteId(event.target.value)} disabled={!suites.data}>
-                {suites.data?.map((suite) => (
-                  <option key={suite.id} value={suite.id}>{suite.name}</option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              <span>The caller</span>
-              <select value={input} onChange={(event) => setInput(event.target.value as ScenarioInputMode)}>
-                <option value="text">types its turns</option>
-                <option value="speech">speaks its turns</option>
-              </select>
-            </label>
+            <LabelledSelect label="Suite" className="grow" value={chosen} onChange={setSuiteId} disabled={!suites.data}>
+              {suites.data?.map((suite) => (
+                <option key={suite.id} value={suite.id}>{suite.name}</option>
+              ))}
+            </LabelledSelect>
+            <LabelledSelect label="The caller" value={input} onChange={(value) => setInput(value as ScenarioInputMode)}>
+              <option value="text">types its turns</option>
+              <option value="speech">speaks its turns</option>
+            </LabelledSelect>
           </div>
           <button type="button" className="button" disabled={!chosen || add.isPending} onClick={() => add.mutate(chosen)}>
             {add.isPending ? 'Adding…' : 'Add to test suite'}

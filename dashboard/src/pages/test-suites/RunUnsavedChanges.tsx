@@ -3,6 +3,7 @@ import { useFormContext } from 'react-hook-form';
 import { Link } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { FormSection } from '../../components/FormSection';
+import { LabelledSelect } from '../../components/LabelledSelect';
 import { InlineError } from '../../components/States';
 import { toForm, toRequest, type AssistantFormValues } from '../assistants/assistant-form';
 import { assistantPatch } from './assistant-patch';
@@ -38,14 +39,11 @@ export default function RunUnsavedChanges({ assistant }: { assistant: Schemas['A
         <p className="muted small">No test suites yet: <Link to="/test-suites">create one</Link>.</p>
       ) : (
         <div className="row">
-          <label className="grow field">
-            <span>Suite</span>
-            <select value={chosen} onChange={(event) => setSuiteId(event.target.value)} disabled={!suites.data}>
-              {suites.data?.map((suite) => (
-                <option key={suite.id} value={suite.id}>{suite.name}</option>
-              ))}
-            </select>
-          </label>
+          <LabelledSelect label="Suite" className="grow" value={chosen} onChange={setSuiteId} disabled={!suites.data}>
+            {suites.data?.map((suite) => (
+              <option key={suite.id} value={suite.id}>{suite.name}</option>
+            ))}
+          </LabelledSelect>
           <button type="button" className="button" disabled={!chosen || start.isPending} onClick={run}>
             {start.isPending ? 'Starting…' : 'Run suite against unsaved changes'}
           </button>

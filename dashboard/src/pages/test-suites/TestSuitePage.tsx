@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/api-error';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field } from '../../components/Field';
+import { LabelledSelect } from '../../components/LabelledSelect';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { markServerErrors } from '../../components/server-errors';
@@ -136,14 +137,11 @@ function RunSuite({ suite }: { suite: TestSuite }) {
       <h2 id="run-heading">Run</h2>
       <p className="hint">Each scenario becomes a real session of the assistant (marked as a test: not billed, not in the session list by default), scored by its criteria.</p>
       <div className="row">
-        <label className="grow field">
-          <span>Assistant</span>
-          <select value={chosen} onChange={(event) => setAssistantId(event.target.value)} disabled={!assistants.data?.length}>
-            {assistants.data?.map((assistant) => (
-              <option key={assistant.id} value={assistant.id}>{assistant.name}</option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect label="Assistant" className="grow" value={chosen} onChange={setAssistantId} disabled={!assistants.data?.length}>
+          {assistants.data?.map((assistant) => (
+            <option key={assistant.id} value={assistant.id}>{assistant.name}</option>
+          ))}
+        </LabelledSelect>
         <button
           type="button"
           className="button primary"
