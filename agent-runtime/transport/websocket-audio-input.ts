@@ -2,7 +2,7 @@ import { stream, voice } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 
 /** The rate the runtime works at internally: what VAD models and STT providers take natively. */
-const PIPELINE_SAMPLE_RATE_HZ = 16000;
+export const PIPELINE_SAMPLE_RATE_HZ = 16000;
 
 /**
  * Client microphone audio into the session. Frames arrive in the client's format (decoded by the transport) and are

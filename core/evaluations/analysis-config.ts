@@ -83,7 +83,7 @@ const matchCriterion = z
     if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: compiled.reason });
   });
 
-const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
+export const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
 
 /** A structured-data schema must be one strict structured outputs accept, and compile (its patterns on RE2). */
 const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {
@@ -93,7 +93,7 @@ const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {
   if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.reason });
 });
 
-const judgeConfig = z.strictObject({
+export const judgeConfig = z.strictObject({
   provider: z.literal('openai'),
   model: z.string().min(1).max(200).default('gpt-4o-mini'),
   base_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
@@ -123,7 +123,7 @@ export const analysisConfig = z.strictObject({
 });
 
 export type AnalysisConfig = z.output<typeof analysisConfig>;
-type CriterionConfig = z.output<typeof criterionConfig>;
+export type CriterionConfig = z.output<typeof criterionConfig>;
 export type JudgeConfig = z.output<typeof judgeConfig>;
 export type LlmCriterion = Extract<CriterionConfig, { kind: 'llm' }>;
 export type MetricCriterion = Extract<CriterionConfig, { kind: 'metric' }>;

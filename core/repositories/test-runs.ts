@@ -1,7 +1,7 @@
 import type { Transaction } from '../db/database.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 import type { CriterionScore } from '../evaluations/evaluation-result.ts';
-import { appendEvent } from '../events/outbox.ts';
+import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 import type { Scenario } from '../test-suites/scenario-config.ts';
 

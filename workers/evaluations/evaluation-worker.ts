@@ -35,7 +35,7 @@ export async function startEvaluationWorker(deps: EvaluationWorkerDeps): Promise
   return () => clearInterval(timer);
 }
 
-async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData, context: JobContext): Promise<void> {
+export async function runEvaluationJob(deps: EvaluationWorkerDeps, data: JobData, context: JobContext): Promise<void> {
   const orgId = String(data.orgId);
   const evaluationId = String(data.evaluationId);
   const evaluation = await deps.db.tenant(orgId, (trx) => markEvaluationRunning(trx, orgId, evaluationId));

@@ -16,10 +16,13 @@ import { WebhookEndpointPage } from '../pages/webhooks/WebhookEndpointPage';
 import { WebhooksPage } from '../pages/webhooks/WebhooksPage';
 import { Layout } from './Layout';
 
-// Pages that pull in audio, playback or chart code load when visited.
+// Pages that pull in audio, playback or chart code, and the test-suite pages, load when visited.
 const TestCallPage = lazy(() => import('../pages/test-call/TestCallPage'));
 const SessionPage = lazy(() => import('../pages/sessions/SessionPage'));
 const UsagePage = lazy(() => import('../pages/usage/UsagePage'));
+const TestSuitesPage = lazy(() => import('../pages/test-suites/TestSuitesPage'));
+const TestSuitePage = lazy(() => import('../pages/test-suites/TestSuitePage'));
+const TestRunPage = lazy(() => import('../pages/test-suites/TestRunPage'));
 
 export function App() {
   const key = useApiKey();
@@ -54,6 +57,9 @@ export function App() {
             <Route path="assistants/:id/call" element={<TestCallPage />} />
             <Route path="sessions" element={<SessionsPage />} />
             <Route path="sessions/:id" element={<SessionPage />} />
+            <Route path="test-suites" element={<TestSuitesPage />} />
+            <Route path="test-suites/:id" element={<TestSuitePage />} />
+            <Route path="test-runs/:id" element={<TestRunPage />} />
             <Route path="usage" element={<UsagePage />} />
             <Route path="webhooks" element={<WebhooksPage />} />
             <Route path="webhooks/:id" element={<WebhookEndpointPage />} />

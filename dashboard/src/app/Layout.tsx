@@ -6,6 +6,7 @@ import { signOut } from '../auth/key-store';
 const NAV = [
   { to: '/assistants', label: 'Assistants' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/test-suites', label: 'Test suites' },
   { to: '/usage', label: 'Usage' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/api-keys', label: 'API keys' },

@@ -14,6 +14,9 @@ const TONES: Record<string, string> = {
   completed: 'success',
   running: 'info',
   skipped: 'neutral',
+  queued: 'neutral',
+  passed: 'success',
+  error: 'danger',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -22,6 +22,7 @@ import { LocalStorage } from '../../../core/storage/local-storage.ts';
 import { MediaUrlSigner } from '../../../core/storage/media-url-signer.ts';
 import { providerUrlPolicy } from '../../../core/domain/provider-endpoints.ts';
 import { startEvaluationWorker } from '../../../workers/evaluations/evaluation-worker.ts';
+import { startTestRunWorker } from '../../../workers/test-runs/test-run-worker.ts';
 import { resolveFfmpeg } from '../../../workers/transcode/ffmpeg-binary.ts';
 import { FfmpegTranscoder } from '../../../workers/transcode/ffmpeg-transcoder.ts';
 import { startTranscodeWorker } from '../../../workers/transcode/transcode-worker.ts';
@@ -35,8 +36,8 @@ export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', i
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
  * WebSocket stream gateway recording every session (no server-wide provider keys: tests store the organization's own),
- * a transcode worker, the evaluation worker, and webhook delivery. With `liveKit`, the api is pointed at that LiveKit
- * server and an agent host in this process runs the LiveKit sessions.
+ * a transcode worker, the evaluation worker, the test-run worker, and webhook delivery. With `liveKit`, the api is pointed
+ * at that LiveKit server and an agent host in this process runs the LiveKit sessions.
  */
 export async function startDashboardStack(options: { liveKit?: LiveKitTestServer } = {}) {
   const db = await openTestDatabase();
@@ -60,6 +61,14 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
 
   const signInCodes = new DashboardSignInCodes();
   const media = { storage, queue, urls: new MediaUrlSigner(randomBytes(32)) };
+  const stopTestRunSweep = await startTestRunWorker({
+    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media }),
+    evaluations: { db, secretBox, env: {}, providerUrlPolicy: providerUrlPolicy(true), queue },
+    queue,
+    logger,
+    defaultMaxConcurrentSessions: config.defaultMaxConcurrentSessions,
+    sweepIntervalS: 0,
+  });
   const server = http.createServer();
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media });
   const deps: ApiDeps = {
@@ -96,6 +105,7 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
       await gateway.shutdownAll(2000);
       await deliverer.stop();
       stopEvaluationSweep();
+      stopTestRunSweep();
       await queue.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

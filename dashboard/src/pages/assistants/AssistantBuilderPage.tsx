@@ -1,18 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { FormProvider, useForm, type Path } from 'react-hook-form';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { FormProvider, useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, errorMessage, withoutParam } from '../../api/api-error';
+import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { CheckboxField, Field } from '../../components/Field';
+import { markServerErrors } from '../../components/server-errors';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
-import { emptyForm, fieldForParam, FormFieldError, toForm, toRequest, type AssistantFormValues } from './assistant-form';
+import { emptyForm, FormFieldError, toForm, toRequest, type AssistantFormValues } from './assistant-form';
 import { CallSection, ToolsSection, TurnSection } from './BehaviourSections';
 import { AnalysisSection } from '../evaluations/AnalysisSection';
 import { EvaluationTrends } from '../evaluations/EvaluationTrends';
 import { ModelSection, TranscriberSection, VoiceSection } from './ProviderSections';
+
+// The test-suite pieces of an existing assistant's page load with it, not with the app.
+const RunUnsavedChanges = lazy(() => import('../test-suites/RunUnsavedChanges'));
+const AssistantTestRuns = lazy(() => import('../test-suites/AssistantTestRuns'));
 
 /** Create (`/assistants/new`) or edit (`/assistants/:id`) every field of an assistant. */
 export function AssistantBuilderPage() {
@@ -28,6 +33,11 @@ export function AssistantBuilderPage() {
     <>
       <AssistantForm key={id ?? 'new'} assistant={existing.data} />
       {existing.data && <EvaluationTrends assistantId={existing.data.id} />}
+      {existing.data && (
+        <Suspense fallback={<Loading label="Loading test runs…" />}>
+          <AssistantTestRuns assistantId={existing.data.id} />
+        </Suspense>
+      )}
     </>
   );
 }
@@ -60,16 +70,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     },
   });
 
-  /** Marks every field a problem names (focusing the first) and sums them up above the form. */
-  const showErrors = (problems: { param?: string; message: string }[]) => {
-    const lines = problems.map((problem, index) => {
-      const message = withoutParam(problem);
-      const field = problem.param ? fieldForParam(problem.param, form.getValues()) : undefined;
-      if (field) form.setError(field as Path<AssistantFormValues>, { type: 'server', message }, { shouldFocus: index === 0 });
-      return field ? `${field}: ${message}` : message;
-    });
-    setFormError(lines.length === 1 ? `Check ${lines[0]}` : `Check these ${lines.length} fields: ${lines.join('; ')}`);
-  };
+  const showErrors = (problems: { param?: string; message: string }[]) => setFormError(markServerErrors(form, problems));
 
   const submit = form.handleSubmit(async (values) => {
     setFormError(null);
@@ -127,6 +128,11 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
         <ToolsSection />
         <CallSection />
         <AnalysisSection />
+        {assistant && (
+          <Suspense fallback={<Loading />}>
+            <RunUnsavedChanges assistant={assistant} />
+          </Suspense>
+        )}
 
         <div className="form-footer">
           <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>

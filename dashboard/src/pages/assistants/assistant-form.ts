@@ -256,24 +256,3 @@ export function toRequest(form: AssistantFormValues): AssistantRequest {
     analysis: toAnalysisRequest(form.analysis),
   };
 }
-
-/**
- * The form field an API error's `param` belongs to: the longest prefix of the dotted path that is a field in the form
- * (`tools.0.parameters.properties` → `tools.0.parameters`, `metadata.plan` → `metadata`, `end_call_phrases.3` → `end_call_phrases`).
- */
-export function fieldForParam(param: string, values: AssistantFormValues): string | undefined {
-  const known = new Set<string>();
-  const walk = (value: unknown, path: string) => {
-    if (path) known.add(path);
-    if (value && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
-    }
-  };
-  walk(values, '');
-  const parts = param.split('.');
-  for (let length = parts.length; length > 0; length--) {
-    const candidate = parts.slice(0, length).join('.');
-    if (known.has(candidate)) return candidate;
-  }
-  return undefined;
-}

@@ -68,11 +68,7 @@ function EvaluationResult({ evaluation, onSeek }: { evaluation: Evaluation; onSe
       {evaluation.error && <p className="inline-error" role="alert">{evaluation.error}</p>}
       {evaluation.skipped_reason && <p className="muted small">{evaluation.skipped_reason}</p>}
       {evaluation.summary && <p className="evaluation-summary">{evaluation.summary}</p>}
-      <ol className="scores" aria-label="Scores">
-        {evaluation.scores.map((score) => (
-          <ScoreItem key={score.criterion} score={score} onSeek={onSeek} />
-        ))}
-      </ol>
+      <ScoreList scores={evaluation.scores} onSeek={onSeek} />
       {evaluation.structured_data && (
         <details>
           <summary>Structured data</summary>
@@ -94,7 +90,18 @@ function scoreLabel(score: Schemas['CriterionScore']): string {
   return `${score.score} / ${score.scale === '1-5' ? 5 : 10}`;
 }
 
-function ScoreItem({ score, onSeek }: { score: Schemas['CriterionScore']; onSeek: (ms: number) => void }) {
+/** Every score with its rationale; with `onSeek`, each piece of evidence is a button that plays that moment. */
+export function ScoreList({ scores, onSeek }: { scores: Schemas['CriterionScore'][]; onSeek?: (ms: number) => void }) {
+  return (
+    <ol className="scores" aria-label="Scores">
+      {scores.map((score) => (
+        <ScoreItem key={score.criterion} score={score} onSeek={onSeek} />
+      ))}
+    </ol>
+  );
+}
+
+function ScoreItem({ score, onSeek }: { score: Schemas['CriterionScore']; onSeek?: (ms: number) => void }) {
   const tone = score.passed === null ? 'neutral' : score.passed ? 'success' : 'danger';
   return (
     <li className="score" data-criterion={score.criterion}>
@@ -104,7 +111,7 @@ function ScoreItem({ score, onSeek }: { score: Schemas['CriterionScore']; onSeek
         <span className={`badge ${tone}`}>{scoreLabel(score)}</span>
       </div>
       <p className="score-rationale">{score.rationale}</p>
-      {score.evidence.length > 0 && (
+      {onSeek && score.evidence.length > 0 && (
         <div className="evidence" aria-label={`Evidence for ${score.criterion}`}>
           {score.evidence.map((evidence) => (
             <button

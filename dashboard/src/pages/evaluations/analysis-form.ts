@@ -72,6 +72,14 @@ export function emptyAnalysisForm(): AnalysisFormValues {
 
 const text = (value: number | string | boolean | null | undefined) => (value == null ? '' : String(value));
 
+/** One saved criterion as the rows of the criteria editor. */
+export function toCriterionForm(criterion: Schemas['Criterion']): CriterionFormValues {
+  const row = newCriterion(criterion.kind);
+  if (criterion.kind === 'llm') return { ...row, name: criterion.name, question: criterion.question, scale: criterion.scale, pass_min: text(criterion.pass_min) };
+  if (criterion.kind === 'metric') return { ...row, name: criterion.name, metric: criterion.metric, operator: criterion.operator, threshold: text(criterion.threshold), tool: text(criterion.tool) };
+  return { ...row, name: criterion.name, role: criterion.role, mode: criterion.mode, pattern: criterion.pattern };
+}
+
 export function toAnalysisForm(analysis: Analysis | null): AnalysisFormValues {
   const form = emptyAnalysisForm();
   if (!analysis) return form;
@@ -80,12 +88,7 @@ export function toAnalysisForm(analysis: Analysis | null): AnalysisFormValues {
   if (analysis.scorecard) {
     form.scorecard = {
       pass_threshold: text(analysis.scorecard.pass_threshold),
-      criteria: analysis.scorecard.criteria.map((criterion) => {
-        const row = newCriterion(criterion.kind);
-        if (criterion.kind === 'llm') return { ...row, name: criterion.name, question: criterion.question, scale: criterion.scale, pass_min: text(criterion.pass_min) };
-        if (criterion.kind === 'metric') return { ...row, name: criterion.name, metric: criterion.metric, operator: criterion.operator, threshold: text(criterion.threshold), tool: text(criterion.tool) };
-        return { ...row, name: criterion.name, role: criterion.role, mode: criterion.mode, pattern: criterion.pattern };
-      }),
+      criteria: analysis.scorecard.criteria.map(toCriterionForm),
     };
   }
   if (analysis.judge) form.judge = { model: analysis.judge.model, base_url: text(analysis.judge.base_url), temperature: text(analysis.judge.temperature) };
@@ -99,7 +102,7 @@ function thresholdOf(row: CriterionFormValues): number | string | boolean {
   return numberOr(row.threshold, '');
 }
 
-function criterionRequest(row: CriterionFormValues): Schemas['CriterionInput'] {
+export function criterionRequest(row: CriterionFormValues): Schemas['CriterionInput'] {
   const name = row.name.trim();
   if (row.kind === 'llm') return { kind: 'llm', name, question: row.question, scale: row.scale, pass_min: numberOr(row.pass_min, null) };
   if (row.kind === 'metric') return { kind: 'metric', name, metric: row.metric, operator: row.operator, threshold: thresholdOf(row), tool: row.metric === 'tool_called' ? orNull(row.tool) : null };

@@ -6,9 +6,11 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { listAll } from '../../api/list-all';
 import { formatDateTime, formatDuration, formatMs } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { Stat } from '../../components/Stat';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EvaluationPanel } from '../evaluations/EvaluationPanel';
+import { AddToTestSuite } from '../test-suites/AddToTestSuite';
 import { RecordingPlayer } from './RecordingPlayer';
 import { SessionEvents } from './SessionEvents';
 import { SyncedTranscript } from './SyncedTranscript';
@@ -50,7 +52,7 @@ export default function SessionPage() {
         title={<>Session <code className="title-code">{data.id}</code></>}
         description={
           <>
-            <Link to={`/assistants/${data.assistant_id}`}>{data.assistant.name}</Link> · {data.transport} · created {formatDateTime(data.created_at)}
+            <Link to={`/assistants/${data.assistant_id}`}>{data.assistant.name}</Link> · {data.transport}{data.source === 'test' && ' · played by a test run'} · created {formatDateTime(data.created_at)}
           </>
         }
         actions={<StatusBadge status={data.status} />}
@@ -78,6 +80,7 @@ export default function SessionPage() {
         </section>
         <div className="session-side">
           <EvaluationPanel session={data} onSeek={seek} />
+          {(data.status === 'ended' || data.status === 'failed') && <AddToTestSuite sessionId={data.id} />}
           <section className="card" aria-labelledby="latency-heading">
             <h2 id="latency-heading">Latency per turn</h2>
             <Suspense fallback={<Loading label="Loading chart…" />}>
@@ -99,15 +102,6 @@ export default function SessionPage() {
         </div>
       </div>
     </>
-  );
-}
-
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="stat card">
-      <span className="muted small">{label}</span>
-      <strong data-testid={testId}>{value}</strong>
-    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import type { paths } from '../../../../openapi/generated/schema';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { formatDateTime, formatDuration } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -10,6 +11,7 @@ import { useAssistants } from '../assistants/use-assistants';
 
 const PAGE_SIZE = 20;
 type Status = Schemas['SessionStatus'];
+type Source = NonNullable<NonNullable<paths['/v1/sessions']['get']['parameters']['query']>['source']>;
 
 /** Filters live in the URL (shareable, survive reloads); paging keeps a stack of cursors for "Newer". */
 export function SessionsPage() {
@@ -21,6 +23,7 @@ export function SessionsPage() {
     status: (params.get('status') ?? '') as Status | '',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
+    source: (params.get('source') ?? '') as Source | '',
   };
   const startingAfter = cursors.at(-1);
 
@@ -36,6 +39,7 @@ export function SessionsPage() {
               ...(startingAfter ? { starting_after: startingAfter } : {}),
               ...(filters.assistant_id ? { assistant_id: filters.assistant_id } : {}),
               ...(filters.status ? { status: filters.status } : {}),
+              ...(filters.source ? { source: filters.source } : {}),
               ...(filters.from ? { created_after: new Date(`${filters.from}T00:00:00`).toISOString() } : {}),
               ...(filters.to ? { created_before: new Date(new Date(`${filters.to}T00:00:00`).getTime() + 86_400_000).toISOString() } : {}),
             },
@@ -73,6 +77,16 @@ export function SessionsPage() {
             {(['created', 'active', 'ended', 'failed'] as const).map((status) => (
               <option key={status} value={status}>{status}</option>
             ))}
+          </select>
+        </label>
+        <label>
+          <span>Source</span>
+          <select value={filters.source} onChange={(event) => setFilter('source', event.target.value)}>
+            <option value="">All but test runs</option>
+            <option value="api">API</option>
+            <option value="dashboard">Dashboard</option>
+            <option value="test">Test runs</option>
+            <option value="all">All</option>
           </select>
         </label>
         <label>
