@@ -41,10 +41,7 @@ export class LocalTTS extends tts.TTS {
   }
 }
 
-/**
- * eSpeak synthesis (on the shared worker pool) as PCM at the requested rate.
- * @internal exported for its tests
- */
+/** eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. */
 export async function synthesizeSpeech(text: string, options: LocalTTSOptions): Promise<Int16Array> {
   const wav = await sharedEspeakPool().synthesize(text, espeakVoiceFile(options.voice ?? 'en-us'), options.speed ?? 175, options.pitch ?? 50);
   const audio = parseWav(wav);

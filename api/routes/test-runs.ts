@@ -14,7 +14,7 @@ import { parse, parseBody } from '../http/validation.ts';
 import { checkAssistantPatch } from './assistant-patch.ts';
 import { assistantUrlChecks } from './assistant-urls.ts';
 
-export const DEFAULT_RUN_CONCURRENCY = 2;
+const DEFAULT_RUN_CONCURRENCY = 2;
 
 const assistantId = z.string().refine((id) => isId('assistant', id), 'must be an assistant id');
 

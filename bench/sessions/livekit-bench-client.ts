@@ -25,7 +25,7 @@ function loudSpanMs(frames: readonly Heard[]): number | undefined {
 }
 
 /** The reply's loud span as the fake TTS voices it, in the client's 10 ms frames. */
-export const REPLY_LOUD_SPAN_MS = (() => {
+const REPLY_LOUD_SPAN_MS = (() => {
   const rateHz = 48_000;
   const { samples } = synthesizeToneSpeech(REPLY, rateHz);
   const frameSamples = (rateHz * HEARD_FRAME_MS) / 1000;
@@ -42,7 +42,7 @@ export const REPLY_LOUD_SPAN_MS = (() => {
  * stretch the reply: jitter is |heard span − the reply's length| per reply (played frames counted from the first loud
  * one to the last), and a reply stretched by more than 60 ms missed real time.
  */
-export function measureHeardReply(frames: readonly Heard[], turnEndedAt: number, replySpanMs = REPLY_LOUD_SPAN_MS): ReplyMeasure {
+function measureHeardReply(frames: readonly Heard[], turnEndedAt: number, replySpanMs = REPLY_LOUD_SPAN_MS): ReplyMeasure {
   const spanMs = loudSpanMs(frames);
   if (spanMs === undefined) return { e2eMs: undefined, jitterMs: [], missedRealTime: false };
   const stretchMs = spanMs - replySpanMs;

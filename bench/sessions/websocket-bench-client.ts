@@ -25,7 +25,7 @@ interface Received {
  * first one with no buffer of its own. Jitter is |gap − 20 ms| between frames once the lead is held; real time is
  * missed when a frame arrives after its predecessors have played out.
  */
-export function measurePacedReply(frames: readonly Received[], turnEndedAt: number): ReplyMeasure {
+function measurePacedReply(frames: readonly Received[], turnEndedAt: number): ReplyMeasure {
   const first = frames[0];
   const jitterMs: number[] = [];
   let late = 0;

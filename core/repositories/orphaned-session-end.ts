@@ -37,6 +37,7 @@ export interface PersistedSession {
  * persisted. The customer's microphone streamed from the start to the end (a room's track, or a WebSocket client,
  * sends silence too), and a transcriber heard all of it; the assistant's audio is the span of each stored reply and its
  * characters the text the caller heard. Token counts are not persisted as the session runs and stay 0.
+ * @internal exported for its tests
  */
 export function usageFromPersisted(session: PersistedSession): SessionUsage {
   const durationMs = session.startedAt ? Math.max(0, session.endedAt.getTime() - session.startedAt.getTime()) : 0;
@@ -57,7 +58,7 @@ export function usageFromPersisted(session: PersistedSession): SessionUsage {
 }
 
 /** Reads a live session's persisted state, taking the database's clock now as its end. */
-export async function readPersistedSession(trx: Transaction, ref: SessionRef): Promise<PersistedSession | undefined> {
+async function readPersistedSession(trx: Transaction, ref: SessionRef): Promise<PersistedSession | undefined> {
   const row = await trx('sessions')
     .where({ org_id: ref.orgId, id: ref.sessionId })
     .whereIn('status', ['created', 'active'])

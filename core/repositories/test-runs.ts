@@ -5,8 +5,8 @@ import { appendEvent } from '../webhooks/outbox.ts';
 import { newId } from '../ids.ts';
 import type { Scenario } from '../test-suites/scenario-config.ts';
 
-export type TestRunStatus = 'queued' | 'running' | 'completed' | 'failed';
-export type ScenarioStatus = 'pending' | 'running' | 'passed' | 'failed' | 'error';
+type TestRunStatus = 'queued' | 'running' | 'completed' | 'failed';
+type ScenarioStatus = 'pending' | 'running' | 'passed' | 'failed' | 'error';
 
 export interface ScenarioResult {
   scenario_id: string;
@@ -114,7 +114,7 @@ export async function staleTestRuns(trx: Transaction, olderThanS: number, limit:
     .select('id', 'org_id');
 }
 
-export function summaryOf(row: Pick<TestRunRow, 'results' | 'started_at' | 'completed_at'>) {
+function summaryOf(row: Pick<TestRunRow, 'results' | 'started_at' | 'completed_at'>) {
   const count = (status: ScenarioStatus) => row.results.filter((result) => result.status === status).length;
   return {
     total: row.results.length,
@@ -140,5 +140,3 @@ export function toPublicTestRun(row: TestRunRow) {
     completed_at: row.completed_at?.toISOString() ?? null,
   };
 }
-
-export type PublicTestRun = ReturnType<typeof toPublicTestRun>;

@@ -10,10 +10,10 @@ import { isId, newId } from '../ids.ts';
 
 export const MAX_SCENARIOS = 100;
 export const MAX_SCRIPTED_TURNS = 50;
-export const MAX_PERSONA_TURNS = 30;
-export const DEFAULT_PERSONA_TURNS = 10;
+const MAX_PERSONA_TURNS = 30;
+const DEFAULT_PERSONA_TURNS = 10;
 export const DEFAULT_TIMEOUT_S = 120;
-export const MAX_TIMEOUT_S = 1800;
+const MAX_TIMEOUT_S = 1800;
 
 const line = z.string().trim().min(1).max(2000);
 
@@ -43,7 +43,7 @@ export type ScriptedCaller = { turns: string[] };
 export type PersonaCaller = { persona: string; goal: string; max_turns: number };
 export type CallerConfig = ScriptedCaller | PersonaCaller;
 
-export const scenarioInput = z.strictObject({
+const scenarioInput = z.strictObject({
   /** Kept when given (a PATCH that replaces the list keeps the scenarios it names); new scenarios get one. */
   id: z.string().refine((id) => isId('scenario', id), 'must be a scenario id').optional(),
   name: z.string().trim().min(1).max(200),

@@ -35,7 +35,7 @@ export async function runSuite(call: Call, suiteId: string, body: Record<string,
   );
 }
 
-export interface ScenarioOutcome {
+interface ScenarioOutcome {
   status: string;
   error: string | null;
   failed: string[];

@@ -8,7 +8,7 @@ export interface PersonaTurn {
   hang_up: boolean;
 }
 
-export const PERSONA_TURN_SCHEMA = {
+const PERSONA_TURN_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['say', 'hang_up'],
@@ -18,7 +18,10 @@ export const PERSONA_TURN_SCHEMA = {
   },
 } as const;
 
-/** The structured-output name persona requests carry (a model server can tell them from the judge's). */
+/**
+ * The structured-output name persona requests carry (a model server can tell them from the judge's).
+ * @internal exported for its tests
+ */
 export const PERSONA_TURN_NAME = 'caller_turn';
 
 /**

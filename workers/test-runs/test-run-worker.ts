@@ -27,7 +27,7 @@ export async function startTestRunWorker(deps: TestRunWorkerDeps): Promise<() =>
   return () => clearInterval(timer);
 }
 
-export async function sweepStaleTestRuns(deps: Pick<TestRunWorkerDeps, 'runtime' | 'queue'>): Promise<number> {
+async function sweepStaleTestRuns(deps: Pick<TestRunWorkerDeps, 'runtime' | 'queue'>): Promise<number> {
   const stale = await deps.runtime.db.system((trx) => staleTestRuns(trx, STALE_AFTER_S, SWEEP_BATCH));
   for (const row of stale) await enqueueTestRun(deps.queue, { orgId: row.org_id, testRunId: row.id });
   return stale.length;

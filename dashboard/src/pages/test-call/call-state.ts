@@ -1,10 +1,10 @@
 import type { EventOf, ServerEvent } from '../../../../sdk/session-client.ts';
 
-export type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
-export type AgentState = 'listening' | 'thinking' | 'speaking';
-export type MicrophoneState = 'off' | 'on' | 'denied';
+type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
+type AgentState = 'listening' | 'thinking' | 'speaking';
+type MicrophoneState = 'off' | 'on' | 'denied';
 
-export interface TranscriptLine {
+interface TranscriptLine {
   key: number;
   role: 'user' | 'assistant';
   text: string;
@@ -12,7 +12,7 @@ export interface TranscriptLine {
   interrupted: boolean;
 }
 
-export type TurnMetrics = EventOf<'turn.metrics'>;
+type TurnMetrics = EventOf<'turn.metrics'>;
 
 export interface CallState {
   status: CallStatus;

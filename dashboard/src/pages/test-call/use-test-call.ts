@@ -4,7 +4,6 @@ import type { CallConnection, CallTransport } from './call-connection';
 import { callReducer, initialCallState, type CallAction, type CallState } from './call-state';
 import { openWebSocketCall, WEBSOCKET_SAMPLE_RATE_HZ } from './websocket-call';
 
-export type { AgentState, CallStatus, TranscriptLine, TurnMetrics } from './call-state';
 export type { CallTransport } from './call-connection';
 
 export interface TestCall extends CallState {
