@@ -66,8 +66,9 @@ function statusFor(type: ErrorType): number {
   }
 }
 
-export const notFound = (resource: string, id: string) =>
-  new PlatformError('not_found', 'resource_not_found', `No ${resource} with id "${id}".`, 'id');
+/** No `resource` with this id; `param` names where the id came from (the path's `id`, or a body field). */
+export const notFound = (resource: string, id: string, param = 'id') =>
+  new PlatformError('not_found', 'resource_not_found', `No ${resource} with id "${id}".`, param);
 
 export const invalid = (code: string, message: string, param?: string) =>
   new PlatformError('invalid_request', code, message, param);

@@ -51,7 +51,7 @@ export function eventRoutes({ db }: ApiDeps): Router {
       let endpoint;
       if (body.endpoint_id) {
         endpoint = await findWebhookEndpoint(trx, orgId, body.endpoint_id);
-        if (!endpoint) throw new PlatformError('not_found', 'resource_not_found', `No webhook endpoint with id "${body.endpoint_id}".`, 'endpoint_id');
+        if (!endpoint) throw notFound('webhook endpoint', body.endpoint_id, 'endpoint_id');
         if (!endpoint.enabled) throw new PlatformError('conflict', 'endpoint_disabled', 'This webhook endpoint is disabled; enable it to redeliver to it.', 'endpoint_id');
       }
       return { event, deliveries: await redeliverEvent(trx, event, endpoint) };

@@ -79,7 +79,7 @@ export function sessionRoutes({ db, config, liveSessions, logger }: ApiDeps): Ro
       selectSessionAdmission(auth.orgId, new Date()),
     ]);
     const assistant = assistants![0] as AssistantRow | undefined;
-    if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+    if (!assistant) throw notFound('assistant', body.assistant_id, 'assistant_id');
     const refusal = admissionRefusal(admissions![0] as AdmissionRow | undefined);
     if (refusal) throw refusal;
     const row = await createSessionWithinLimit(db, {

@@ -43,7 +43,7 @@ export function suiteRunRoutes({ db, config, media }: ApiDeps): Router {
       const suite = await getTestSuite(trx, orgId, suiteId);
       if (!suite) throw notFound('test suite', suiteId);
       const assistant = await getAssistant(trx, orgId, body.assistant_id);
-      if (!assistant) throw new PlatformError('not_found', 'resource_not_found', `No assistant with id "${body.assistant_id}".`, 'assistant_id');
+      if (!assistant) throw notFound('assistant', body.assistant_id, 'assistant_id');
       if (suite.scenarios.length === 0) throw new PlatformError('conflict', 'test_suite_empty', `Test suite "${suiteId}" has no scenarios to run.`);
       if (body.assistant_patch) await checkAssistantPatch(trx, { orgId, assistant, patch: body.assistant_patch, param: 'assistant_patch', urlChecks });
       return insertTestRun(trx, {

@@ -102,7 +102,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
       const suite = await lockTestSuite(trx, orgId, id);
       if (!suite) throw notFound('test suite', id);
       const session = await getSession(trx, orgId, body.session_id);
-      if (!session) throw new PlatformError('not_found', 'resource_not_found', `No session with id "${body.session_id}".`, 'session_id');
+      if (!session) throw notFound('session', body.session_id, 'session_id');
       if (suite.scenarios.length >= MAX_SCENARIOS) {
         throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
       }
