@@ -129,9 +129,9 @@ export type LlmCriterion = Extract<CriterionConfig, { kind: 'llm' }>;
 export type MetricCriterion = Extract<CriterionConfig, { kind: 'metric' }>;
 export type MatchCriterion = Extract<CriterionConfig, { kind: 'match' }>;
 
-/** The judge an analysis uses: its own, else the default (OpenAI's gpt-4o-mini, with the organization's or the server's key). */
-export function judgeOf(analysis: AnalysisConfig): JudgeConfig {
-  return analysis.judge ?? judgeConfig.parse({ provider: 'openai' });
+/** The judge an analysis uses (or an assistant without one): its own, else the default (OpenAI's gpt-4o-mini, with the organization's or the server's key). */
+export function judgeOf(analysis: AnalysisConfig | null): JudgeConfig {
+  return analysis?.judge ?? judgeConfig.parse({ provider: 'openai' });
 }
 
 /** Whether the analysis asks the judge for anything (else no model is ever called). */

@@ -1,7 +1,7 @@
 import { runSession } from '../../agent-runtime/session/run-session.ts';
 import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/runtime-deps.ts';
 import { InProcessTransport } from '../../agent-runtime/transport/in-process-transport.ts';
-import { judgeConfig, judgeOf } from '../../core/evaluations/analysis-config.ts';
+import { judgeOf } from '../../core/evaluations/analysis-config.ts';
 import { sessionEvaluations, type EvaluationRow } from '../../core/repositories/evaluations.ts';
 import type { PublicAssistant } from '../../core/repositories/assistants.ts';
 import { claimSessionForStream } from '../../core/repositories/sessions.ts';
@@ -56,8 +56,7 @@ export async function playScenario(deps: ScenarioPlayDeps, play: ScenarioPlay): 
   }
   let persona: Judge | undefined;
   if (!isScripted(scenario.caller)) {
-    const judge = play.assistant.analysis ? judgeOf(play.assistant.analysis) : judgeConfig.parse({ provider: 'openai' });
-    const access = await openJudge(deps.runtime, play.orgId, judge).catch((error: unknown) => ({ skipped: (error as Error).message }));
+    const access = await openJudge(deps.runtime, play.orgId, judgeOf(play.assistant.analysis)).catch((error: unknown) => ({ skipped: (error as Error).message }));
     if ('skipped' in access) return result({ error: `A persona caller is played by the assistant's evaluation judge model, and there is none to use. ${access.skipped}` });
     persona = access.judge;
   }
