@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { createAssistantBody, updateAssistantBody } from '../../core/domain/assistant-config.ts';
 import { notFound } from '../../core/errors.ts';
 import {
-  assistantConfigOf,
   assistantsOf,
   deleteAssistant,
   getAssistant,
@@ -17,7 +16,8 @@ import { pageQuery, pageResult } from '../../core/db/pagination.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { parse, parseAsync, parseBodyAsync } from '../http/validation.ts';
+import { parse, parseBodyAsync } from '../http/validation.ts';
+import { checkedAssistantUpdate } from './assistant-patch.ts';
 import { assistantUrlChecks } from './assistant-urls.ts';
 
 export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router {
@@ -58,11 +58,7 @@ export function assistantRoutes({ db, config: platformConfig }: ApiDeps): Router
     const row = await db.tenant(orgId, async (trx) => {
       const current = await getAssistant(trx, orgId, id);
       if (!current) throw notFound('assistant', id);
-      // Validate the merged result as a whole: cross-field rules (endpointing min ≤ max) span old and new values.
-      const merged = await parseAsync(createAssistantBody, { ...assistantConfigOf(current), ...changes });
-      await urlChecks.assertPublicUrls(merged);
-      await urlChecks.assertOwnProviderKeys(trx, orgId, merged);
-      return replaceAssistant(trx, orgId, id, merged);
+      return replaceAssistant(trx, orgId, id, await checkedAssistantUpdate(trx, { orgId, assistant: current, changes, urlChecks }));
     });
     res.json(toPublicAssistant(row!));
   });
