@@ -32,6 +32,8 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
   const refusals = new WebSocketServer({ noServer: true });
   const joined = new Set<Duplex>();
   let stopping = false;
+  /** Set while `stop` waits: called when the last forwarded connection closes. */
+  let drained: (() => void) | undefined;
 
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -67,6 +69,7 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
     socket.on('close', () => {
       joined.delete(socket);
       upstream.destroy();
+      if (joined.size === 0) drained?.();
     });
     upstream.on('close', () => socket.destroy());
     socket.pipe(upstream);
@@ -88,13 +91,11 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
           for (const socket of joined) socket.destroy();
           resolve();
         }, graceMs);
-        const poll = setInterval(() => {
-          if (joined.size > 0) return;
-          clearInterval(poll);
+        cut.unref();
+        drained = () => {
           clearTimeout(cut);
           resolve();
-        }, 50);
-        cut.unref();
+        };
       });
     },
   };
