@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ActiveTracing } from '../../core/tracing/tracing.ts';
 import { routeTemplate } from './metrics.ts';
@@ -9,10 +9,7 @@ import { routeTemplate } from './metrics.ts';
  */
 export function httpTracing({ tracer, propagator }: ActiveTracing): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const parent = propagator.extract(ROOT_CONTEXT, req.headers, {
-      get: (headers, key) => headers[key],
-      keys: (headers) => Object.keys(headers),
-    });
+    const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
     res.on('finish', () => {
       const route = routeTemplate(req, res);
