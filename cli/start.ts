@@ -260,7 +260,7 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
   };
   const stopEvaluationSweep = await startEvaluationWorker(evaluations);
   // Test runs play their scenarios as sessions of the shared runtime in this process.
-  const runtime = createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing: loadSessionBilling(config.billing) });
+  const runtime = createRuntimeDeps(runtimeOptions(platform, media));
   const stopTestRunSweep = await startTestRunWorker({ runtime, evaluations, queue: media.queue, logger, defaultMaxConcurrentSessions: config.defaultMaxConcurrentSessions });
   const stopRetention = scheduleRetention(
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },
