@@ -15,7 +15,10 @@ const DEFAULT_PERSONA_TURNS = 10;
 export const DEFAULT_TIMEOUT_S = 120;
 const MAX_TIMEOUT_S = 1800;
 
-const line = z.string().trim().min(1).max(2000);
+/** The longest line a scripted caller says. */
+export const MAX_LINE_CHARS = 2000;
+
+const line = z.string().trim().min(1).max(MAX_LINE_CHARS);
 
 /** Either form of caller, checked as one object so every problem is named by its field. */
 const callerInput = z

@@ -4,9 +4,7 @@ import { PlatformError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { sessionEvaluations } from '../repositories/evaluations.ts';
 import type { SessionRow } from '../domain/session.ts';
-import { DEFAULT_TIMEOUT_S, MAX_SCRIPTED_TURNS, type Scenario } from './scenario-config.ts';
-
-const MAX_LINE_CHARS = 2000;
+import { DEFAULT_TIMEOUT_S, MAX_LINE_CHARS, MAX_SCRIPTED_TURNS, type Scenario } from './scenario-config.ts';
 
 /**
  * A real conversation as a regression scenario: the caller says what the session's caller said, in order, and the
