@@ -93,7 +93,7 @@ const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {
   if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.reason });
 });
 
-export const judgeConfig = z.strictObject({
+const judgeConfig = z.strictObject({
   provider: z.literal('openai'),
   model: z.string().min(1).max(200).default('gpt-4o-mini'),
   base_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().default(null),
