@@ -37,12 +37,18 @@ export class ConversationWatch implements InProcessListener {
   /** Resolves once the assistant has ended `count` turns in all, or the session ended; rejects when `signal` aborts. */
   untilTurnEnds(count: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      // A wait per caller turn on the scenario's one signal: each takes its listener off again when it settles.
+      const onAbort = () => this.wake();
+      const settle = (done: () => void) => {
+        signal.removeEventListener('abort', onAbort);
+        done();
+      };
       const check = () => {
-        if (signal.aborted) return reject(signal.reason as Error);
-        if (this.turnEnds >= count || this.endedReason !== undefined) return resolve();
+        if (signal.aborted) return settle(() => reject(signal.reason as Error));
+        if (this.turnEnds >= count || this.endedReason !== undefined) return settle(resolve);
         this.waiters.push(check);
       };
-      signal.addEventListener('abort', () => this.wake(), { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
       check();
     });
   }
