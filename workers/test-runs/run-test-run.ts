@@ -1,3 +1,4 @@
+import { inParallel } from '../../core/in-parallel.ts';
 import { getAssistant } from '../../core/repositories/assistants.ts';
 import { finishTestRun, markTestRunRunning, saveScenarioResult, type ScenarioResult, type TestRunRow } from '../../core/repositories/test-runs.ts';
 import { patchedAssistant } from '../../core/test-suites/test-assistant.ts';
@@ -49,13 +50,4 @@ export async function runTestRun(deps: TestRunDeps, orgId: string, testRunId: st
 
 function pendingIndexes(run: TestRunRow): number[] {
   return run.results.flatMap((result, index) => (FINISHED.has(result.status) ? [] : [index]));
-}
-
-/** `work` on every item, at most `limit` at once. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const lane = async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { inParallel } from '../../core/in-parallel.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import {
   RECORDING_SAMPLE_RATE_HZ,
@@ -126,12 +127,4 @@ function rethrowClassified(error: unknown): never {
   if (error instanceof MissingChunkError) throw new PermanentTranscodeError(error.message);
   if (error instanceof FfmpegError && error.exitCode !== null) throw new PermanentTranscodeError(error.message);
   throw error;
-}
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }
