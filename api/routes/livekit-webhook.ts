@@ -4,8 +4,7 @@ import { requestSessionEnd } from '../../core/domain/session-control.ts';
 import { PlatformError } from '../../core/errors.ts';
 import { isId } from '../../core/ids.ts';
 import { CUSTOMER_IDENTITY } from '../../core/livekit/session-rooms.ts';
-import { findSessionForStream } from '../../core/repositories/sessions.ts';
-import { endUnconnectedSession } from '../../core/repositories/sessions.ts';
+import { endUnconnectedSession, findSessionForStream } from '../../core/repositories/sessions.ts';
 import type { ApiDeps } from '../deps.ts';
 
 /** LiveKit's webhook bodies are small JSON documents; anything larger is not one. */

@@ -4,13 +4,11 @@ import { InProcessTransport } from '../../agent-runtime/transport/in-process-tra
 import { judgeOf } from '../../core/evaluations/analysis-config.ts';
 import { sessionEvaluations, type EvaluationRow } from '../../core/repositories/evaluations.ts';
 import type { PublicAssistant } from '../../core/repositories/assistants.ts';
-import { claimSessionForStream } from '../../core/repositories/sessions.ts';
-import { createSessionWithinLimit } from '../../core/repositories/sessions.ts';
+import { claimSessionForStream, createSessionWithinLimit } from '../../core/repositories/sessions.ts';
 import type { ScenarioResult } from '../../core/repositories/test-runs.ts';
 import { isScripted, type Scenario } from '../../core/test-suites/scenario-config.ts';
 import { scenarioSnapshot } from '../../core/test-suites/test-assistant.ts';
-import type { EvaluationWorkerDeps } from '../evaluations/evaluation-worker.ts';
-import { runEvaluationJob } from '../evaluations/evaluation-worker.ts';
+import { runEvaluationJob, type EvaluationWorkerDeps } from '../evaluations/evaluation-worker.ts';
 import { openJudge } from '../evaluations/judge/judge-access.ts';
 import type { Judge } from '../evaluations/judge/judge-client.ts';
 import { ConversationWatch } from './conversation-watch.ts';
