@@ -32,8 +32,8 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
   const refusals = new WebSocketServer({ noServer: true });
   const joined = new Set<Duplex>();
   let stopping = false;
-  /** Set while `stop` waits: called when the last forwarded connection closes. */
-  let drained: (() => void) | undefined;
+  /** What `stop` calls waiting for the last forwarded connection to close. */
+  const drainWaiters = new Set<() => void>();
 
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -69,7 +69,7 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
     socket.on('close', () => {
       joined.delete(socket);
       upstream.destroy();
-      if (joined.size === 0) drained?.();
+      if (joined.size === 0) for (const drained of drainWaiters) drained();
     });
     upstream.on('close', () => socket.destroy());
     socket.pipe(upstream);
@@ -92,10 +92,12 @@ export function attachStreamProxy(server: http.Server, deps: { db: Database; log
           resolve();
         }, graceMs);
         cut.unref();
-        drained = () => {
+        const drained = () => {
+          drainWaiters.delete(drained);
           clearTimeout(cut);
           resolve();
         };
+        drainWaiters.add(drained);
       });
     },
   };
