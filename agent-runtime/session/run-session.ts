@@ -341,8 +341,10 @@ export class SessionRun {
       if (id && turn) this.transport.send({ type: 'turn.metrics', message_id: id, ...turn });
     });
     this.transport.send({ type: 'transcript', role: 'assistant', text: heard, final: true, interrupted: item.interrupted });
-    if (turn) this.latency.record(turn);
-    if (turn) observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
+    if (turn) {
+      this.latency.record(turn);
+      observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
+    }
     if (reply) this.pendingUserTurn = undefined;
     this.endCall.heard(heard, 'assistant');
   }
