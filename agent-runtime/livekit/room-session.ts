@@ -2,8 +2,7 @@ import { DisconnectReason, Room, RoomEvent, type RemoteParticipant } from '@live
 import type { Logger } from '../../core/logger.ts';
 import { CUSTOMER_IDENTITY, type SessionRooms } from '../../core/livekit/session-rooms.ts';
 import type { ClaimedLiveKitSession } from '../../core/repositories/agent-processes.ts';
-import { claimSessionForStream } from '../../core/repositories/sessions.ts';
-import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
+import { claimSessionForStream, expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
 import type { LiveSessions } from '../session/live-sessions.ts';
 import { runSession } from '../session/run-session.ts';
 import type { RuntimeDeps } from '../session/runtime-deps.ts';

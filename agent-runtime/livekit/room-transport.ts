@@ -1,11 +1,8 @@
 import { AudioFrame, AudioSource, AudioStream, DisconnectReason, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import { CUSTOMER_IDENTITY } from '../../core/livekit/session-rooms.ts';
-import { InputClock } from '../transport/input-clock.ts';
-import { type AudioSink, PacedAudioOutput } from '../transport/paced-audio-output.ts';
+import { PacedTransport } from '../transport/paced-transport.ts';
 import { parseClientMessage, type ServerEvent } from '../transport/protocol.ts';
-import type { AudioTap, DisconnectReason as SessionDisconnectReason, SessionTransport, TransportHandlers } from '../transport/session-transport.ts';
-import { TranscriptCapture } from '../transport/transcript-capture.ts';
-import { WebSocketAudioInput } from '../transport/websocket-audio-input.ts';
+import type { DisconnectReason as SessionDisconnectReason, SessionTransport, TransportHandlers } from '../transport/session-transport.ts';
 import { COMMANDS_TOPIC, EVENTS_TOPIC, TRANSCRIPTION_TOPIC } from './data-topics.ts';
 
 /**
@@ -24,22 +21,14 @@ const SOURCE_QUEUE_MS = 1000;
  * WebSocket — which is what the recording, the cut of an interrupted reply and the turn metrics are built on.
  * Events go out on the data topic `EVENTS_TOPIC`, commands come in on `COMMANDS_TOPIC`.
  */
-export class LiveKitRoomTransport implements SessionTransport {
-  readonly audioInput = new WebSocketAudioInput(ROOM_SAMPLE_RATE_HZ);
-  readonly audioOutput: PacedAudioOutput;
-  readonly textOutput = new TranscriptCapture();
-  readonly outputSampleRateHz = ROOM_SAMPLE_RATE_HZ;
+export class LiveKitRoomTransport extends PacedTransport implements SessionTransport {
   readonly audio = { encoding: 'pcm_s16le', sample_rate_hz: ROOM_SAMPLE_RATE_HZ };
   private readonly source = new AudioSource(ROOM_SAMPLE_RATE_HZ, 1, SOURCE_QUEUE_MS);
   private readonly track = LocalAudioTrack.createAudioTrack('agent', this.source);
-  private readonly sink: AudioSink;
-  private readonly inputClock = new InputClock(ROOM_SAMPLE_RATE_HZ);
   private handlers: TransportHandlers | undefined;
-  private tap: AudioTap | undefined;
   private microphone: ReadableStreamDefaultReader<AudioFrame> | undefined;
   /** Data packets go out in order; closing waits for the last (`session.ended`) to leave. */
   private sending: Promise<void> = Promise.resolve();
-  private finished = false;
   /** The transcription stream's current segment per speaker: interim texts replace each other until the final. */
   private readonly segments = { user: 0, assistant: 0 };
   private customerTrackSid = '';
@@ -47,17 +36,7 @@ export class LiveKitRoomTransport implements SessionTransport {
   private disconnected = false;
 
   private constructor(private readonly room: Room) {
-    this.sink = {
-      sendAudio: (samples) => void this.source.captureFrame(new AudioFrame(samples, ROOM_SAMPLE_RATE_HZ, 1, samples.length)).catch(() => {}),
-      audioStarted: () => this.send({ type: 'assistant.audio.started' }),
-      audioCleared: (playedMs) => {
-        // What the track still holds is dropped, as a WebSocket client drops its buffer.
-        this.source.clearQueue();
-        this.send({ type: 'assistant.audio.cleared', played_ms: playedMs });
-      },
-      audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
-    };
-    this.audioOutput = new PacedAudioOutput(ROOM_SAMPLE_RATE_HZ, this.sink, this.textOutput);
+    super(ROOM_SAMPLE_RATE_HZ, { interimTranscripts: false });
   }
 
   /** Publishes the agent's audio track in a room the agent has joined. */
@@ -80,9 +59,7 @@ export class LiveKitRoomTransport implements SessionTransport {
     }
   }
 
-  send(event: ServerEvent): void {
-    if (this.finished) return;
-    if (event.type === 'session.ended') this.finished = true;
+  protected deliver(event: ServerEvent): void {
     const payload = new TextEncoder().encode(JSON.stringify(event));
     const participant = this.room.localParticipant;
     if (!participant || !this.room.isConnected) return;
@@ -104,17 +81,13 @@ export class LiveKitRoomTransport implements SessionTransport {
     );
   }
 
-  tapAudio(tap: AudioTap | undefined): void {
-    this.tap = tap;
-    this.sink.audioHeard = tap ? (samples, atMs) => tap.assistant(samples, atMs) : undefined;
+  protected sendAudio(samples: Int16Array): void {
+    void this.source.captureFrame(new AudioFrame(samples, ROOM_SAMPLE_RATE_HZ, 1, samples.length)).catch(() => {});
   }
 
-  audioInMs(): number {
-    return this.audioInput.receivedMs;
-  }
-
-  audioOutMs(): number {
-    return this.audioOutput.sentMs;
+  /** What the track still holds is dropped, as a WebSocket client drops its buffer. */
+  protected override dropClientAudio(): void {
+    this.source.clearQueue();
   }
 
   async close(): Promise<void> {
@@ -153,9 +126,7 @@ export class LiveKitRoomTransport implements SessionTransport {
       for (;;) {
         const { value: frame, done } = await reader.read();
         if (done || this.closing) return;
-        const capturedAt = this.inputClock.stamp(frame.samplesPerChannel, Date.now());
-        this.tap?.user(frame.data, capturedAt);
-        this.audioInput.pushSamples(frame.data);
+        this.receiveAudio(frame.data);
       }
     } catch {
       // The track went away with its participant: the disconnect handler ends the session.

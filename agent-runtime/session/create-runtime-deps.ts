@@ -9,16 +9,24 @@ import { installProviderBugGuard } from './provider-bug-guard.ts';
 import { initializeLibraryLogger } from './library-logger.ts';
 import type { RecordingMedia, RuntimeDeps } from './runtime-deps.ts';
 
-export function createRuntimeDeps(options: {
+/** What the runtime's dependencies are built from: the process's configuration and services. */
+export interface RuntimeOptions {
   db: Database;
   secretBox: SecretBox;
   logger: Logger;
+  /** ECHOSPHERE_ALLOW_PRIVATE_URLS: lets tool calls reach private addresses (development, tests). */
   allowPrivateUrls: boolean;
+  /** ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: lets provider base_urls reach private addresses (local model servers, tests). */
   allowPrivateProviderUrls: boolean;
+  /** Server-wide provider keys fallback; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Recording storage and job queue; without them sessions are not recorded. */
   media?: RecordingMedia;
+  /** How ending sessions are charged; the default prices without it. */
   billing?: SessionBilling;
-}): RuntimeDeps {
+}
+
+export function createRuntimeDeps(options: RuntimeOptions): RuntimeDeps {
   installProviderBugGuard(options.logger);
   initializeLibraryLogger(options.logger);
   return {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { voice } from '@livekit/agents';
 import type { AssistantSnapshot } from '../config/assistant-snapshot.ts';
 
@@ -38,15 +39,11 @@ export class EndCallRules {
     if (goodbye && agentSession && !this.session.ending()) {
       try {
         const handle = agentSession.say(goodbye, { allowInterruptions: false });
-        await Promise.race([handle.waitForPlayout(), delay(GOODBYE_PLAYOUT_TIMEOUT_MS)]);
+        await Promise.race([handle.waitForPlayout(), delay(GOODBYE_PLAYOUT_TIMEOUT_MS, undefined, { ref: false })]);
       } catch (error) {
         this.session.warn('Could not say the end-call message', { error: String(error) });
       }
     }
     await this.session.end('assistant-ended');
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

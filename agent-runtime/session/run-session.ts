@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { llm, voice } from '@livekit/agents';
 import { enqueueSessionEvaluations } from '../../core/evaluations/evaluation-jobs.ts';
 import { appendSessionMessage, type NewMessage } from '../../core/repositories/messages.ts';
@@ -151,7 +152,7 @@ export class SessionRun {
       if (agentSession) {
         await Promise.race([
           agentSession.close().catch((error: unknown) => this.log.warn('Agent session close failed', { error: String(error) })),
-          delay(LIBRARY_CLOSE_TIMEOUT_MS),
+          delay(LIBRARY_CLOSE_TIMEOUT_MS, undefined, { ref: false }),
         ]);
       }
       await this.transport.close(options.closeCode ?? (status === 'failed' ? CLOSE_CODES.serverError : CLOSE_CODES.normal), reason);
@@ -340,8 +341,10 @@ export class SessionRun {
       if (id && turn) this.transport.send({ type: 'turn.metrics', message_id: id, ...turn });
     });
     this.transport.send({ type: 'transcript', role: 'assistant', text: heard, final: true, interrupted: item.interrupted });
-    if (turn) this.latency.record(turn);
-    if (turn) observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
+    if (turn) {
+      this.latency.record(turn);
+      observeTurn(turn, { sessionId: this.session.id, assistant: this.assistant!, replyStartedAt: startedAt });
+    }
     if (reply) this.pendingUserTurn = undefined;
     this.endCall.heard(heard, 'assistant');
   }
@@ -442,14 +445,10 @@ export class SessionRun {
     const providers = this.providers;
     if (!providers) return;
     // A connection still opening would be left open by close(); one that hangs must not hold up the end.
-    await Promise.race([this.prewarm, delay(LIBRARY_CLOSE_TIMEOUT_MS)]);
+    await Promise.race([this.prewarm, delay(LIBRARY_CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
     // VADs are not closed here: the Silero one is shared by the process, and a default one has nothing but options.
     await Promise.allSettled([providers.tts.close(), providers.stt?.close(), providers.llm.aclose()]);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function safeJson(value: string): unknown {

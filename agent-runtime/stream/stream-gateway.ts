@@ -1,16 +1,10 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SessionBilling } from '../../core/billing/session-charge.ts';
-import type { SecretBox } from '../../core/crypto/secret-box.ts';
 import { hashesEqual, sha256 } from '../../core/crypto/tokens.ts';
-import type { Database } from '../../core/db/database.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { MediaServices } from '../../core/media.ts';
-import { claimSessionForStream, findSessionForStream } from '../../core/repositories/sessions.ts';
-import { expireUnconnectedSessions } from '../../core/repositories/sessions.ts';
+import { claimSessionForStream, expireUnconnectedSessions, findSessionForStream } from '../../core/repositories/sessions.ts';
 import { parseAudioFormat } from '../audio/audio-format.ts';
-import { createRuntimeDeps } from '../session/create-runtime-deps.ts';
+import { createRuntimeDeps, type RuntimeOptions } from '../session/create-runtime-deps.ts';
 import { LiveSessions } from '../session/live-sessions.ts';
 import { runSession } from '../session/run-session.ts';
 import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
@@ -24,20 +18,7 @@ export const STREAM_PATH = /^\/v1\/sessions\/([A-Za-z0-9_]{1,64})\/stream$/;
 /** Above the largest legal audio frame (100 ms of 48 kHz PCM16 = 9,600 bytes) and any sane control message. */
 const MAX_FRAME_BYTES = 64 * 1024;
 
-export interface StreamGatewayDeps {
-  db: Database;
-  secretBox: SecretBox;
-  logger: Logger;
-  /** ECHOSPHERE_ALLOW_PRIVATE_URLS: lets tool calls reach private addresses (development, tests). */
-  allowPrivateUrls: boolean;
-  /** ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: lets provider base_urls reach private addresses (local model servers, tests). */
-  allowPrivateProviderUrls: boolean;
-  /** Server-wide provider keys fallback; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Recording storage and job queue; without them sessions are not recorded. */
-  media?: MediaServices;
-  /** How ending sessions are charged; the default prices without it. */
-  billing?: SessionBilling;
+export interface StreamGatewayDeps extends RuntimeOptions {
   /** Replaces the runtime dependencies built from the above (tests and benchmarks). */
   runtime?: RuntimeDeps;
 }

@@ -128,9 +128,9 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       if (this.inFlight.length === 0) stopPacing(this);
       return;
     }
-    // The client played everything sent while the reply goes on: it hears a gap, counted once per stall.
-    const playingOut = segment.flushed && !this.hasQueued(segment);
-    if (segment.started && !playingOut && now > this.clientDrainsAt && !segment.starved) {
+    // The client played everything sent while the reply goes on: it hears a gap, counted once per stall. Checked in
+    // the order that is cheapest on the usual tick (audio playing, not starved).
+    if (now > this.clientDrainsAt && segment.started && !segment.starved && !(segment.flushed && !this.hasQueued(segment))) {
       segment.starved = true;
       audioUnderruns.inc();
     }
@@ -140,7 +140,6 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       // than two frames short of its lead (a reply just starting, a long stall) is topped up at once.
       if (sent > 0 && this.clientDrainsAt - now >= this.pacing.leadMs - 2 * this.pacing.frameMs) break;
       sent++;
-      segment.starved = false;
       const samples = this.takeFrame(segment);
       if (!segment.started) {
         segment.started = true;
@@ -155,6 +154,7 @@ export class PacedAudioOutput extends voice.AudioOutput implements Paced {
       segment.sentSamples += samples.length;
       this.sentMs += ms;
     }
+    if (sent > 0) segment.starved = false;
     if (segment.flushed && !this.hasQueued(segment) && now >= this.clientDrainsAt) {
       this.reportHeard(now, false);
       this.finish(segment, false, this.toMs(segment.sentSamples));

@@ -1,11 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
 import { type AudioFormat, decodeWire, durationMsOfBytes, encodeWire } from '../audio/audio-format.ts';
-import { type AudioSink, PacedAudioOutput, type PacingOptions } from './paced-audio-output.ts';
-import { InputClock } from './input-clock.ts';
+import type { PacingOptions } from './paced-audio-output.ts';
+import { PacedTransport } from './paced-transport.ts';
 import { CLOSE_CODES, parseClientMessage, type ServerEvent } from './protocol.ts';
-import type { AudioTap, SessionTransport, TransportHandlers } from './session-transport.ts';
-import { TranscriptCapture } from './transcript-capture.ts';
-import { WebSocketAudioInput } from './websocket-audio-input.ts';
+import type { SessionTransport, TransportHandlers } from './session-transport.ts';
 
 /**
  * Audio frames longer than this are refused (1009, `client-protocol-error`): they would add their whole length to the
@@ -20,44 +18,22 @@ const MAX_BUFFERED_BYTES = 1 << 20;
  * A session over a plain WebSocket: binary frames carry audio in the format negotiated at session creation, text
  * frames carry JSON control messages (transport/protocol.ts).
  */
-export class WebSocketTransport implements SessionTransport {
-  readonly audioInput: WebSocketAudioInput;
-  readonly audioOutput: PacedAudioOutput;
-  readonly textOutput: TranscriptCapture;
+export class WebSocketTransport extends PacedTransport implements SessionTransport {
   private handlers: TransportHandlers | undefined;
   private closing = false;
   /** The session's end has been reported to the runtime (once, whoever noticed it first). */
   private disconnected = false;
-  /** `session.ended` has been sent: it is the last frame of a session, so nothing else is sent after it. */
-  private finished = false;
-  private tap: AudioTap | undefined;
-  private readonly audioSink: AudioSink;
-  private readonly inputClock: InputClock;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly format: AudioFormat,
     pacing?: PacingOptions,
   ) {
-    this.audioInput = new WebSocketAudioInput(format.sampleRateHz);
-    this.inputClock = new InputClock(format.sampleRateHz);
-    this.textOutput = new TranscriptCapture();
-    this.audioSink = {
-      sendAudio: (samples) => this.sendBinary(encodeWire(format, samples)),
-      audioStarted: () => this.send({ type: 'assistant.audio.started' }),
-      audioCleared: (playedMs) => this.send({ type: 'assistant.audio.cleared', played_ms: playedMs }),
-      audioDone: (playedMs) => this.send({ type: 'assistant.audio.done', played_ms: playedMs }),
-      textSpoken: (text) => this.send({ type: 'transcript', role: 'assistant', text, final: false }),
-    };
-    this.audioOutput = new PacedAudioOutput(format.sampleRateHz, this.audioSink, this.textOutput, pacing);
+    super(format.sampleRateHz, { interimTranscripts: true, pacing });
   }
 
   get audio() {
     return { encoding: this.format.encoding, sample_rate_hz: this.format.sampleRateHz };
-  }
-
-  get outputSampleRateHz(): number {
-    return this.format.sampleRateHz;
   }
 
   start(handlers: TransportHandlers): void {
@@ -74,26 +50,14 @@ export class WebSocketTransport implements SessionTransport {
     if (this.socket.readyState !== this.socket.OPEN) this.disconnect('client-disconnected');
   }
 
-  send(event: ServerEvent): void {
-    if (this.finished) return;
-    // Whatever the runtime still produces while it winds down (the rest of a reply, a late transcript) stays here.
-    if (event.type === 'session.ended') this.finished = true;
+  protected deliver(event: ServerEvent): void {
     if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
     this.socket.send(JSON.stringify(event));
   }
 
-  tapAudio(tap: AudioTap | undefined): void {
-    this.tap = tap;
-    // The paced output keeps each frame it sends until the client has played it only while a tap wants it.
-    this.audioSink.audioHeard = tap ? (samples, atMs) => tap.assistant(samples, atMs) : undefined;
-  }
-
-  audioInMs(): number {
-    return this.audioInput.receivedMs;
-  }
-
-  audioOutMs(): number {
-    return this.audioOutput.sentMs;
+  protected sendAudio(samples: Int16Array): void {
+    if (this.finished || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    this.socket.send(encodeWire(this.format, samples), { binary: true, compress: false });
   }
 
   async close(code: number, reason: string): Promise<void> {
@@ -117,11 +81,6 @@ export class WebSocketTransport implements SessionTransport {
     this.handlers.onDisconnect(reason);
   }
 
-  private sendBinary(bytes: Buffer): void {
-    if (this.finished || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
-    this.socket.send(bytes, { binary: true, compress: false });
-  }
-
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closing || !this.handlers) return;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -143,8 +102,6 @@ export class WebSocketTransport implements SessionTransport {
       this.send({ type: 'error', code: 'invalid_audio', message: 'pcm_s16le frames must hold whole 16-bit samples' });
       return;
     }
-    const capturedAt = this.inputClock.stamp(samples.length, Date.now());
-    this.tap?.user(samples, capturedAt);
-    this.audioInput.pushSamples(samples);
+    this.receiveAudio(samples);
   }
 }
