@@ -100,8 +100,8 @@ function TestCall({ assistant }: { assistant: Schemas['Assistant'] }) {
           {call.error && <p className="inline-error" role="alert">{call.error}</p>}
           <ol className="live-transcript" aria-label="Transcript" aria-live="polite">
             {call.transcript.length === 0 && <li className="muted">{call.status === 'idle' ? 'Start the call to see the conversation here.' : 'Waiting for the first words…'}</li>}
-            {call.transcript.map((line) => (
-              <li key={line.key} className={`bubble ${line.role} ${line.final ? '' : 'interim'}`} data-role={line.role}>
+            {call.transcript.map((line, position) => (
+              <li key={position} className={`bubble ${line.role} ${line.final ? '' : 'interim'}`} data-role={line.role}>
                 <span className="bubble-role">{line.role === 'user' ? 'You' : assistant.name}</span>
                 {line.text}
                 {line.interrupted && <span className="badge warning">interrupted</span>}

@@ -4,8 +4,8 @@ type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
 type AgentState = 'listening' | 'thinking' | 'speaking';
 type MicrophoneState = 'off' | 'on' | 'denied';
 
+/** Lines are only appended, or the last one replaced: a line's position in the transcript is its identity. */
 interface TranscriptLine {
-  key: number;
   role: 'user' | 'assistant';
   text: string;
   final: boolean;
@@ -19,8 +19,6 @@ export interface CallState {
   agentState: AgentState;
   sessionId: string | null;
   transcript: TranscriptLine[];
-  /** The last transcript line's key; keys stay unique across calls on the page. */
-  lastLineKey: number;
   turns: TurnMetrics[];
   microphone: MicrophoneState;
   endedReason: string | null;
@@ -49,7 +47,6 @@ export function initialCallState(interruptionsEnabled: boolean): CallState {
     agentState: 'listening',
     sessionId: null,
     transcript: [],
-    lastLineKey: 0,
     turns: [],
     microphone: 'off',
     endedReason: null,
@@ -62,7 +59,7 @@ export function initialCallState(interruptionsEnabled: boolean): CallState {
 export function callReducer(state: CallState, action: CallAction): CallState {
   switch (action.type) {
     case 'starting':
-      return { ...initialCallState(state.interruptionsEnabled), status: 'connecting', lastLineKey: state.lastLineKey, microphone: state.microphone };
+      return { ...initialCallState(state.interruptionsEnabled), status: 'connecting', microphone: state.microphone };
     case 'session-created':
       return { ...state, sessionId: action.sessionId };
     case 'event':
@@ -116,7 +113,6 @@ function onEvent(state: CallState, event: ServerEvent): CallState {
 function withTranscript(state: CallState, event: EventOf<'transcript'>): CallState {
   const line = { role: event.role, text: event.text, final: event.final, interrupted: event.interrupted ?? false };
   const last = state.transcript.at(-1);
-  if (last && last.role === event.role && !last.final) return { ...state, transcript: [...state.transcript.slice(0, -1), { ...line, key: last.key }] };
-  const key = state.lastLineKey + 1;
-  return { ...state, transcript: [...state.transcript, { ...line, key }], lastLineKey: key };
+  if (last && last.role === event.role && !last.final) return { ...state, transcript: [...state.transcript.slice(0, -1), line] };
+  return { ...state, transcript: [...state.transcript, line] };
 }
