@@ -23,7 +23,7 @@ export interface CallState {
   microphone: MicrophoneState;
   endedReason: string | null;
   error: string | null;
-  /** Seconds of assistant audio received in this call. */
+  /** Seconds of assistant audio received in this call, to the tenth shown on the page. */
   audioReceivedS: number;
   interruptionsEnabled: boolean;
 }
@@ -65,7 +65,8 @@ export function callReducer(state: CallState, action: CallAction): CallState {
     case 'event':
       return onEvent(state, action.event);
     case 'audio-received':
-      return { ...state, audioReceivedS: action.seconds };
+      // Reported per audio frame or chunk; the page re-renders only when the tenth it shows moves.
+      return action.seconds.toFixed(1) === state.audioReceivedS.toFixed(1) ? state : { ...state, audioReceivedS: action.seconds };
     case 'microphone':
       return { ...state, microphone: action.state, error: action.error ?? state.error };
     case 'text-sent':
