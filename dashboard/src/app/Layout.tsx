@@ -1,7 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
 import { NavLink, Outlet } from 'react-router';
-import { api, unwrap } from '../api/client';
 import { signOut } from '../auth/key-store';
+import { useOrganization } from '../pages/settings/use-organization';
 
 const NAV = [
   { to: '/assistants', label: 'Assistants' },
@@ -15,7 +14,7 @@ const NAV = [
 ];
 
 export function Layout() {
-  const organization = useQuery({ queryKey: ['organization'], queryFn: () => unwrap(api.GET('/v1/organization')) });
+  const organization = useOrganization();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">Skip to content</a>

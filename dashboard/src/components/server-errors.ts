@@ -1,5 +1,5 @@
 import type { FieldValues, Path, UseFormReturn } from 'react-hook-form';
-import { withoutParam } from '../api/api-error';
+import { ApiError, errorMessage, withoutParam } from '../api/api-error';
 
 /**
  * Marks every field the API's problems name (the longest dotted prefix that is a form field; the first is focused)
@@ -13,6 +13,11 @@ export function markServerErrors<T extends FieldValues>(form: UseFormReturn<T>, 
     return field ? `${field}: ${message}` : message;
   });
   return lines.length === 1 ? `Check ${lines[0]}` : `Check these ${lines.length} fields: ${lines.join('; ')}`;
+}
+
+/** The line above a form whose save failed: the API's problems marked on their fields, any other failure as its message. */
+export function saveErrorLine<T extends FieldValues>(form: UseFormReturn<T>, error: unknown): string {
+  return error instanceof ApiError ? markServerErrors(form, error.problems) : errorMessage(error);
 }
 
 /**

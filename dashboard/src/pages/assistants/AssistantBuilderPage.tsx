@@ -2,10 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { CheckboxField, Field } from '../../components/Field';
-import { markServerErrors } from '../../components/server-errors';
+import { markServerErrors, saveErrorLine } from '../../components/server-errors';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
@@ -84,8 +83,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     try {
       await save.mutateAsync(body);
     } catch (error) {
-      if (error instanceof ApiError) showErrors(error.problems);
-      else setFormError(errorMessage(error));
+      setFormError(saveErrorLine(form, error));
     }
   });
 

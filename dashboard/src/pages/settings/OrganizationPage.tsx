@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { ApiError, errorMessage } from '../../api/api-error';
@@ -6,6 +6,7 @@ import { api, unwrap } from '../../api/client';
 import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
+import { useOrganization } from './use-organization';
 
 interface OrganizationFormValues {
   name: string;
@@ -13,7 +14,7 @@ interface OrganizationFormValues {
 }
 
 export function OrganizationPage() {
-  const organization = useQuery({ queryKey: ['organization'], queryFn: () => unwrap(api.GET('/v1/organization')) });
+  const organization = useOrganization();
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
   const form = useForm<OrganizationFormValues>({

@@ -5,6 +5,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { formatMs } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
+import { useOrganization } from '../settings/use-organization';
 import { useTestCall, type CallTransport } from './use-test-call';
 
 export default function TestCallPage() {
@@ -25,8 +26,8 @@ function TestCall({ assistant }: { assistant: Schemas['Assistant'] }) {
   const call = useTestCall(assistant.id, assistant.turn.interruptions_enabled);
   const hasTranscriber = assistant.transcriber.provider !== 'none';
   const [useMicrophone, setUseMicrophone] = useState(hasTranscriber);
-  // The server says which transports it offers (LiveKit only when configured); the same query as the layout's.
-  const organization = useQuery({ queryKey: ['organization'], queryFn: () => unwrap(api.GET('/v1/organization')) });
+  // The server says which transports it offers (LiveKit only when configured).
+  const organization = useOrganization();
   const transports = organization.data?.transports ?? ['websocket'];
   const [chosenTransport, setTransport] = useState<CallTransport>('websocket');
   const transport = transports.includes(chosenTransport) ? chosenTransport : 'websocket';
@@ -99,8 +100,8 @@ function TestCall({ assistant }: { assistant: Schemas['Assistant'] }) {
           {call.error && <p className="inline-error" role="alert">{call.error}</p>}
           <ol className="live-transcript" aria-label="Transcript" aria-live="polite">
             {call.transcript.length === 0 && <li className="muted">{call.status === 'idle' ? 'Start the call to see the conversation here.' : 'Waiting for the first words…'}</li>}
-            {call.transcript.map((line) => (
-              <li key={line.key} className={`bubble ${line.role} ${line.final ? '' : 'interim'}`} data-role={line.role}>
+            {call.transcript.map((line, position) => (
+              <li key={position} className={`bubble ${line.role} ${line.final ? '' : 'interim'}`} data-role={line.role}>
                 <span className="bubble-role">{line.role === 'user' ? 'You' : assistant.name}</span>
                 {line.text}
                 {line.interrupted && <span className="badge warning">interrupted</span>}

@@ -4,8 +4,8 @@ type CallStatus = 'idle' | 'connecting' | 'live' | 'ended' | 'failed';
 type AgentState = 'listening' | 'thinking' | 'speaking';
 type MicrophoneState = 'off' | 'on' | 'denied';
 
+/** Lines are only appended, or the last one replaced: a line's position in the transcript is its identity. */
 interface TranscriptLine {
-  key: number;
   role: 'user' | 'assistant';
   text: string;
   final: boolean;
@@ -19,13 +19,11 @@ export interface CallState {
   agentState: AgentState;
   sessionId: string | null;
   transcript: TranscriptLine[];
-  /** The last transcript line's key; keys stay unique across calls on the page. */
-  lastLineKey: number;
   turns: TurnMetrics[];
   microphone: MicrophoneState;
   endedReason: string | null;
   error: string | null;
-  /** Seconds of assistant audio received in this call. */
+  /** Seconds of assistant audio received in this call, to the tenth shown on the page. */
   audioReceivedS: number;
   interruptionsEnabled: boolean;
 }
@@ -49,7 +47,6 @@ export function initialCallState(interruptionsEnabled: boolean): CallState {
     agentState: 'listening',
     sessionId: null,
     transcript: [],
-    lastLineKey: 0,
     turns: [],
     microphone: 'off',
     endedReason: null,
@@ -62,13 +59,14 @@ export function initialCallState(interruptionsEnabled: boolean): CallState {
 export function callReducer(state: CallState, action: CallAction): CallState {
   switch (action.type) {
     case 'starting':
-      return { ...initialCallState(state.interruptionsEnabled), status: 'connecting', lastLineKey: state.lastLineKey, microphone: state.microphone };
+      return { ...initialCallState(state.interruptionsEnabled), status: 'connecting', microphone: state.microphone };
     case 'session-created':
       return { ...state, sessionId: action.sessionId };
     case 'event':
       return onEvent(state, action.event);
     case 'audio-received':
-      return { ...state, audioReceivedS: action.seconds };
+      // Reported per audio frame or chunk; the page re-renders only when the tenth it shows moves.
+      return action.seconds.toFixed(1) === state.audioReceivedS.toFixed(1) ? state : { ...state, audioReceivedS: action.seconds };
     case 'microphone':
       return { ...state, microphone: action.state, error: action.error ?? state.error };
     case 'text-sent':
@@ -116,7 +114,6 @@ function onEvent(state: CallState, event: ServerEvent): CallState {
 function withTranscript(state: CallState, event: EventOf<'transcript'>): CallState {
   const line = { role: event.role, text: event.text, final: event.final, interrupted: event.interrupted ?? false };
   const last = state.transcript.at(-1);
-  if (last && last.role === event.role && !last.final) return { ...state, transcript: [...state.transcript.slice(0, -1), { ...line, key: last.key }] };
-  const key = state.lastLineKey + 1;
-  return { ...state, transcript: [...state.transcript, { ...line, key }], lastLineKey: key };
+  if (last && last.role === event.role && !last.final) return { ...state, transcript: [...state.transcript.slice(0, -1), line] };
+  return { ...state, transcript: [...state.transcript, line] };
 }

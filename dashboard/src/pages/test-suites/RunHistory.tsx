@@ -14,8 +14,10 @@ export function RunHistory({ filter }: { filter: { suite_id: string } | { assist
     queryFn: () => testSuitesApi.listRuns(filter),
     refetchInterval: (query) => (query.state.data?.data.every(runFinished) === false ? 2000 : false),
   });
-  const suites = useTestSuites();
-  const assistants = useAssistants();
+  // A suite's runs name their assistant, an assistant's their suite: only that list is fetched.
+  const bySuite = 'suite_id' in filter;
+  const suites = useTestSuites({ enabled: !bySuite });
+  const assistants = useAssistants({ enabled: bySuite });
   const suiteName = new Map((suites.data ?? []).map((suite) => [suite.id, suite.name]));
   const assistantName = new Map((assistants.data ?? []).map((assistant) => [assistant.id, assistant.name]));
 
@@ -28,7 +30,7 @@ export function RunHistory({ filter }: { filter: { suite_id: string } | { assist
         <thead>
           <tr>
             <th>Started</th>
-            {'assistant_id' in filter ? <th>Suite</th> : <th>Assistant</th>}
+            {bySuite ? <th>Assistant</th> : <th>Suite</th>}
             <th>Status</th>
             <th>Passed</th>
             <th className="hide-narrow">Duration</th>
@@ -39,7 +41,7 @@ export function RunHistory({ filter }: { filter: { suite_id: string } | { assist
             <tr key={run.id} data-run-id={run.id}>
               <td><Link to={`/test-runs/${run.id}`}>{formatDateTime(run.created_at)}</Link></td>
               <td>
-                {'assistant_id' in filter ? suiteName.get(run.suite_id) ?? run.suite_id : assistantName.get(run.assistant_id) ?? run.assistant_id}
+                {bySuite ? assistantName.get(run.assistant_id) ?? run.assistant_id : suiteName.get(run.suite_id) ?? run.suite_id}
                 {run.assistant_patch && <span className="badge info" title="Run with changes not saved to the assistant">unsaved changes</span>}
               </td>
               <td><StatusBadge status={run.status} /></td>

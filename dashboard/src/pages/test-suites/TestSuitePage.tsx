@@ -2,13 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field } from '../../components/Field';
 import { LabelledSelect } from '../../components/LabelledSelect';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
-import { markServerErrors } from '../../components/server-errors';
+import { saveErrorLine } from '../../components/server-errors';
 import { ErrorState, InlineError, Loading } from '../../components/States';
 import { useAssistants } from '../assistants/use-assistants';
 import { RunHistory } from './RunHistory';
@@ -61,15 +60,12 @@ function SuiteForm({ suite }: { suite: TestSuite }) {
     void navigate('/test-suites');
   };
 
-  const showErrors = (problems: { param?: string; message: string }[]) => setFormError(markServerErrors(form, problems));
-
   const submit = form.handleSubmit(async (values) => {
     setFormError(null);
     try {
       await save.mutateAsync(values);
     } catch (error) {
-      if (error instanceof ApiError) showErrors(error.problems);
-      else setFormError(errorMessage(error));
+      setFormError(saveErrorLine(form, error));
     }
   });
 

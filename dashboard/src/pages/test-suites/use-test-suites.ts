@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { testSuitesApi, type TestRun } from './test-suites-api';
 
-export function useTestSuites() {
-  return useQuery({ queryKey: ['test-suites'], queryFn: testSuitesApi.listSuites });
+export function useTestSuites({ enabled = true }: { enabled?: boolean } = {}) {
+  return useQuery({ queryKey: ['test-suites'], queryFn: testSuitesApi.listSuites, enabled });
 }
 
 /** Starts a run of a suite and opens its page, where results arrive as scenarios finish. */
