@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { waitForSettled } from '../recordings/pipeline.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
 import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const SPOKEN = 'What are your opening hours on Saturday?';
@@ -15,7 +15,7 @@ const HOURS_REPLY = 'We are open from nine to five.';
 /** The organization's own Deepgram key (the API takes keys of 8 characters or more); the fake accepts only it. */
 const DEEPGRAM_KEY = 'dg-test-own-key';
 
-describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('dashboard in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let deepgram: DeepgramFake;
   let browser: Browser;

@@ -7,10 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { finishedEvaluation, typedSession } from '../evaluations/support.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
 import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
-describe('evaluations in the dashboard, in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { liveKitTestServer } from '../support/services.ts';
 import { waitForSessionEnd } from '../support/stream-harness.ts';
-import { hasChromium, launchChromium, MICROPHONE_AFTER_GREETING_WAV, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, MICROPHONE_AFTER_GREETING_WAV, noChromium } from './support/browser.ts';
 import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const { service: liveKit, skip: liveKitSkip } = liveKitTestServer();
@@ -23,7 +23,7 @@ const SERVICES = 'Tell me about your services.';
 const LONG_REPLY = Array.from({ length: 6 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our services.`).join(' ');
 const DEEPGRAM_KEY = 'dg-test-own-key';
 
-describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: hasChromium ? liveKitSkip : SKIP_REASON }, () => {
+describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: noChromium || liveKitSkip }, () => {
   let stack: DashboardStack;
   let deepgram: DeepgramFake;
   let browser: Browser;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
 import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** A run's page once every scenario has a result (the page polls the run). */
@@ -25,7 +25,7 @@ async function addScriptedScenario(page: Page, index: number, name: string, line
   return scenario;
 }
 
-describe('test suites in the dashboard, in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import type { Browser, Page } from 'playwright-core';
 import { endChargedSession } from '../billing/support.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
 import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** The dashboard's way of showing an exact amount: cents, or every micro-dollar when there are any. */
@@ -15,7 +15,7 @@ const shown = (usd: string) => {
   return `$${whole}.${trimmed.length <= 2 ? trimmed.padEnd(2, '0') : trimmed}`;
 };
 
-describe('the Usage page in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('the Usage page in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;
