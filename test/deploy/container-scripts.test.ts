@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { waitFor } from '../support/wait-for.ts';
 import { DOCKER_DIR } from './compose-file.ts';
 
 /** The scripts the containers run besides EchoSphere itself: the health check and the local models' download. */
@@ -100,9 +101,16 @@ test('local-models-pull fails, naming the server and its answer, when a model ca
 test('local-models-pull waits for servers that are still starting', async () => {
   const port = await closedPort();
   const url = `http://127.0.0.1:${port}`;
-  const pulling = exitCode('local-models/pull-models.mjs', [], { OLLAMA_URL: url, SPEACHES_URL: url, STARTUP_WAIT_MS: '60000' });
+  const child = spawn(process.execPath, [path.join(DOCKER_DIR, 'local-models/pull-models.mjs')], {
+    env: { PATH: process.env.PATH, OLLAMA_URL: url, SPEACHES_URL: url, STARTUP_WAIT_MS: '60000' },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  after(() => child.kill());
   // The first attempt finds nothing listening; the server comes up while the script keeps asking.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor(() => /Ollama does not answer yet \(connect ECONNREFUSED/.test(output), 'a refused first attempt', 30_000);
   const requests: string[] = [];
   const late = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -110,8 +118,7 @@ test('local-models-pull waits for servers that are still starting', async () => 
   });
   await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => late.close(() => resolve())));
-  const result = await pulling;
-  assert.equal(result.code, 0, result.output);
+  assert.equal(await exited, 0, output);
   assert.deepEqual(requests, ['POST /api/pull', 'POST /v1/models/Systran/faster-distil-whisper-small.en']);
 
   const gone = `http://127.0.0.1:${await closedPort()}`;
