@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { liveKitTestServer } from '../support/services.ts';
 import { waitForSessionEnd } from '../support/stream-harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { MICROPHONE_AFTER_GREETING_WAV, noChromium } from './support/browser.ts';
 import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
@@ -115,11 +116,7 @@ describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: noCh
     const cut = messages.find((message) => message.role === 'assistant' && message.interrupted);
     assert.ok(cut && withoutSpaces(LONG_REPLY).startsWith(withoutSpaces(cut.text)) && cut.text.length < LONG_REPLY.length, `the long reply is stored cut: "${cut?.text}"`);
     const rooms = new RoomServiceClient(liveKit!.url, liveKit!.apiKey, liveKit!.apiSecret);
-    const deadline = Date.now() + 10_000;
-    while ((await rooms.listRooms([session.id])).length > 0) {
-      assert.ok(Date.now() < deadline, 'the agent deletes the room once the session is stored');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (await rooms.listRooms([session.id])).length === 0, 'the agent to delete the room once the session is stored', 10_000);
   }
 });
 
