@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { DOCKER_DIR } from './compose-file.ts';
 
@@ -36,15 +37,6 @@ async function server(respond: (request: Recorded) => [number, string]) {
   return { port: (instance.address() as AddressInfo).port, url: `http://127.0.0.1:${(instance.address() as AddressInfo).port}`, requests };
 }
 
-/** A loopback port nothing listens on (fetch refuses some low ports outright, which would prove nothing). */
-async function closedPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 async function exitCode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(DOCKER_DIR, script), ...args], { env: { PATH: process.env.PATH, ...env } });
@@ -68,7 +60,7 @@ test('the health check passes on a 2xx from /readyz and fails on anything else',
   assert.equal(unready.code, 1);
   assert.match(unready.output, /503.*unreachable/);
 
-  const port = await closedPort();
+  const port = await freePort();
   const nobody = await exitCode('healthcheck.mjs', [String(port)]);
   assert.equal(nobody.code, 1);
   assert.match(nobody.output, new RegExp(`did not answer on port ${port}: fetch failed`));
@@ -99,7 +91,7 @@ test('local-models-pull fails, naming the server and its answer, when a model ca
 });
 
 test('local-models-pull waits for servers that are still starting', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(DOCKER_DIR, 'local-models/pull-models.mjs')], {
     env: { PATH: process.env.PATH, OLLAMA_URL: url, SPEACHES_URL: url, STARTUP_WAIT_MS: '60000' },
@@ -121,7 +113,7 @@ test('local-models-pull waits for servers that are still starting', async () => 
   assert.equal(await exited, 0, output);
   assert.deepEqual(requests, ['POST /api/pull', 'POST /v1/models/Systran/faster-distil-whisper-small.en']);
 
-  const gone = `http://127.0.0.1:${await closedPort()}`;
+  const gone = `http://127.0.0.1:${await freePort()}`;
   const failed = await exitCode('local-models/pull-models.mjs', [], { OLLAMA_URL: gone, STARTUP_WAIT_MS: '0' });
   assert.equal(failed.code, 1);
   assert.match(failed.output, /Ollama did not answer: connect ECONNREFUSED/);
