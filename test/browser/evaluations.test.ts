@@ -25,10 +25,10 @@ describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () =
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser console errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('builds an analysis in the builder: summary, schema, and a scorecard of the three kinds, with errors at their fields', async () => {

@@ -52,10 +52,10 @@ describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () =
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('creates a suite of two scripted scenarios with their criteria, the API\'s errors under their fields', async () => {

@@ -30,10 +30,10 @@ describe('the Usage page in Chromium', { skip: noChromium }, () => {
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('shows the month against the limits, a chart, and usage by assistant and provider matching the API', async () => {
