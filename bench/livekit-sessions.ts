@@ -2,13 +2,12 @@
 // `POST /v1/sessions` to the first audible frame of the greeting on the customer's side, and the agent process's CPU
 // and RSS per live session. Needs PostgreSQL and the LiveKit server (`npm run services:start`, then
 // `set -a; . .tools/services/env; set +a`). BENCH_LIVEKIT_SESSIONS (default 10), BENCH_LIVEKIT_HOLD_S (default 20).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { dispose } from '@livekit/rtc-node';
 import { exitCode, startEchoSphere } from '../test/cli/start-process.ts';
 import { apiClient } from '../test/support/client.ts';
 import { createProvisionedDatabase } from '../test/support/database.ts';
 import { liveKitTestServer } from '../test/support/services.ts';
+import { startAgentProcess } from '../test/livekit/support/agent-process.ts';
 import { LiveKitCustomer } from '../test/livekit/support/livekit-customer.ts';
 import { liveKitEnv } from '../test/livekit/support/livekit-env.ts';
 import { percentileOf } from './support/percentile.ts';
@@ -16,7 +15,6 @@ import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
 const SESSIONS = Number(process.env.BENCH_LIVEKIT_SESSIONS ?? 10);
 const HOLD_S = Number(process.env.BENCH_LIVEKIT_HOLD_S ?? 20);
-const cli = path.resolve(import.meta.dirname, '../bin/echosphere.mjs');
 
 const { service: server, skip } = liveKitTestServer();
 if (skip || !process.env.TEST_POSTGRES_URL) throw new Error(`needs the LiveKit server and PostgreSQL: ${skip || 'TEST_POSTGRES_URL unset'}`);
@@ -24,8 +22,7 @@ if (skip || !process.env.TEST_POSTGRES_URL) throw new Error(`needs the LiveKit s
 const database = await createProvisionedDatabase(process.env.TEST_POSTGRES_URL, 'echosphere_bench_livekit', 'Bench');
 const env = { ...database.env, ...liveKitEnv(server!), ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: String(SESSIONS + 1), LOG_LEVEL: 'warn' };
 const api = startEchoSphere({ ...env, ECHOSPHERE_ROLES: 'api' });
-const agent = spawn(process.execPath, [cli, 'start', '--roles', 'agent'], { env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ECHOSPHERE_AGENT_PORT: '0', ECHOSPHERE_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve) => agent.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('livekit agent started') && resolve()));
+const { child: agent } = await startAgentProcess(env);
 const call = apiClient(await api.ready, database.secretKey);
 const assistantId = (await call('POST', '/v1/assistants', { name: 'Bench', system_prompt: 'Help.', first_message: 'Hello, thanks for calling. How can I help you today?' })).body.id;
 

@@ -7,20 +7,16 @@
 import os from 'node:os';
 import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake } from '../test/fakes/deepgram-fake.ts';
-import { startTestApi } from '../test/support/api.ts';
-import { apiClient } from '../test/support/client.ts';
-import { runSuite, startTestRunWorkerFor } from '../test/test-suites/support.ts';
+import { runSuite, startSuitesApi } from '../test/test-suites/support.ts';
 
 const SCENARIOS = Number(process.env.BENCH_SCENARIOS ?? 8);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '2,4').split(',').map(Number);
 const LINES = ['I would like to book a table', 'Thank you'];
 
-const api = await startTestApi();
+const suites = await startSuitesApi('Bench', { deepgram: 'dg-test-key' });
+const { call } = suites;
 const deepgram = await startDeepgramFake({ apiKey: 'dg-test-key', defaultTranscript: LINES[0] });
-const call = apiClient(api.baseUrl, (await api.createOrganization('Bench')).secretKey);
-await call('PUT', '/v1/provider-credentials/deepgram', { api_key: 'dg-test-key' });
 await call('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 100 } });
-const stopWorker = await startTestRunWorkerFor(api);
 const assistant = await call('POST', '/v1/assistants', {
   name: 'Bookings',
   first_message: 'Hello, Bella Pasta.',
@@ -60,7 +56,6 @@ console.log(`\nTest suites: ${os.cpus().length} cores (${os.cpus()[0]?.model}), 
 console.log('| input | scenarios | concurrency | passed | run duration | scenarios/min | mean scenario | process CPU (cores) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(row);
-stopWorker();
-await api.close();
+await suites.close();
 await deepgram.close();
 await dispose();

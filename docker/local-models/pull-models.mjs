@@ -15,7 +15,9 @@ async function untilReachable(name, request) {
     try {
       return await request();
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${name} did not answer: ${error.cause?.message ?? error.message}`);
+      const reason = error.cause?.message ?? error.message;
+      if (Date.now() > deadline) throw new Error(`${name} did not answer: ${reason}`);
+      console.log(`${name} does not answer yet (${reason}): asking again in 2 s.`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   }

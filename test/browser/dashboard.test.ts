@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
@@ -7,15 +7,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { waitForSettled } from '../recordings/pipeline.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
-import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
+import { startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const SPOKEN = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'We are open from nine to five.';
 /** The organization's own Deepgram key (the API takes keys of 8 characters or more); the fake accepts only it. */
 const DEEPGRAM_KEY = 'dg-test-own-key';
 
-describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('dashboard in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let deepgram: DeepgramFake;
   let browser: Browser;
@@ -27,18 +27,8 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
   const pageErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
-    return (await response.json()) as T;
-  };
 
   before(async () => {
-    assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
     stack = await startDashboardStack();
@@ -77,7 +67,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.getByRole('heading', { name: 'Assistants' }).waitFor();
     assert.equal(new URL(page.url()).hash, '');
     assert.match((await page.evaluate(() => sessionStorage.getItem('echosphere.key'))) ?? '', /^sk_/);
-    const keys = await api<{ data: { name: string }[] }>('GET', '/v1/api-keys');
+    const keys = await stack.api<{ data: { name: string }[] }>('GET', '/v1/api-keys');
     assert.ok(keys.data.some((key) => key.name === 'Dashboard sign-in'));
 
     const other = await browser.newContext({ baseURL: stack.baseUrl });
@@ -140,7 +130,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await page.waitForURL(/\/assistants\/asst_/);
     await page.getByRole('heading', { name: 'Front desk' }).waitFor();
     assistantId = /\/assistants\/(asst_[^/]+)/.exec(page.url())![1]!;
-    const saved = await api<{ turn: { endpointing_max_delay_ms: number }; model: { provider: string }; tools: { name: string; parameters: { required: string[] } }[] }>('GET', `/v1/assistants/${assistantId}`);
+    const saved = await stack.api<{ turn: { endpointing_max_delay_ms: number }; model: { provider: string }; tools: { name: string; parameters: { required: string[] } }[] }>('GET', `/v1/assistants/${assistantId}`);
     assert.equal(saved.turn.endpointing_max_delay_ms, 3000);
     assert.deepEqual(saved.tools.map((tool) => [tool.name, tool.parameters.required]), [['lookup_order', ['order']]]);
     assert.equal(saved.model.provider, 'scripted');
@@ -171,8 +161,8 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
 
   it('holds a spoken turn through the fake microphone', async () => {
     // The fake is an endpoint the organization chose: only its own key goes there.
-    await api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
-    const spoken = await api<{ id: string }>('POST', '/v1/assistants', {
+    await stack.api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
+    const spoken = await stack.api<{ id: string }>('POST', '/v1/assistants', {
       name: 'Voice line',
       system_prompt: 'You answer questions about the shop.',
       first_message: null,
@@ -195,7 +185,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
 
   it('drops the queued assistant audio at once when the caller barges in', async () => {
     const longReply = Array.from({ length: 4 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our opening hours.`).join(' ');
-    const assistant = await api<{ id: string }>('POST', '/v1/assistants', {
+    const assistant = await stack.api<{ id: string }>('POST', '/v1/assistants', {
       name: 'Talkative line',
       system_prompt: 'You talk a lot.',
       first_message: null,
@@ -223,7 +213,7 @@ describe('dashboard in Chromium', { skip: hasChromium ? false : SKIP_REASON }, (
     await shot('sessions');
 
     // The runtime recorded the call (the caller's audio as sent, the reply as played); wait for its transcode.
-    const messages = (await api<{ data: { role: string; start_ms: number | null }[] }>('GET', `/v1/sessions/${spokenSessionId}/messages`)).data;
+    const messages = (await stack.api<{ data: { role: string; start_ms: number | null }[] }>('GET', `/v1/sessions/${spokenSessionId}/messages`)).data;
     const user = messages.find((message) => message.role === 'user')!;
     const reply = messages.find((message) => message.role === 'assistant')!;
     assert.ok(user.start_ms !== null && reply.start_ms !== null && reply.start_ms > user.start_ms);

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { hasChromium, launchChromium, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium } from './support/browser.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-describe('npm start serves the dashboard and signs in through the printed link', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('npm start serves the dashboard and signs in through the printed link', { skip: noChromium }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-dashboard-start-'));
   let child: ChildProcess;
   let dashboardUrl: string;

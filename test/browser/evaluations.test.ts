@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
@@ -7,34 +7,28 @@ import type { Browser, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { finishedEvaluation, typedSession } from '../evaluations/support.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
-import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, SCREENSHOTS } from './support/browser.ts';
+import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
-describe('evaluations in the dashboard, in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;
   let assistantId: string;
   let sessionId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   before(async () => {
-    assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.baseUrl });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
-    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser console errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('builds an analysis in the builder: summary, schema, and a scorecard of the three kinds, with errors at their fields', async () => {

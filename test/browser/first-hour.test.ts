@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { hasChromium, launchChromium, SKIP_REASON } from './support/browser.ts';
+import { launchChromium, noChromium } from './support/browser.ts';
 import { startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 interface ApiKey {
@@ -17,7 +17,7 @@ interface ApiKey {
 const ELEVENLABS_KEY = 'el-account-key-0001';
 
 /** What a new user meets in the first hour: signing in and out, the builder, the API reference. */
-describe('first hour in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('first hour in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let elevenLabs: ElevenLabsFake;

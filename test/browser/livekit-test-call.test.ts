@@ -2,8 +2,6 @@
 // joins the session's room, publishes Chromium's fake microphone (a speech fixture), plays the agent's track, and
 // drives the same transcript, state and latency views as the WebSocket call.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -11,8 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { liveKitTestServer } from '../support/services.ts';
 import { waitForSessionEnd } from '../support/stream-harness.ts';
-import { hasChromium, launchChromium, MICROPHONE_AFTER_GREETING_WAV, SKIP_REASON } from './support/browser.ts';
-import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { MICROPHONE_AFTER_GREETING_WAV, noChromium } from './support/browser.ts';
+import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const { service: liveKit, skip: liveKitSkip } = liveKitTestServer();
 
@@ -23,43 +22,25 @@ const SERVICES = 'Tell me about your services.';
 const LONG_REPLY = Array.from({ length: 6 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our services.`).join(' ');
 const DEEPGRAM_KEY = 'dg-test-own-key';
 
-describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: hasChromium ? liveKitSkip : SKIP_REASON }, () => {
+describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: noChromium || liveKitSkip }, () => {
   let stack: DashboardStack;
   let deepgram: DeepgramFake;
   let browser: Browser;
   let page: Page;
   let assistantId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
-    return (await response.json()) as T;
-  };
   /** The page's "Assistant audio N s": seconds of the agent's track that carried sound. */
   const audibleS = async () => Number.parseFloat((await page.getByTestId('audio-received').innerText()).replace(/[^\d.]/g, ''));
   const waitForAudible = (moreThanS: number) =>
     page.waitForFunction((limit) => Number.parseFloat(document.querySelector('[data-testid="audio-received"]')?.textContent?.replace(/[^\d.]/g, '') ?? '0') > limit, moreThanS, { timeout: 30_000 });
 
   before(async () => {
-    assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
     stack = await startDashboardStack({ liveKit });
-    // The caller's question comes 6 s into the microphone, after the greeting.
-    browser = await launchChromium(MICROPHONE_AFTER_GREETING_WAV);
-    page = await (await browser.newContext({ baseURL: stack.baseUrl })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-    });
-
-    await api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
+    await stack.api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
     assistantId = (
-      await api<{ id: string }>('POST', '/v1/assistants', {
+      await stack.api<{ id: string }>('POST', '/v1/assistants', {
         name: 'Front desk',
         system_prompt: 'You answer questions about the shop.',
         first_message: GREETING,
@@ -71,8 +52,8 @@ describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: hasC
         turn: { interruptions_enabled: false },
       })
     ).id;
-    await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
-    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    // The caller's question comes 6 s into the microphone, after the greeting.
+    ({ browser, page, pageErrors } = await openSignedInDashboard(stack, MICROPHONE_AFTER_GREETING_WAV));
   });
   after(async () => {
     await browser?.close();
@@ -99,7 +80,7 @@ describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: hasC
     await page.getByRole('button', { name: 'Start call' }).click();
     // Generous waits: the machine running the suite is shared, and joining a room is several round trips.
     await page.getByTestId('call-status').getByText('Live').waitFor({ timeout: 45_000 });
-    const sessions = await api<{ data: { id: string; transport: string; status: string }[] }>('GET', '/v1/sessions');
+    const sessions = await stack.api<{ data: { id: string; transport: string; status: string }[] }>('GET', '/v1/sessions');
     const session = sessions.data[0]!;
     assert.deepEqual([session.transport, session.status], ['livekit', 'active']);
 
@@ -127,19 +108,15 @@ describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: hasC
     assert.equal(await page.getByTestId('call-status').innerText(), 'Ended');
 
     await waitForSessionEnd(stack.db, session.id);
-    const ended = await api<{ status: string; ended_reason: string; transport: string }>('GET', `/v1/sessions/${session.id}`);
+    const ended = await stack.api<{ status: string; ended_reason: string; transport: string }>('GET', `/v1/sessions/${session.id}`);
     assert.deepEqual([ended.status, ended.ended_reason, ended.transport], ['ended', 'customer-ended', 'livekit']);
     type Message = { role: string; text: string; interrupted: boolean };
-    const messages = (await api<{ data: Message[] }>('GET', `/v1/sessions/${session.id}/messages`)).data;
+    const messages = (await stack.api<{ data: Message[] }>('GET', `/v1/sessions/${session.id}/messages`)).data;
     assert.deepEqual(messages.slice(0, 3).map((message) => [message.role, message.text]), [['assistant', GREETING], ['user', SPOKEN], ['assistant', HOURS_REPLY]]);
     const cut = messages.find((message) => message.role === 'assistant' && message.interrupted);
     assert.ok(cut && withoutSpaces(LONG_REPLY).startsWith(withoutSpaces(cut.text)) && cut.text.length < LONG_REPLY.length, `the long reply is stored cut: "${cut?.text}"`);
     const rooms = new RoomServiceClient(liveKit!.url, liveKit!.apiKey, liveKit!.apiSecret);
-    const deadline = Date.now() + 10_000;
-    while ((await rooms.listRooms([session.id])).length > 0) {
-      assert.ok(Date.now() < deadline, 'the agent deletes the room once the session is stored');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (await rooms.listRooms([session.id])).length === 0, 'the agent to delete the room once the session is stored', 10_000);
   }
 });
 

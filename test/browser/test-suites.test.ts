@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
-import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, SCREENSHOTS } from './support/browser.ts';
+import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** A run's page once every scenario has a result (the page polls the run). */
 async function finishedRun(page: Page): Promise<void> {
@@ -25,7 +25,7 @@ async function addScriptedScenario(page: Page, index: number, name: string, line
   return scenario;
 }
 
-describe('test suites in the dashboard, in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;
@@ -33,11 +33,10 @@ describe('test suites in the dashboard, in Chromium', { skip: hasChromium ? fals
   let assistantId: string;
   let suiteId: string;
   let failedSessionId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   before(async () => {
-    assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
     call = apiClient(stack.baseUrl, stack.secretKey);
@@ -50,17 +49,13 @@ describe('test suites in the dashboard, in Chromium', { skip: hasChromium ? fals
     });
     assert.equal(created.status, 201);
     assistantId = created.body.id;
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.baseUrl })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
-    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('creates a suite of two scripted scenarios with their criteria, the API\'s errors under their fields', async () => {

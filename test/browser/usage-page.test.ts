@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import type { Browser, Page } from 'playwright-core';
 import { endChargedSession } from '../billing/support.ts';
-import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './support/browser.ts';
-import { DASHBOARD_DIST, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, SCREENSHOTS } from './support/browser.ts';
+import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** The dashboard's way of showing an exact amount: cents, or every micro-dollar when there are any. */
 const shown = (usd: string) => {
@@ -15,45 +15,31 @@ const shown = (usd: string) => {
   return `$${whole}.${trimmed.length <= 2 ? trimmed.padEnd(2, '0') : trimmed}`;
 };
 
-describe('the Usage page in Chromium', { skip: hasChromium ? false : SKIP_REASON }, () => {
+describe('the Usage page in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const sessions: string[] = [];
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${stack.secretKey}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status}`);
-    return (await response.json()) as T;
-  };
 
   before(async () => {
-    assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
     for (const seconds of [42, 75, 130]) sessions.push((await endChargedSession(stack.db, stack.orgId, seconds)).sessionId);
-    await api('PATCH', '/v1/organization', { settings: { monthly_spend_limit_usd: '25', monthly_minutes_limit: 600 } });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.baseUrl })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
-    await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+    await stack.api('PATCH', '/v1/organization', { settings: { monthly_spend_limit_usd: '25', monthly_minutes_limit: 600 } });
+    ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
   after(async () => {
-    if (pageErrors.length > 0) console.error(`browser errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     await stack?.close();
     await dispose();
+    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
   });
 
   it('shows the month against the limits, a chart, and usage by assistant and provider matching the API', async () => {
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
-    const month = await api<{ total: { cost_usd: string; minutes: number } }>('GET', '/v1/usage?group_by=provider');
+    const month = await stack.api<{ total: { cost_usd: string; minutes: number } }>('GET', '/v1/usage?group_by=provider');
     assert.ok(Number(month.total.cost_usd) > 0);
     assert.equal(await page.getByTestId('month-cost').textContent(), shown(month.total.cost_usd));
     assert.equal(await page.getByTestId('spend-limit').textContent(), 'of $25.00 limit');
@@ -64,7 +50,7 @@ describe('the Usage page in Chromium', { skip: hasChromium ? false : SKIP_REASON
     await page.getByTestId('usage-chart').locator('.recharts-bar-rectangle').first().waitFor();
 
     const providers = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Provider' }) });
-    const byProvider = await api<{ data: Array<{ key: string; cost_usd: string }> }>('GET', '/v1/usage?group_by=provider');
+    const byProvider = await stack.api<{ data: Array<{ key: string; cost_usd: string }> }>('GET', '/v1/usage?group_by=provider');
     for (const group of byProvider.data) {
       const row = providers.getByRole('row').filter({ has: page.getByRole('cell', { name: group.key, exact: true }) });
       assert.equal(await row.getByRole('cell').last().textContent(), shown(group.cost_usd), group.key);
@@ -75,7 +61,7 @@ describe('the Usage page in Chromium', { skip: hasChromium ? false : SKIP_REASON
   });
 
   it('the session page shows its cost breakdown adding up to the total', async () => {
-    const session = await api<{ cost: { total_usd: string; breakdown: Array<{ cost_usd: string }> } }>('GET', `/v1/sessions/${sessions[1]}`);
+    const session = await stack.api<{ cost: { total_usd: string; breakdown: Array<{ cost_usd: string }> } }>('GET', `/v1/sessions/${sessions[1]}`);
     await page.goto(`/sessions/${sessions[1]}`);
     const table = page.getByRole('table', { name: 'Cost breakdown' });
     await table.waitFor();

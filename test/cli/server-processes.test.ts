@@ -11,24 +11,9 @@ import { SessionClient } from '../../sdk/session-client.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { exitCode, runEchoSphere, startEchoSphere } from './start-process.ts';
+import { exitCode, logLines, runEchoSphere, startEchoSphere } from './start-process.ts';
 
 const skip = !process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL';
-
-interface LogLine {
-  message?: string;
-  pid?: number;
-  session_id?: string;
-  ended_reason?: string;
-}
-const logLines = (output: string): LogLine[] =>
-  output.split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
 
 test('more than one process on the embedded database is refused with the reason', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-processes-'));

@@ -37,6 +37,27 @@ export function runEchoSphere(args: string[], env: NodeJS.ProcessEnv): Promise<{
   return exitCode(child).then((code) => ({ code, stdout, stderr }));
 }
 
+/** A JSON log line of `echosphere start` (LOG_FORMAT=json), with the fields the tests read. */
+interface LogLine {
+  message?: string;
+  pid?: number;
+  session_id?: string;
+  ended_reason?: string;
+  port?: number;
+  url?: string;
+}
+
+/** The JSON lines of a process's output, other text left out. */
+export function logLines(output: string): LogLine[] {
+  return output.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as LogLine];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** The exit code, or the signal that ended the process (so a failure says which). */
 export function exitCode(child: ChildProcess): Promise<number | string | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort } from '../support/free-port.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { DOCKER_DIR } from './compose-file.ts';
 
 /** The scripts the containers run besides EchoSphere itself: the health check and the local models' download. */
@@ -35,15 +37,6 @@ async function server(respond: (request: Recorded) => [number, string]) {
   return { port: (instance.address() as AddressInfo).port, url: `http://127.0.0.1:${(instance.address() as AddressInfo).port}`, requests };
 }
 
-/** A loopback port nothing listens on (fetch refuses some low ports outright, which would prove nothing). */
-async function closedPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 async function exitCode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(DOCKER_DIR, script), ...args], { env: { PATH: process.env.PATH, ...env } });
@@ -67,7 +60,7 @@ test('the health check passes on a 2xx from /readyz and fails on anything else',
   assert.equal(unready.code, 1);
   assert.match(unready.output, /503.*unreachable/);
 
-  const port = await closedPort();
+  const port = await freePort();
   const nobody = await exitCode('healthcheck.mjs', [String(port)]);
   assert.equal(nobody.code, 1);
   assert.match(nobody.output, new RegExp(`did not answer on port ${port}: fetch failed`));
@@ -98,11 +91,18 @@ test('local-models-pull fails, naming the server and its answer, when a model ca
 });
 
 test('local-models-pull waits for servers that are still starting', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const pulling = exitCode('local-models/pull-models.mjs', [], { OLLAMA_URL: url, SPEACHES_URL: url, STARTUP_WAIT_MS: '60000' });
+  const child = spawn(process.execPath, [path.join(DOCKER_DIR, 'local-models/pull-models.mjs')], {
+    env: { PATH: process.env.PATH, OLLAMA_URL: url, SPEACHES_URL: url, STARTUP_WAIT_MS: '60000' },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  after(() => child.kill());
   // The first attempt finds nothing listening; the server comes up while the script keeps asking.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor(() => /Ollama does not answer yet \(connect ECONNREFUSED/.test(output), 'a refused first attempt', 30_000);
   const requests: string[] = [];
   const late = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -110,11 +110,10 @@ test('local-models-pull waits for servers that are still starting', async () => 
   });
   await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => late.close(() => resolve())));
-  const result = await pulling;
-  assert.equal(result.code, 0, result.output);
+  assert.equal(await exited, 0, output);
   assert.deepEqual(requests, ['POST /api/pull', 'POST /v1/models/Systran/faster-distil-whisper-small.en']);
 
-  const gone = `http://127.0.0.1:${await closedPort()}`;
+  const gone = `http://127.0.0.1:${await freePort()}`;
   const failed = await exitCode('local-models/pull-models.mjs', [], { OLLAMA_URL: gone, STARTUP_WAIT_MS: '0' });
   assert.equal(failed.code, 1);
   assert.match(failed.output, /Ollama did not answer: connect ECONNREFUSED/);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { DOCKER_DIR, interpolate, readComposeFile, readEnvExample, REPO_ROOT } from './compose-file.ts';
 
@@ -19,14 +19,6 @@ const liveKitVersion = /^LIVEKIT_VERSION=(\S+)$/m.exec(readFileSync(path.join(RE
 const binary = path.join(REPO_ROOT, '.tools/livekit-server', liveKitVersion, 'server');
 const missing = !existsSync(binary) && `the LiveKit server binary is not built (${binary}): start the test services with \`npm run services:start\``;
 if (missing && process.env.CI === 'true') throw new Error(`CI needs ${missing}`);
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 test('compose runs the LiveKit version the tests run', () => {
   assert.equal(readComposeFile().services.livekit!.image, `livekit/livekit-server:${liveKitVersion}`);

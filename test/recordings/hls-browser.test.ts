@@ -6,10 +6,9 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import type { Browser } from 'playwright-core';
-import { hasChromium, launchChromium, SKIP_REASON } from '../browser/support/browser.ts';
+import { launchChromium, noChromium } from '../browser/support/browser.ts';
 import { offlineAssistant, startSessionStack, waitForRecording } from './session-stack.ts';
 
-const skip = !hasChromium && SKIP_REASON;
 
 /** hls.js as shipped in node_modules, served by the test page's own origin (no network). */
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
@@ -42,7 +41,7 @@ let page: http.Server;
 let pageUrl: string;
 
 before(async () => {
-  if (!hasChromium) return;
+  if (noChromium) return;
   stack = await startSessionStack();
   page = http.createServer((req, res) => {
     if (req.url === '/hls.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(fs.readFileSync(HLS_JS));
@@ -54,7 +53,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (!hasChromium) return;
+  if (noChromium) return;
   await browser?.close();
   page.closeAllConnections();
   page.close();
@@ -62,7 +61,7 @@ after(async () => {
   await dispose();
 });
 
-test('a session recording plays to the end with hls.js in headless Chromium', { skip }, async () => {
+test('a session recording plays to the end with hls.js in headless Chromium', { skip: noChromium }, async () => {
   const assistant = await stack.call('POST', '/v1/assistants', offlineAssistant());
   const session = await stack.runSession(assistant.body.id);
   const recording = await waitForRecording(stack.call, session.id);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { SessionClient } from '../../sdk/session-client.ts';
-import { exitCode, startEchoSphere } from '../cli/start-process.ts';
+import { exitCode, logLines, startEchoSphere } from '../cli/start-process.ts';
 import { bookingAssistant, finishedEvaluation, typedSession } from '../evaluations/support.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
@@ -15,21 +15,6 @@ import { waitFor } from '../support/wait-for.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 
 const skip = !process.env.TEST_DATABASE_URL && 'the roles share a database server: set TEST_DATABASE_URL';
-
-interface LogLine {
-  message?: string;
-  session_id?: string;
-  port?: number;
-  url?: string;
-}
-const logLines = (output: string): LogLine[] =>
-  output.split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
 
 /** A process of one role without the api: ready once it logged its start, with its health and metrics port. */
 async function startRole(env: NodeJS.ProcessEnv) {

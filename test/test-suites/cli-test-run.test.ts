@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { exitCode, printedKey, runEchoSphere, startEchoSphere } from '../cli/start-process.ts';
+import { apiClient } from '../support/client.ts';
 
 /**
  * `echosphere test run` against a fresh embedded start with no provider keys: an offline suite (scripted caller,
@@ -17,6 +18,7 @@ const env = { ECHOSPHERE_DATA_DIR: dataDir, DATABASE_URL: '', OPENAI_API_KEY: ''
 let server: ReturnType<typeof startEchoSphere>;
 let baseUrl: string;
 let key: string;
+let call: ReturnType<typeof apiClient>;
 let assistantId: string;
 
 const suite = (pattern: string) => ({
@@ -37,16 +39,14 @@ before(async () => {
   server = startEchoSphere(env);
   baseUrl = await server.ready;
   key = printedKey(server.output())!.key;
-  const created = await fetch(`${baseUrl}/v1/assistants`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Bookings',
-      model: { provider: 'scripted', script: { rules: [{ pattern: 'table', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
-      voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
-    }),
+  call = apiClient(baseUrl, key);
+  const created = await call('POST', '/v1/assistants', {
+    name: 'Bookings',
+    model: { provider: 'scripted', script: { rules: [{ pattern: 'table', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
+    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
   });
-  assistantId = ((await created.json()) as { id: string }).id;
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assistantId = created.body.id;
 });
 after(async () => {
   const stopped = exitCode(server.child);
@@ -64,8 +64,7 @@ test('an offline suite passes: a table line per scenario, exit 0', { timeout: 30
   assert.match(result.stdout, /PASS\s+Books a table\s+\d+\.\d s\s+sess_/);
   assert.match(result.stdout, /1 scenario: 1 passed, 0 failed, 0 errored in \d+\.\d s \(run trun_\w+, completed\)/);
   // The suite made from the file is removed once it has run.
-  const suites = await fetch(`${baseUrl}/v1/test-suites`, { headers: { authorization: `Bearer ${key}` } });
-  assert.deepEqual(((await suites.json()) as { data: unknown[] }).data, []);
+  assert.deepEqual((await call('GET', '/v1/test-suites')).body.data, []);
 });
 
 test('a failing criterion exits 1 and names the criterion; --json prints the report', { timeout: 300_000 }, async () => {

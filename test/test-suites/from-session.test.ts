@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import { typedSession } from '../evaluations/support.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { apiClient } from '../support/client.ts';
+import type { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { outcomes, runSuite, startTestRunWorkerFor } from './support.ts';
+import { outcomes, runSuite, startSuitesApi } from './support.ts';
 
 /**
  * A real conversation becomes a regression scenario that replays its caller's turns, and a patched assistant that
@@ -13,18 +12,16 @@ import { outcomes, runSuite, startTestRunWorkerFor } from './support.ts';
  * (transcript, recording, evaluation, events) that usage, billing and the default session list leave out.
  */
 
-let api: TestApi;
+let suites: Awaited<ReturnType<typeof startSuitesApi>>;
 let call: ReturnType<typeof apiClient>;
-let stopWorker: () => void;
 let assistantId: string;
 let sessionId: string;
 
 const script = (reply: string) => ({ provider: 'scripted', script: { rules: [{ pattern: 'table|book', reply }], default_reply: 'Goodbye!' } });
 
 before(async () => {
-  api = await startTestApi({ withStreamGateway: true });
-  call = apiClient(api.baseUrl, (await api.createOrganization('Bella Pasta')).secretKey);
-  stopWorker = await startTestRunWorkerFor(api);
+  suites = await startSuitesApi('Bella Pasta', {}, { withStreamGateway: true });
+  call = suites.call;
   const assistant = await call('POST', '/v1/assistants', {
     name: 'Bookings',
     first_message: 'Hello, Bella Pasta.',
@@ -40,13 +37,12 @@ before(async () => {
     },
   });
   assistantId = assistant.body.id;
-  sessionId = await typedSession(call, api.baseUrl, assistantId, ['Can I book a table?', 'Thanks, bye']);
+  sessionId = await typedSession(call, suites.api.baseUrl, assistantId, ['Can I book a table?', 'Thanks, bye']);
   // The client hears session.ended before the runtime has stored the end.
   await waitFor(async () => (await call('GET', `/v1/sessions/${sessionId}`)).body.status === 'ended', 'the session to be stored as ended', 30_000);
 });
 after(async () => {
-  stopWorker?.();
-  await api?.close();
+  await suites?.close();
   await dispose();
 });
 
@@ -100,6 +96,6 @@ test('test sessions are real sessions, left out of usage and the default session
 
   const usageAfter = (await call('GET', '/v1/usage')).body.total;
   assert.deepEqual(usageAfter, usageBefore);
-  const records = await api.db.system((trx) => trx('usage_records').where({ session_id: testSessionId }));
+  const records = await suites.api.db.system((trx) => trx('usage_records').where({ session_id: testSessionId }));
   assert.deepEqual(records, []);
 });

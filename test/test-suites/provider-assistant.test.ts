@@ -4,10 +4,9 @@ import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
 import { startOpenAiFake, type OpenAiFake } from '../fakes/openai-fake.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 import { bookingSuite, judgeAndPersona } from './booking-suite.ts';
-import { outcomes, runSuite, startTestRunWorkerFor } from './support.ts';
+import { outcomes, runSuite, startSuitesApi } from './support.ts';
 
 /**
  * The suite of scripted-assistant.test.ts against an assistant on the provider plugins (OpenAI model, Deepgram
@@ -15,9 +14,8 @@ import { outcomes, runSuite, startTestRunWorkerFor } from './support.ts';
  * away fails each scenario on the criterion that checks the reply.
  */
 
-let api: TestApi;
+let suites: Awaited<ReturnType<typeof startSuitesApi>>;
 let call: ReturnType<typeof apiClient>;
-let stopWorker: () => void;
 let openai: OpenAiFake;
 let deepgram: DeepgramFake;
 let elevenlabs: ElevenLabsFake;
@@ -34,17 +32,13 @@ function model(body: Record<string, any>) {
 }
 
 before(async () => {
-  api = await startTestApi();
-  call = apiClient(api.baseUrl, (await api.createOrganization('Bella Pasta')).secretKey);
+  suites = await startSuitesApi('Bella Pasta', { openai: 'sk-test-key', deepgram: 'dg-test-key', elevenlabs: 'el-test-key' });
+  call = suites.call;
   [openai, deepgram, elevenlabs] = await Promise.all([
     startOpenAiFake(model, { apiKey: 'sk-test-key', structured: judgeAndPersona() }),
     startDeepgramFake({ apiKey: 'dg-test-key' }),
     startElevenLabsFake({ apiKey: 'el-test-key' }),
   ]);
-  for (const [provider, key] of [['openai', 'sk-test-key'], ['deepgram', 'dg-test-key'], ['elevenlabs', 'el-test-key']]) {
-    assert.equal((await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: key })).status, 200);
-  }
-  stopWorker = await startTestRunWorkerFor(api);
   const assistant = await call('POST', '/v1/assistants', {
     name: 'Bella Pasta bookings',
     system_prompt: 'You take table bookings.',
@@ -59,8 +53,7 @@ before(async () => {
   suiteId = (await call('POST', '/v1/test-suites', bookingSuite())).body.id;
 });
 after(async () => {
-  stopWorker?.();
-  await api?.close();
+  await suites?.close();
   await Promise.all([openai?.close(), deepgram?.close(), elevenlabs?.close()]);
   await dispose();
 });
@@ -87,7 +80,7 @@ test('a prompt change that turns callers away fails each scenario on the criteri
 });
 
 test('a persona scenario without any model key is an error that says so', { timeout: 600_000 }, async () => {
-  const other = apiClient(api.baseUrl, (await api.createOrganization('No keys')).secretKey);
+  const other = apiClient(suites.api.baseUrl, (await suites.api.createOrganization('No keys')).secretKey);
   const assistant = (await other('POST', '/v1/assistants', { name: 'Offline' })).body;
   const suite = (await other('POST', '/v1/test-suites', { name: 'Persona', scenarios: [bookingSuite().scenarios[2]] })).body;
   const run = await runSuite(other, suite.id, { assistant_id: assistant.id });

@@ -3,9 +3,8 @@ import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { startOpenAiFake, type OpenAiFake } from '../fakes/openai-fake.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { apiClient } from '../support/client.ts';
-import { outcomes, runSuite, startTestRunWorkerFor } from './support.ts';
+import type { apiClient } from '../support/client.ts';
+import { outcomes, runSuite, startSuitesApi } from './support.ts';
 import { bookingSuite, judgeAndPersona } from './booking-suite.ts';
 
 /**
@@ -14,23 +13,18 @@ import { bookingSuite, judgeAndPersona } from './booking-suite.ts';
  * that breaks the assistant's script fails the scenarios on the criterion that checks the reply.
  */
 
-let api: TestApi;
+let suites: Awaited<ReturnType<typeof startSuitesApi>>;
 let call: ReturnType<typeof apiClient>;
-let stopWorker: () => void;
 let openai: OpenAiFake;
 let deepgram: DeepgramFake;
 let assistantId: string;
 let suiteId: string;
 
 before(async () => {
-  api = await startTestApi();
-  call = apiClient(api.baseUrl, (await api.createOrganization('Bella Pasta')).secretKey);
+  suites = await startSuitesApi('Bella Pasta', { openai: 'sk-test-key', deepgram: 'dg-test-key' });
+  call = suites.call;
   openai = await startOpenAiFake(() => ({ text: 'unused' }), { apiKey: 'sk-test-key', structured: judgeAndPersona() });
   deepgram = await startDeepgramFake({ apiKey: 'dg-test-key' });
-  for (const [provider, key] of [['openai', 'sk-test-key'], ['deepgram', 'dg-test-key']]) {
-    assert.equal((await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: key })).status, 200);
-  }
-  stopWorker = await startTestRunWorkerFor(api);
   const assistant = await call('POST', '/v1/assistants', {
     name: 'Bella Pasta bookings',
     first_message: 'Hello, Bella Pasta, how can I help?',
@@ -46,8 +40,7 @@ before(async () => {
   suiteId = suite.body.id;
 });
 after(async () => {
-  stopWorker?.();
-  await api?.close();
+  await suites?.close();
   await Promise.all([openai?.close(), deepgram?.close()]);
   await dispose();
 });

@@ -1,24 +1,41 @@
 import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
 import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { startTestRunWorker } from '../../workers/test-runs/test-run-worker.ts';
-import type { TestApi } from '../support/api.ts';
-import type { apiClient } from '../support/client.ts';
+import { startTestApi } from '../support/api.ts';
+import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 type Call = ReturnType<typeof apiClient>;
 
-/** The workers role's test-run worker on the test api's database and queue, as `echosphere start` runs it. */
-export async function startTestRunWorkerFor(api: TestApi, env: NodeJS.ProcessEnv = {}): Promise<() => void> {
+/**
+ * The test api (`options` as startTestApi takes them) with the workers role's test-run worker on its database and
+ * queue, as `echosphere start` runs it, and `call`, a client of a new organization holding the given provider keys.
+ * `close` stops the worker, then the api.
+ */
+export async function startSuitesApi(orgName: string, providerKeys: Record<string, string> = {}, options: Parameters<typeof startTestApi>[0] = {}) {
+  const api = await startTestApi(options);
+  const call = apiClient(api.baseUrl, (await api.createOrganization(orgName)).secretKey);
+  for (const [provider, key] of Object.entries(providerKeys)) {
+    const stored = await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: key });
+    if (stored.status !== 200) throw new Error(`${provider} key not stored: ${JSON.stringify(stored.body)}`);
+  }
   const { db, secretBox, logger } = api.deps;
-  const policy = providerUrlPolicy(true);
-  return startTestRunWorker({
-    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env, media: api.media }),
-    evaluations: { db, secretBox, env, providerUrlPolicy: policy, queue: api.media.queue },
+  const stopWorker = await startTestRunWorker({
+    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media: api.media }),
+    evaluations: { db, secretBox, env: {}, providerUrlPolicy: providerUrlPolicy(true), queue: api.media.queue },
     queue: api.media.queue,
     logger,
     defaultMaxConcurrentSessions: api.config.defaultMaxConcurrentSessions,
     sweepIntervalS: 0,
   });
+  return {
+    api,
+    call,
+    async close() {
+      stopWorker();
+      await api.close();
+    },
+  };
 }
 
 /** Runs the suite against the assistant (with a patch, if given) and returns the finished run. */

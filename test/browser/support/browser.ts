@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM_PATH);
-export const SKIP_REASON = `${CHROMIUM_PATH} is missing (apt-get install -y chromium); browser tests skipped`;
+
+/**
+ * The browser tests' `skip`: false with Chromium installed, the reason otherwise; in CI (`CI=true`, where
+ * scripts/test-services.sh installs it) a missing Chromium fails the file instead.
+ */
+export const noChromium: string | false = existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} is missing (apt-get install -y chromium); browser tests skipped`;
+if (noChromium && process.env.CI === 'true') throw new Error(`CI needs Chromium: ${noChromium}`);
 
 /** The committed speech fixture Chromium plays as its microphone (it loops: speech, then silence). */
 const MICROPHONE_WAV = fileURLToPath(new URL('../../fixtures/browser-microphone.wav', import.meta.url));

@@ -1,10 +1,12 @@
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { startLiveKitAgentHost } from '../../../agent-runtime/livekit/agent-host.ts';
 import { createRuntimeDeps } from '../../../agent-runtime/session/create-runtime-deps.ts';
 import { ApiKeyCache } from '../../../api/auth/api-key-cache.ts';
@@ -30,16 +32,19 @@ import { WebhookDeliverer } from '../../../workers/webhooks/webhook-deliverer.ts
 import { liveKitEnv } from '../../livekit/support/livekit-env.ts';
 import { openTestDatabase } from '../../support/database.ts';
 import type { LiveKitTestServer } from '../../support/services.ts';
+import { launchChromium } from './browser.ts';
 
-export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
+const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 /**
  * Everything the dashboard touches, in this process: the api with the built dashboard and its sign-in exchange, the
  * WebSocket stream gateway recording every session (no server-wide provider keys: tests store the organization's own),
  * a transcode worker, the evaluation worker, the test-run worker, and webhook delivery. With `liveKit`, the api is pointed
- * at that LiveKit server and an agent host in this process runs the LiveKit sessions.
+ * at that LiveKit server and an agent host in this process runs the LiveKit sessions. `api` calls the organization's
+ * API with its secret key: the JSON body of a 2xx, or the test fails naming the call and its answer.
  */
 export async function startDashboardStack(options: { liveKit?: LiveKitTestServer } = {}) {
+  assert.ok(existsSync(path.join(DASHBOARD_DIST, 'index.html')), 'the dashboard is built (npm run build)');
   const db = await openTestDatabase();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
   const config = parseConfig({
@@ -100,6 +105,15 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
     orgId: org.id,
     secretKey,
     signInCodes,
+    async api<T>(method: string, route: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${baseUrl}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
+      return (await response.json()) as T;
+    },
     async close() {
       await agent?.stop(5000);
       await gateway.shutdownAll(2000);
@@ -116,3 +130,22 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
 }
 
 export type DashboardStack = Awaited<ReturnType<typeof startDashboardStack>>;
+
+/**
+ * Chromium (its microphone playing `microphoneWav`, if given) with one page on the stack's dashboard, signed in to the
+ * organization with a one-time link, on the Assistants page. `pageErrors` collects what the page threw or logged as an
+ * error: Chromium logs every non-2xx response as "Failed to load resource", and the API's 4xx answers are part of the
+ * flows under test (validation errors), so those are left out.
+ */
+export async function openSignedInDashboard(stack: DashboardStack, microphoneWav?: string): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  const browser = await launchChromium(microphoneWav);
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.baseUrl })).newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+  });
+  await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
+  await page.getByRole('heading', { name: 'Assistants' }).waitFor();
+  return { browser, page, pageErrors };
+}
