@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -39,12 +38,14 @@ function alertRules(): Array<{ alert: string; expr: string; for?: string; labels
 }
 
 describe('Grafana dashboard and Prometheus alert rules', () => {
-  it('reads metric names out of PromQL, and would catch one the code does not export', async () => {
+  it('reads metric names out of PromQL, refuses what Prometheus would not parse, and would catch a name the code does not export', async () => {
     assert.deepEqual(
       metricNames('histogram_quantile(0.95, sum by (le, stage) (rate(echosphere_turn_latency_seconds_bucket{stage="stt"}[$__rate_interval])))'),
       ['echosphere_turn_latency_seconds_bucket'],
     );
     assert.deepEqual(metricNames('sum(rate(a_total{x=~"5.."}[5m])) / on (job) group_left sum without (le) (b) > 0.5 and up == 0'), ['a_total', 'b', 'up']);
+    assert.throws(() => metricNames('sum(rate(a_total[5m])'), SyntaxError, 'an unclosed parenthesis');
+    assert.throws(() => metricNames('rate(a_total[5x])'), SyntaxError, 'a bad duration');
     const exported = await exportedSeries();
     assert.ok(!exported.has('echosphere_turn_latency_bucket'), 'a misspelt name is not among the exported series');
   });
@@ -83,21 +84,5 @@ describe('Grafana dashboard and Prometheus alert rules', () => {
       }
     }
     assert.equal(new Set(rules.map((rule) => rule.alert)).size, rules.length, 'alert names are unique');
-  });
-
-  it('promtool accepts the rule file and parses every dashboard query', (t) => {
-    const promtool = process.env.PROMTOOL ?? 'promtool';
-    if (spawnSync(promtool, ['--version']).error) {
-      t.skip('promtool is not installed (PROMTOOL=<path>, built from github.com/prometheus/prometheus/cmd/promtool; see docs/operations.md)');
-      return;
-    }
-    const output = execFileSync(promtool, ['check', 'rules', ALERTS], { encoding: 'utf8' });
-    assert.match(output, /SUCCESS: \d+ rules found/);
-    for (const { panel, expr } of dashboardQueries()) {
-      // Grafana's own interval variables become plain durations for Prometheus's parser.
-      const promql = expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h');
-      const parsed = spawnSync(promtool, ['--experimental', 'promql', 'format', promql], { encoding: 'utf8' });
-      assert.equal(parsed.status, 0, `panel "${panel}": ${parsed.stderr}`);
-    }
   });
 });

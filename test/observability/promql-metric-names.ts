@@ -1,22 +1,20 @@
-/** PromQL words that are not metric names: grouping and vector-matching keywords, set operators, modifiers. */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+import { parser } from '@prometheus-io/lezer-promql';
 
 /**
- * The metric names a PromQL expression selects. Enough of PromQL for dashboards and alert rules: quoted strings,
- * label matchers, range and subquery brackets and grouping label lists are removed first; what remains is either a
- * function or aggregation (followed by a parenthesis), a keyword, a number, or a metric name.
+ * The metric names a PromQL expression selects, read from the parse tree of Prometheus's own PromQL grammar (the one
+ * its web UI uses), so a query that Prometheus would refuse fails here with the position of the mistake.
+ * Grafana's interval variables are not PromQL: they become plain durations first.
  */
 export function metricNames(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const promql = expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h').replaceAll('$__interval', '1m');
   const names = new Set<string>();
-  for (const match of stripped.matchAll(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
-    const followedBy = stripped.slice(match.index + match[0].length);
-    if (/^\s*\(/.test(followedBy) || KEYWORDS.has(match[0].toLowerCase())) continue;
-    names.add(match[0]);
-  }
+  parser.parse(promql).iterate({
+    enter(node) {
+      if (node.type.isError) throw new SyntaxError(`PromQL does not parse at ${node.from}: ${promql.slice(Math.max(0, node.from - 20), node.from + 20)}`);
+      if (node.name !== 'VectorSelector') return;
+      const name = node.node.getChild('Identifier');
+      if (name) names.add(promql.slice(name.from, name.to));
+    },
+  });
   return [...names];
 }
