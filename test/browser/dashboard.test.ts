@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { waitForSettled } from '../recordings/pipeline.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
-import { launchChromium, noChromium, SCREENSHOTS } from './support/browser.ts';
-import { startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, screenshot } from './support/browser.ts';
+import { closeDashboard, openDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const SPOKEN = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'We are open from nine to five.';
@@ -19,24 +16,20 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
   let deepgram: DeepgramFake;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let assistantId: string;
   let spokenSessionId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  const shot = (name: string) => screenshot(page, name, { fullPage: false });
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
     stack = await startDashboardStack();
     receiver = await startReceiver();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 820 }, baseURL: stack.baseUrl });
     // Counts assistant audio buffers the page stops early (the playback queue stops them only when audio is cleared).
-    await context.addInitScript(() => {
+    const countStoppedAudio = () => {
       const counters = { stopped: 0 };
       (window as unknown as { audioCounters: typeof counters }).audioCounters = counters;
       const stop = AudioBufferSourceNode.prototype.stop;
@@ -44,22 +37,10 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
         counters.stopped++;
         return stop.call(this, when);
       };
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      // Chromium logs every non-2xx response as "Failed to load resource"; the API's 4xx answers are part of the
-      // flows under test (validation errors) and the page handles them. Anything else logged as an error is a bug.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-    });
+    };
+    ({ browser, page, pageErrors } = await openDashboard(stack, { initScript: countStoppedAudio, viewportHeight: 820 }));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await Promise.all([deepgram?.close(), receiver?.close()]);
-    await dispose();
-    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
-  });
+  after(() => closeDashboard({ browser, stack, pageErrors }, deepgram, receiver));
 
   it('signs in with the one-time link, which works only once, and removes it from the address bar', async () => {
     const code = stack.signInCodes.issue(stack.orgId);
@@ -74,7 +55,7 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
     const replay = await other.newPage();
     await replay.goto(`/#login=${code}`);
     await replay.getByText('already used or has expired').waitFor();
-    await replay.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png') });
+    await screenshot(replay, 'sign-in', { fullPage: false });
     await other.close();
   });
 

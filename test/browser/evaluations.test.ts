@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
 import type { Browser, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { finishedEvaluation, typedSession } from '../evaluations/support.ts';
-import { noChromium, SCREENSHOTS } from './support/browser.ts';
-import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, screenshot } from './support/browser.ts';
+import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
@@ -17,19 +14,13 @@ describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () =
   let assistantId: string;
   let sessionId: string;
   let pageErrors: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await dispose();
-    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
-  });
+  after(() => closeDashboard({ browser, stack, pageErrors }));
 
   it('builds an analysis in the builder: summary, schema, and a scorecard of the three kinds, with errors at their fields', async () => {
     await page.getByRole('link', { name: 'New assistant' }).click();

@@ -3,7 +3,6 @@
 // drives the same transcript, state and latency views as the WebSocket call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
@@ -11,7 +10,7 @@ import { liveKitTestServer } from '../support/services.ts';
 import { waitForSessionEnd } from '../support/stream-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { MICROPHONE_AFTER_GREETING_WAV, noChromium } from './support/browser.ts';
-import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 const { service: liveKit, skip: liveKitSkip } = liveKitTestServer();
 
@@ -55,13 +54,7 @@ describe('the dashboard\'s WebRTC (LiveKit) test call in Chromium', { skip: noCh
     // The caller's question comes 6 s into the microphone, after the greeting.
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack, MICROPHONE_AFTER_GREETING_WAV));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await deepgram?.close();
-    await dispose();
-    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
-  });
+  after(() => closeDashboard({ browser, stack, pageErrors }, deepgram));
 
   it('greets over the agent track, hears the microphone, answers, switches interruptions on over data and hangs up', async () => {
     try {

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { apiClient } from '../support/client.ts';
-import { noChromium, SCREENSHOTS } from './support/browser.ts';
-import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, screenshot } from './support/browser.ts';
+import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** A run's page once every scenario has a result (the page polls the run). */
 async function finishedRun(page: Page): Promise<void> {
@@ -34,10 +31,9 @@ describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () =
   let suiteId: string;
   let failedSessionId: string;
   let pageErrors: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
     call = apiClient(stack.baseUrl, stack.secretKey);
     // A scripted assistant that knows its opening hours and nothing about refunds.
@@ -51,12 +47,7 @@ describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () =
     assistantId = created.body.id;
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await dispose();
-    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
-  });
+  after(() => closeDashboard({ browser, stack, pageErrors }));
 
   it('creates a suite of two scripted scenarios with their criteria, the API\'s errors under their fields', async () => {
     await page.getByRole('link', { name: 'Test suites' }).click();

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
 import type { Browser, Page } from 'playwright-core';
 import { endChargedSession } from '../billing/support.ts';
-import { noChromium, SCREENSHOTS } from './support/browser.ts';
-import { openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { noChromium, screenshot } from './support/browser.ts';
+import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
 
 /** The dashboard's way of showing an exact amount: cents, or every micro-dollar when there are any. */
 const shown = (usd: string) => {
@@ -23,18 +20,12 @@ describe('the Usage page in Chromium', { skip: noChromium }, () => {
   const sessions: string[] = [];
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startDashboardStack();
     for (const seconds of [42, 75, 130]) sessions.push((await endChargedSession(stack.db, stack.orgId, seconds)).sessionId);
     await stack.api('PATCH', '/v1/organization', { settings: { monthly_spend_limit_usd: '25', monthly_minutes_limit: 600 } });
     ({ browser, page, pageErrors } = await openSignedInDashboard(stack));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-    await dispose();
-    assert.deepEqual(pageErrors, [], 'the dashboard threw or logged errors');
-  });
+  after(() => closeDashboard({ browser, stack, pageErrors }));
 
   it('shows the month against the limits, a chart, and usage by assistant and provider matching the API', async () => {
     await page.getByRole('link', { name: 'Usage' }).click();
@@ -57,7 +48,7 @@ describe('the Usage page in Chromium', { skip: noChromium }, () => {
     }
     const assistants = page.getByRole('region', { name: 'Usage by assistant' }).getByRole('row');
     assert.equal(await assistants.count(), 1 + sessions.length, 'a row per assistant (each session had its own)');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'usage.png'), fullPage: true });
+    await screenshot(page, 'usage');
   });
 
   it('the session page shows its cost breakdown adding up to the total', async () => {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -48,7 +48,13 @@ export function launchChromium(microphoneWav = MICROPHONE_WAV): Promise<Browser>
  * Where the browser tests save their screenshots: docs/screenshots with ECHOSPHERE_SCREENSHOTS=1 (to refresh the
  * committed ones), a temporary folder otherwise, so a test run leaves the working tree alone.
  */
-export const SCREENSHOTS =
+const SCREENSHOTS =
   process.env.ECHOSPHERE_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
     : path.join(tmpdir(), 'echosphere-screenshots');
+
+/** Saves `page` as `<name>.png` in the screenshots folder (whole page by default). */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
+}

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dispose } from '@livekit/rtc-node';
 import type { Browser, Page } from 'playwright-core';
 import { startLiveKitAgentHost } from '../../../agent-runtime/livekit/agent-host.ts';
 import { createRuntimeDeps } from '../../../agent-runtime/session/create-runtime-deps.ts';
@@ -131,21 +132,48 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
 
 export type DashboardStack = Awaited<ReturnType<typeof startDashboardStack>>;
 
+export interface DashboardPage {
+  browser: Browser;
+  page: Page;
+  /** What the page threw or logged as an error; `closeDashboard` fails the file when it is not empty. */
+  pageErrors: string[];
+}
+
 /**
- * Chromium (its microphone playing `microphoneWav`, if given) with one page on the stack's dashboard, signed in to the
- * organization with a one-time link, on the Assistants page. `pageErrors` collects what the page threw or logged as an
- * error: Chromium logs every non-2xx response as "Failed to load resource", and the API's 4xx answers are part of the
- * flows under test (validation errors), so those are left out.
+ * Chromium (its microphone playing `microphoneWav`, if given; `initScript` run in every document before the page's
+ * own scripts) with one page on the stack's dashboard, not signed in. `pageErrors` collects what the page threw or
+ * logged as an error: Chromium logs every non-2xx response as "Failed to load resource", and the API's 4xx answers are
+ * part of the flows under test (validation errors), so those are left out.
  */
-export async function openSignedInDashboard(stack: DashboardStack, microphoneWav?: string): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
-  const browser = await launchChromium(microphoneWav);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.baseUrl })).newPage();
+export async function openDashboard(stack: DashboardStack, options: { microphoneWav?: string; initScript?: () => void; viewportHeight?: number } = {}): Promise<DashboardPage> {
+  const browser = await launchChromium(options.microphoneWav);
+  const context = await browser.newContext({ viewport: { width: 1280, height: options.viewportHeight ?? 900 }, baseURL: stack.baseUrl });
+  if (options.initScript) await context.addInitScript(options.initScript);
+  const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
   });
-  await page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
-  await page.getByRole('heading', { name: 'Assistants' }).waitFor();
   return { browser, page, pageErrors };
+}
+
+/** `openDashboard`, signed in to the stack's organization with a one-time link, on the Assistants page. */
+export async function openSignedInDashboard(stack: DashboardStack, microphoneWav?: string): Promise<DashboardPage> {
+  const opened = await openDashboard(stack, { microphoneWav });
+  await opened.page.goto(`/#login=${stack.signInCodes.issue(stack.orgId)}`);
+  await opened.page.getByRole('heading', { name: 'Assistants' }).waitFor();
+  return opened;
+}
+
+/**
+ * A browser test file's teardown: closes Chromium, the stack and whatever else the file started (`others`), releases
+ * rtc-node, then fails the file if the page threw or logged an error.
+ */
+export async function closeDashboard(opened: Partial<DashboardPage> & { stack?: DashboardStack }, ...others: Array<{ close(): Promise<unknown> } | undefined>): Promise<void> {
+  await opened.browser?.close();
+  await opened.stack?.close();
+  await Promise.all(others.map((other) => other?.close()));
+  await dispose();
+  assert.deepEqual(opened.pageErrors ?? [], [], 'the dashboard threw or logged errors');
 }
