@@ -7,17 +7,35 @@ import { ApiError, errorMessage, withoutParam } from '../api/api-error';
  */
 export function markServerErrors<T extends FieldValues>(form: UseFormReturn<T>, problems: { param?: string; message: string }[]): string {
   const lines = problems.map((problem, index) => {
-    const message = withoutParam(problem);
-    const field = problem.param ? fieldForParam(problem.param, form.getValues()) : undefined;
-    if (field) form.setError(field as Path<T>, { type: 'server', message }, { shouldFocus: index === 0 });
-    return field ? `${field}: ${message}` : message;
+    const field = markField(form, problem, index === 0);
+    return field ? `${field}: ${withoutParam(problem)}` : problem.message;
   });
   return lines.length === 1 ? `Check ${lines[0]}` : `Check these ${lines.length} fields: ${lines.join('; ')}`;
 }
 
-/** The line above a form whose save failed: the API's problems marked on their fields, any other failure as its message. */
+/**
+ * The line over a long form whose save failed (the builder, a suite): the API's problems marked on their fields and
+ * summed up, since the fields may be scrolled out of sight; any other failure as its message.
+ */
 export function saveErrorLine<T extends FieldValues>(form: UseFormReturn<T>, error: unknown): string {
   return error instanceof ApiError ? markServerErrors(form, error.problems) : errorMessage(error);
+}
+
+/**
+ * The line under a short form whose save failed: the API's problems marked on their fields, and a line only for what
+ * no field shows (a problem about no field, any other failure).
+ */
+export function unplacedErrorLine<T extends FieldValues>(form: UseFormReturn<T>, error: unknown): string | null {
+  if (!(error instanceof ApiError)) return errorMessage(error);
+  const unplaced = error.problems.filter((problem, index) => !markField(form, problem, index === 0));
+  return unplaced.length ? unplaced.map((problem) => problem.message).join('; ') : null;
+}
+
+/** Marks the form field `problem` names, if it names one, and returns that field. */
+function markField<T extends FieldValues>(form: UseFormReturn<T>, problem: { param?: string; message: string }, focus: boolean): string | undefined {
+  const field = problem.param ? fieldForParam(problem.param, form.getValues()) : undefined;
+  if (field) form.setError(field as Path<T>, { type: 'server', message: withoutParam(problem) }, { shouldFocus: focus });
+  return field;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { FormProvider, useForm } from 'react-hook-form';
+import { FormProvider, useForm, type UseFormReturn } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { CheckboxField, Field } from '../../components/Field';
 import { markServerErrors, saveErrorLine } from '../../components/server-errors';
+import { useFormSave } from '../../components/use-form-save';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
@@ -41,11 +42,16 @@ export function AssistantBuilderPage() {
   );
 }
 
+/** The builder's error line: a field the form itself could not turn into a request, or what the API refused. */
+function builderErrorLine(form: UseFormReturn<AssistantFormValues>, error: unknown): string {
+  return error instanceof FormFieldError ? markServerErrors(form, [{ param: error.field, message: error.message }]) : saveErrorLine(form, error);
+}
+
 function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
   const form = useForm<AssistantFormValues>({ defaultValues: assistant ? toForm(assistant) : emptyForm() });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [formError, setFormError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, builderErrorLine);
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -69,23 +75,7 @@ function AssistantForm({ assistant }: { assistant?: Schemas['Assistant'] }) {
     },
   });
 
-  const showErrors = (problems: { param?: string; message: string }[]) => setFormError(markServerErrors(form, problems));
-
-  const submit = form.handleSubmit(async (values) => {
-    setFormError(null);
-    let body: Schemas['CreateAssistantRequest'];
-    try {
-      body = toRequest(values);
-    } catch (error) {
-      if (error instanceof FormFieldError) return showErrors([{ param: error.field, message: error.message }]);
-      throw error;
-    }
-    try {
-      await save.mutateAsync(body);
-    } catch (error) {
-      setFormError(saveErrorLine(form, error));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => save.mutateAsync(toRequest(values))));
 
   const { register } = form;
   return (

@@ -1,15 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm, useWatch } from 'react-hook-form';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field } from '../../components/Field';
 import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretReveal } from '../../components/SecretReveal';
+import { unplacedErrorLine } from '../../components/server-errors';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
+import { useFormSave } from '../../components/use-form-save';
 import { useAssistants } from '../assistants/use-assistants';
 
 interface KeyFormValues {
@@ -84,7 +85,7 @@ function CreateKey({ onCreated }: { onCreated: (key: Schemas['ApiKey']) => void 
   const type = useWatch({ control: form.control, name: 'type' });
   const assistants = useAssistants();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, unplacedErrorLine);
   const create = useMutation({
     mutationFn: (values: KeyFormValues) =>
       unwrap(
@@ -106,15 +107,7 @@ function CreateKey({ onCreated }: { onCreated: (key: Schemas['ApiKey']) => void 
       onCreated(key);
     },
   });
-  const submit = form.handleSubmit(async (values) => {
-    setError(null);
-    try {
-      await create.mutateAsync(values);
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof KeyFormValues, { message: caught.fieldMessage });
-      else setError(errorMessage(caught));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => create.mutateAsync(values)));
   return (
     <FormProvider {...form}>
       <form className="card form-section" onSubmit={submit} noValidate aria-label="Create an API key">
@@ -144,7 +137,7 @@ function CreateKey({ onCreated }: { onCreated: (key: Schemas['ApiKey']) => void 
             </>
           )}
         </div>
-        {error && <p className="inline-error" role="alert">{error}</p>}
+        {formError && <p className="inline-error" role="alert">{formError}</p>}
         <div className="row">
           <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>Create key</button>
         </div>

@@ -1,13 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field } from '../../components/Field';
 import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { unplacedErrorLine } from '../../components/server-errors';
 import { ErrorState, Loading } from '../../components/States';
+import { useFormSave } from '../../components/use-form-save';
 
 type Provider = Schemas['CredentialProvider'];
 const PROVIDERS: { id: Provider; name: string; uses: string }[] = [
@@ -42,22 +42,14 @@ export function ProviderCredentialsPage() {
 function ProviderCard({ provider, credential }: { provider: (typeof PROVIDERS)[number]; credential?: Schemas['ProviderCredential'] }) {
   const form = useForm<{ api_key: string; base_url: string }>({ values: { api_key: '', base_url: credential?.base_url ?? '' } });
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, unplacedErrorLine);
   const path = { params: { path: { provider: provider.id } } };
   const save = useMutation({
     mutationFn: (values: { api_key: string; base_url: string }) =>
       unwrap(api.PUT('/v1/provider-credentials/{provider}', { ...path, body: { api_key: values.api_key, base_url: values.base_url.trim() || null } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['provider-credentials'] }),
   });
-  const submit = form.handleSubmit(async (values) => {
-    setError(null);
-    try {
-      await save.mutateAsync(values);
-    } catch (caught) {
-      if (caught instanceof ApiError && (caught.param === 'api_key' || caught.param === 'base_url')) form.setError(caught.param, { message: caught.fieldMessage });
-      else setError(errorMessage(caught));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => save.mutateAsync(values)));
   return (
     <FormProvider {...form}>
       <form className="card form-section" onSubmit={submit} noValidate aria-label={`${provider.name} credential`}>
@@ -72,7 +64,7 @@ function ProviderCard({ provider, credential }: { provider: (typeof PROVIDERS)[n
         <Field name="base_url" label="Base URL" hint="Optional: a compatible, regional or self-hosted endpoint.">
           <input type="url" {...form.register('base_url')} />
         </Field>
-        {error && <p className="inline-error" role="alert">{error}</p>}
+        {formError && <p className="inline-error" role="alert">{formError}</p>}
         <div className="row">
           <button type="submit" className="button primary small" disabled={form.formState.isSubmitting}>Save</button>
           {credential && (

@@ -8,6 +8,7 @@ import { LabelledSelect } from '../../components/LabelledSelect';
 import { FormSection } from '../../components/FormSection';
 import { PageHeader } from '../../components/PageHeader';
 import { saveErrorLine } from '../../components/server-errors';
+import { useFormSave } from '../../components/use-form-save';
 import { ErrorState, InlineError, Loading } from '../../components/States';
 import { useAssistants } from '../assistants/use-assistants';
 import { RunHistory } from './RunHistory';
@@ -39,7 +40,7 @@ function SuiteForm({ suite }: { suite: TestSuite }) {
   const scenarios = useFieldArray({ control: form.control, name: 'scenarios' });
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [formError, setFormError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, saveErrorLine);
   const save = useMutation({
     mutationFn: (values: SuiteFormValues) => testSuitesApi.updateSuite(suite.id, toSuiteRequest(values)),
     onSuccess: (saved) => {
@@ -60,14 +61,7 @@ function SuiteForm({ suite }: { suite: TestSuite }) {
     void navigate('/test-suites');
   };
 
-  const submit = form.handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await save.mutateAsync(values);
-    } catch (error) {
-      setFormError(saveErrorLine(form, error));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => save.mutateAsync(values)));
 
   const { register } = form;
   return (

@@ -2,11 +2,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { Field } from '../../components/Field';
 import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { unplacedErrorLine } from '../../components/server-errors';
 import { Empty, ErrorState, Loading } from '../../components/States';
+import { useFormSave } from '../../components/use-form-save';
 import { useAssistants } from '../assistants/use-assistants';
 import { RunHistory } from './RunHistory';
 import { testSuitesApi } from './test-suites-api';
@@ -54,7 +55,7 @@ function CreateSuite({ onCancel }: { onCancel: () => void }) {
   const form = useForm({ defaultValues: { name: '', description: '' } });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, unplacedErrorLine);
   const create = useMutation({
     mutationFn: (values: { name: string; description: string }) => testSuitesApi.createSuite({ name: values.name.trim(), description: values.description.trim() || null }),
     onSuccess: (suite) => {
@@ -63,15 +64,7 @@ function CreateSuite({ onCancel }: { onCancel: () => void }) {
       void navigate(`/test-suites/${suite.id}`);
     },
   });
-  const submit = form.handleSubmit(async (values) => {
-    setError(null);
-    try {
-      await create.mutateAsync(values);
-    } catch (caught) {
-      if (caught instanceof ApiError && (caught.param === 'name' || caught.param === 'description')) form.setError(caught.param, { message: caught.fieldMessage });
-      else setError(errorMessage(caught));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => create.mutateAsync(values)));
   return (
     <FormProvider {...form}>
       <form className="card form-section" onSubmit={submit} noValidate aria-label="New test suite">
@@ -84,7 +77,7 @@ function CreateSuite({ onCancel }: { onCancel: () => void }) {
             <input {...form.register('description')} />
           </Field>
         </div>
-        {error && <p className="inline-error" role="alert">{error}</p>}
+        {formError && <p className="inline-error" role="alert">{formError}</p>}
         <div className="row">
           <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>Create suite</button>
           <button type="button" className="button ghost" onClick={onCancel}>Cancel</button>

@@ -2,12 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
-import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretReveal } from '../../components/SecretReveal';
+import { unplacedErrorLine } from '../../components/server-errors';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
+import { useFormSave } from '../../components/use-form-save';
 import { EndpointFields, type EndpointFormValues } from './EndpointFields';
 
 export function WebhooksPage() {
@@ -60,7 +61,7 @@ export function WebhooksPage() {
 function CreateEndpoint({ onCancel, onCreated }: { onCancel: () => void; onCreated: (endpoint: Schemas['WebhookEndpoint']) => void }) {
   const form = useForm<EndpointFormValues>({ defaultValues: { url: '', description: '', event_types: ['*'] } });
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const { formError, run } = useFormSave(form, unplacedErrorLine);
   const create = useMutation({
     mutationFn: (values: EndpointFormValues) =>
       unwrap(api.POST('/v1/webhook-endpoints', { body: { url: values.url.trim(), description: values.description, event_types: values.event_types as Schemas['EventTypeSelector'][] } })),
@@ -69,21 +70,13 @@ function CreateEndpoint({ onCancel, onCreated }: { onCancel: () => void; onCreat
       onCreated(endpoint);
     },
   });
-  const submit = form.handleSubmit(async (values) => {
-    setError(null);
-    try {
-      await create.mutateAsync(values);
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.param) form.setError(caught.param.split('.')[0] as keyof EndpointFormValues, { message: caught.fieldMessage });
-      else setError(errorMessage(caught));
-    }
-  });
+  const submit = form.handleSubmit((values) => run(() => create.mutateAsync(values)));
   return (
     <FormProvider {...form}>
       <form className="card form-section" onSubmit={submit} noValidate aria-label="New webhook endpoint">
         <h2>New endpoint</h2>
         <EndpointFields />
-        {error && <p className="inline-error" role="alert">{error}</p>}
+        {formError && <p className="inline-error" role="alert">{formError}</p>}
         <div className="row">
           <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>Create endpoint</button>
           <button type="button" className="button ghost" onClick={onCancel}>Cancel</button>
