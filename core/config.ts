@@ -63,6 +63,7 @@ const schema = z.object({
   ECHOSPHERE_BODY_DRAIN_BYTES: z.coerce.number().int().min(0).default(4_194_304),
   ECHOSPHERE_SESSION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(600),
   ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: z.coerce.number().int().min(1).default(10),
+  ECHOSPHERE_MAX_UNFINISHED_TEST_RUNS: z.coerce.number().int().min(1).default(10),
   ECHOSPHERE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: booleanFlag.default(false),
   ECHOSPHERE_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(600).default(10),
@@ -185,6 +186,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     bodyDrainBytes: raw.ECHOSPHERE_BODY_DRAIN_BYTES,
     sessionTokenTtlS: raw.ECHOSPHERE_SESSION_TOKEN_TTL_S,
     defaultMaxConcurrentSessions: raw.ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS,
+    /** Test runs an organization may have queued or running at once; one more is refused (409). */
+    maxUnfinishedTestRuns: raw.ECHOSPHERE_MAX_UNFINISHED_TEST_RUNS,
     allowPrivateUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_URLS,
     /** Provider base_urls on private addresses (local model servers); separate from webhooks and tools on purpose. */
     allowPrivateProviderUrls: raw.ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS,

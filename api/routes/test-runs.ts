@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { isId } from '../../core/ids.ts';
 import { notFound, PlatformError } from '../../core/errors.ts';
 import { getAssistant } from '../../core/repositories/assistants.ts';
-import { getTestRun, insertTestRun, listTestRuns, toPublicTestRun } from '../../core/repositories/test-runs.ts';
+import { countUnfinishedTestRunsLocked, getTestRun, insertTestRun, listTestRuns, toPublicTestRun } from '../../core/repositories/test-runs.ts';
 import { getTestSuite } from '../../core/repositories/test-suites.ts';
+import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import { enqueueTestRun } from '../../core/test-suites/test-run-jobs.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
@@ -45,7 +46,16 @@ export function suiteRunRoutes({ db, config, media }: ApiDeps): Router {
       const assistant = await getAssistant(trx, orgId, body.assistant_id);
       if (!assistant) throw notFound('assistant', body.assistant_id, 'assistant_id');
       if (suite.scenarios.length === 0) throw new PlatformError('conflict', 'test_suite_empty', `Test suite "${suiteId}" has no scenarios to run.`);
+      await assertSuitePatterns(suite.scenarios, suiteId);
       if (body.assistant_patch) await checkAssistantPatch(trx, { orgId, assistant, patch: body.assistant_patch, param: 'assistant_patch', urlChecks });
+      const unfinished = await countUnfinishedTestRunsLocked(trx, orgId);
+      if (unfinished >= config.maxUnfinishedTestRuns) {
+        throw new PlatformError(
+          'conflict',
+          'test_run_limit_reached',
+          `The organization already has ${unfinished} test runs queued or running, the most it may have at once; start this one when one of them has finished.`,
+        );
+      }
       return insertTestRun(trx, {
         orgId,
         suiteId,

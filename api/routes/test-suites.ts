@@ -15,11 +15,12 @@ import {
 } from '../../core/repositories/test-suites.ts';
 import { MAX_SCENARIOS, scenarioList, withScenarioIds } from '../../core/test-suites/scenario-config.ts';
 import { scenarioFromSession } from '../../core/test-suites/scenario-from-session.ts';
+import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { parse, parseBody } from '../http/validation.ts';
+import { parse, parseBody, parseBodyAsync } from '../http/validation.ts';
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -50,7 +51,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
-    const body = parseBody(createTestSuiteBody, req);
+    const body = await parseBodyAsync(createTestSuiteBody, req);
     const row = await db.tenant(orgId, (trx) =>
       insertTestSuite(trx, { orgId, name: body.name, description: body.description, scenarios: withScenarioIds(body.scenarios) }),
     );
@@ -75,7 +76,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
   router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);
     const id = pathId(req, 'testSuite', 'test suite');
-    const body = parseBody(updateTestSuiteBody, req);
+    const body = await parseBodyAsync(updateTestSuiteBody, req);
     const row = await db.tenant(orgId, (trx) =>
       updateTestSuite(trx, orgId, id, {
         name: body.name,
@@ -107,6 +108,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
         throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
       }
       const made = await scenarioFromSession(trx, session, { input: body.input, name: body.name });
+      await assertSuitePatterns([...suite.scenarios, made], id);
       await updateTestSuite(trx, orgId, id, { scenarios: [...suite.scenarios, made] });
       return made;
     });

@@ -67,23 +67,30 @@ const metricCriterion = z
     if (criterion.tool !== null && criterion.metric !== 'tool_called') ctx.addIssue({ code: 'custom', path: ['tool'], message: 'applies to tool_called only' });
   });
 
-const matchCriterion = z
-  .strictObject({
-    kind: z.literal('match'),
-    name: criterionName,
-    /** Whose messages are searched. */
-    role: z.enum(['assistant', 'user', 'any']).default('assistant'),
-    /** `regex` and `contains` pass when some message matches, `not_contains` when none does. Case-insensitive. */
-    mode: z.enum(['regex', 'contains', 'not_contains']),
-    pattern: z.string().min(1).max(500),
-  })
-  .superRefine((criterion, ctx) => {
-    if (criterion.mode !== 'regex') return;
-    const compiled = compileTenantRegex(criterion.pattern);
-    if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: compiled.reason });
-  });
+const matchCriterionFields = z.strictObject({
+  kind: z.literal('match'),
+  name: criterionName,
+  /** Whose messages are searched. */
+  role: z.enum(['assistant', 'user', 'any']).default('assistant'),
+  /** `regex` and `contains` pass when some message matches, `not_contains` when none does. Case-insensitive. */
+  mode: z.enum(['regex', 'contains', 'not_contains']),
+  pattern: z.string().min(1).max(500),
+});
 
-export const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
+const matchCriterion = matchCriterionFields.superRefine((criterion, ctx) => {
+  if (criterion.mode !== 'regex') return;
+  const compiled = compileTenantRegex(criterion.pattern);
+  if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: compiled.reason });
+});
+
+const criterionConfig = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterion]);
+
+/**
+ * A criterion whose `regex` pattern is left to the caller to compile: what holds many criteria (a test suite's
+ * scenarios) compiles all their patterns within one budget (core/test-suites/suite-patterns.ts), so that none past it
+ * is compiled at all.
+ */
+export const criterionWithUncompiledPattern = z.discriminatedUnion('kind', [llmCriterion, metricCriterion, matchCriterionFields]);
 
 /** A structured-data schema must be one strict structured outputs accept, and compile (its patterns on RE2). */
 const structuredDataSchema = jsonSchemaObject.superRefine((schema, ctx) => {

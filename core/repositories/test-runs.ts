@@ -63,6 +63,17 @@ export async function insertTestRun(
   return row!;
 }
 
+/**
+ * The organization's queued and running runs, counted under a lock on its run requests held until the transaction
+ * ends, so that two requests at the limit cannot both count one below it and both insert. An advisory lock: it
+ * blocks nothing but other run requests of the same organization.
+ */
+export async function countUnfinishedTestRunsLocked(trx: Transaction, orgId: string): Promise<number> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`test_runs:${orgId}`]);
+  const row = await trx('test_runs').where({ org_id: orgId }).whereIn('status', ['queued', 'running']).count('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
 export async function getTestRun(trx: Transaction, orgId: string, id: string): Promise<TestRunRow | undefined> {
   return trx<TestRunRow>('test_runs').where({ org_id: orgId, id }).first();
 }

@@ -1,4 +1,4 @@
-import { compileTenantRegex, type TenantRegexResult } from './tenant-regex.ts';
+import { compileWithinBudget, type BudgetedRegexResult } from './pattern-budget.ts';
 
 /**
  * The cost all of a script's rule patterns may have together, in regex instructions (core/tenant-regex/pattern-cost.ts).
@@ -13,19 +13,10 @@ export const MAX_SCRIPT_COST = 30_000;
  * Compiles a script's rule patterns in order against the script's budget, one result per pattern. Once the budget is
  * spent the rest are refused without being compiled. A generator, so a caller on the event loop can yield between rules.
  */
-export function* compileScriptPatterns(patterns: Iterable<string>): Generator<TenantRegexResult> {
-  let remaining = MAX_SCRIPT_COST;
-  for (const pattern of patterns) {
-    const result = remaining > 0 ? compileTenantRegex(pattern) : undefined;
-    if (result && (!result.ok || result.regex.cost <= remaining)) {
-      if (result.ok) remaining -= result.regex.cost;
-      yield result;
-      continue;
-    }
-    remaining = 0;
-    yield {
-      ok: false,
-      reason: `makes the script's patterns cost more than ${MAX_SCRIPT_COST.toLocaleString('en-US')} regex instructions in all (use fewer or simpler rules)`,
-    };
-  }
+export function compileScriptPatterns(patterns: Iterable<string>): Generator<BudgetedRegexResult> {
+  return compileWithinBudget(
+    patterns,
+    MAX_SCRIPT_COST,
+    `makes the script's patterns cost more than ${MAX_SCRIPT_COST.toLocaleString('en-US')} regex instructions in all (use fewer or simpler rules)`,
+  );
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { criterionConfig } from '../evaluations/analysis-config.ts';
+import { criterionWithUncompiledPattern } from '../evaluations/analysis-config.ts';
 import { isId, newId } from '../ids.ts';
+import { suitePatternProblems } from './suite-patterns.ts';
 
 /**
  * A test suite's scenarios (see docs/test-suites.md): who calls (a scripted caller saying its lines in order, or a
@@ -52,8 +53,9 @@ const scenarioInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   caller: callerInput,
   input: z.enum(['text', 'speech']).default('text'),
+  /** Their regex patterns are compiled with the rest of the suite's, within its budget (`scenarioList`). */
   criteria: z
-    .array(criterionConfig)
+    .array(criterionWithUncompiledPattern)
     .max(50)
     .refine((criteria) => new Set(criteria.map((criterion) => criterion.name)).size === criteria.length, 'criterion names must be unique')
     .default([]),
@@ -67,7 +69,10 @@ export const scenarioList = z
   .refine((scenarios) => {
     const ids = scenarios.flatMap((scenario) => (scenario.id ? [scenario.id] : []));
     return new Set(ids).size === ids.length;
-  }, 'must not repeat a scenario id');
+  }, 'must not repeat a scenario id')
+  .superRefine(async (scenarios, ctx) => {
+    for (const problem of await suitePatternProblems(scenarios)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.reason });
+  });
 
 export type ScenarioInput = z.output<typeof scenarioInput>;
 export type Scenario = Omit<ScenarioInput, 'id'> & { id: string };

@@ -778,7 +778,9 @@ export interface paths {
         /**
          * Create a test suite
          * @description A suite is a list of scenarios a simulated caller plays against an assistant (`POST /v1/test-suites/{id}/runs`).
-         *     Scenarios without an `id` get one; all problems with the body are reported at once.
+         *     Scenarios without an `id` get one; all problems with the body are reported at once. The `regex` patterns of
+         *     all the scenarios' match criteria share one budget of 10,000 compiled regex instructions, on top of each
+         *     pattern's own limit: the pattern that exceeds it is refused, naming `scenarios.N.criteria.M.pattern`.
          */
         post: operations["createTestSuite"];
         delete?: never;
@@ -810,7 +812,7 @@ export interface paths {
         head?: never;
         /**
          * Update a test suite
-         * @description `scenarios` replaces the whole list; a scenario given with its `id` keeps it, one without gets a new one.
+         * @description `scenarios` replaces the whole list; a scenario given with its `id` keeps it, one without gets a new one. Its regex patterns are checked against the suite's budget as on create.
          */
         patch: operations["updateTestSuite"];
         trace?: never;
@@ -859,7 +861,8 @@ export interface paths {
          *     assistant with `assistant_patch` applied (the body `PATCH /v1/assistants/{id}` takes, checked the same way;
          *     problems name their field under `assistant_patch.`). Each scenario becomes a real session (`source: "test"`)
          *     that is evaluated with the scenario's criteria; `concurrency` scenarios play at once. Poll
-         *     `GET /v1/test-runs/{id}` or subscribe to `test_run.completed`. `409 test_suite_empty` for a suite without scenarios.
+         *     `GET /v1/test-runs/{id}` or subscribe to `test_run.completed`. A suite saved before the regex budget applied
+         *     and over it is refused (`400`, `param` naming `scenarios.N.criteria.M.pattern`).
          */
         post: operations["createTestRun"];
         delete?: never;
@@ -4848,7 +4851,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `test_suite_empty`: the suite has no scenarios. `test_run_limit_reached`: the organization already has as many test runs queued or running as the server allows (`ECHOSPHERE_MAX_UNFINISHED_TEST_RUNS`, default 10); start this one once one of them has finished. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
