@@ -29,6 +29,13 @@ describe('local eSpeak synthesis', () => {
     assert.ok(long.length > short.length * 3);
   });
 
+  it('speaks text longer than one eSpeak call takes, piece by piece', async () => {
+    const sentence = 'The quick brown fox jumps over the lazy dog. ';
+    const [once, many] = await Promise.all([synthesizeSpeech(sentence, { sampleRateHz: 16000 }), synthesizeSpeech(sentence.repeat(30), { sampleRateHz: 16000 })]);
+    assert.ok(sentence.repeat(30).length > 1000);
+    assert.ok(many.length > once.length * 25, 'all of it is spoken');
+  });
+
   it('speaks with the chosen voice, and en-us for an id that is not a voice', async () => {
     const text = 'Guten Tag, wie geht es Ihnen heute?';
     const speak = (voice: string) => synthesizeSpeech(text, { sampleRateHz: 16000, voice });

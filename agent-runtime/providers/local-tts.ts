@@ -1,8 +1,9 @@
 import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import { espeakVoiceFile } from '../../core/voices/espeak-voices.ts';
-import { parseWav } from '../audio/wav.ts';
+import { type PcmAudio, parseWav } from '../audio/wav.ts';
 import { sharedEspeakPool } from './espeak-pool.ts';
+import { splitForEspeak } from './espeak-text.ts';
 
 export interface LocalTTSOptions {
   sampleRateHz: number;
@@ -41,31 +42,46 @@ export class LocalTTS extends tts.TTS {
   }
 }
 
-/** eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. */
+/**
+ * eSpeak synthesis (on the shared worker pool) as PCM at the requested rate. Text longer than one eSpeak call takes is
+ * spoken piece by piece, one at a time, so a long reply holds one worker, not the whole pool.
+ */
 export async function synthesizeSpeech(text: string, options: LocalTTSOptions): Promise<Int16Array> {
-  const wav = await sharedEspeakPool().synthesize(text, espeakVoiceFile(options.voice ?? 'en-us'), options.speed ?? 175, options.pitch ?? 50);
-  const audio = parseWav(wav);
-  if (audio.sampleRateHz === options.sampleRateHz) return audio.samples;
-  const resampler = new AudioResampler(audio.sampleRateHz, options.sampleRateHz, 1);
+  const voiceFile = espeakVoiceFile(options.voice ?? 'en-us');
+  const pieces: PcmAudio[] = [];
+  for (const piece of splitForEspeak(text)) {
+    pieces.push(parseWav(await sharedEspeakPool().synthesize(piece, voiceFile, options.speed ?? 175, options.pitch ?? 50)));
+  }
+  const sampleRateHz = pieces[0]?.sampleRateHz ?? options.sampleRateHz;
+  const samples = joinSamples(pieces.map((piece) => piece.samples));
+  return sampleRateHz === options.sampleRateHz ? samples : resample(samples, sampleRateHz, options.sampleRateHz);
+}
+
+function resample(samples: Int16Array, fromHz: number, toHz: number): Int16Array {
+  const resampler = new AudioResampler(fromHz, toHz, 1);
   try {
     const frames: AudioFrame[] = [];
-    const chunk = audio.sampleRateHz / 10;
-    for (let start = 0; start < audio.samples.length; start += chunk) {
-      const slice = audio.samples.slice(start, start + chunk);
-      frames.push(...resampler.push(new AudioFrame(slice, audio.sampleRateHz, 1, slice.length)));
+    const chunk = fromHz / 10;
+    for (let start = 0; start < samples.length; start += chunk) {
+      const slice = samples.slice(start, start + chunk);
+      frames.push(...resampler.push(new AudioFrame(slice, fromHz, 1, slice.length)));
     }
     frames.push(...resampler.flush());
-    const total = frames.reduce((sum, frame) => sum + frame.data.length, 0);
-    const out = new Int16Array(total);
-    let offset = 0;
-    for (const frame of frames) {
-      out.set(frame.data, offset);
-      offset += frame.data.length;
-    }
-    return out;
+    return joinSamples(frames.map((frame) => frame.data));
   } finally {
     resampler.close();
   }
+}
+
+function joinSamples(chunks: Int16Array[]): Int16Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Int16Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 class LocalChunkedStream extends tts.ChunkedStream {
