@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 
-const roots = ['core', 'api', 'agent-runtime', 'workers', 'cli', 'test'];
+const roots = ['core', 'contract', 'api', 'agent-runtime', 'workers', 'cli', 'test'];
 const filters = process.argv.slice(2);
 
 function collect(dir) {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { toPublicAssistant } from '../../contract/assistant.ts';
 import { createAssistantBody, updateAssistantBody } from '../../core/domain/assistant-config.ts';
 import { notFound } from '../../core/errors.ts';
 import {
@@ -8,7 +9,6 @@ import {
   insertAssistant,
   replaceAssistant,
   selectAssistant,
-  toPublicAssistant,
   type AssistantRow,
 } from '../../core/repositories/assistants.ts';
 import type { ApiDeps } from '../deps.ts';

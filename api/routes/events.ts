@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, PlatformError } from '../../core/errors.ts';
 import { EVENT_TYPES } from '../../core/webhooks/catalogue.ts';
-import { toPublicEvent } from '../../core/webhooks/outbox.ts';
+import { toPublicEvent } from '../../contract/event.ts';
 import { isId } from '../../core/ids.ts';
 import { toPublicWebhookDelivery } from '../../core/webhooks/deliveries.ts';
 import { findWebhookEndpoint } from '../../core/webhooks/endpoints.ts';

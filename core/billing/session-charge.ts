@@ -3,7 +3,8 @@ import type { SessionSource, SessionUsage } from '../domain/session.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
 import { applyPriceOverride, type PriceOverride, type PriceTable } from './price-table.ts';
-import { computeSessionCost, pricedComponents, toPublicCost, type PublicCost } from './session-cost.ts';
+import { toPublicCost, type PublicCost } from '../../contract/cost.ts';
+import { computeSessionCost, pricedComponents } from './session-cost.ts';
 
 /** How sessions are charged in this process: the server-wide price table, and whether Stripe is owed meter events. */
 export interface SessionBilling {

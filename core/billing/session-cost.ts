@@ -1,5 +1,5 @@
 import type { SessionUsage } from '../domain/session.ts';
-import { formatUsd, parseUsd, priceQuantity } from './money.ts';
+import { parseUsd, priceQuantity } from './money.ts';
 import { lookupPrice, type PriceTable } from './price-table.ts';
 
 /** The platform's own line (the fee per session minute) is billed under this provider name. */
@@ -102,25 +102,4 @@ export function computeSessionCost(prices: PriceTable, components: PricedCompone
     unitPriceMicros: parseUsd(ttsPrice?.per_1k_characters_usd ?? '0'),
   });
   return { totalMicros: lines.reduce((sum, line) => sum + line.costMicros, 0n), lines };
-}
-
-export type PublicCost = ReturnType<typeof toPublicCost>;
-
-/** The session's `cost` as customers see it: decimal strings, so every figure can be checked by hand. */
-export function toPublicCost(cost: SessionCost) {
-  return {
-    currency: 'usd' as const,
-    total_usd: formatUsd(cost.totalMicros),
-    breakdown: cost.lines.map((line) => ({
-      provider: line.provider,
-      model: line.model,
-      item: line.item,
-      quantity: Number(line.quantity),
-      unit: line.unit,
-      unit_price_usd: formatUsd(line.unitPriceMicros),
-      price_unit: line.priceUnit,
-      price_unit_size: Number(line.priceUnitSize),
-      cost_usd: formatUsd(line.costMicros),
-    })),
-  };
 }

@@ -1,6 +1,6 @@
 import type { EvaluationStatus } from '../evaluations/evaluation-result.ts';
-import type { PublicCost } from '../billing/session-cost.ts';
-import type { PublicAssistant } from '../repositories/assistants.ts';
+import type { PublicCost } from '../../contract/cost.ts';
+import type { PublicAssistant } from '../../contract/assistant.ts';
 
 type SessionStatus = 'created' | 'active' | 'ended' | 'failed';
 export type Transport = 'websocket' | 'livekit';
@@ -57,32 +57,6 @@ export interface SessionRow {
   evaluation_status?: EvaluationStatus | null;
   evaluation_passed?: boolean | null;
   evaluation_overall_score?: number | null;
-}
-
-export function toPublicSession(row: SessionRow) {
-  return {
-    id: row.id,
-    object: 'session' as const,
-    assistant_id: row.assistant_id,
-    assistant: row.assistant,
-    transport: row.transport,
-    status: row.status,
-    ended_reason: row.ended_reason,
-    audio: row.audio,
-    metadata: row.metadata,
-    created_at: row.created_at.toISOString(),
-    started_at: row.started_at?.toISOString() ?? null,
-    ended_at: row.ended_at?.toISOString() ?? null,
-    duration_ms: row.started_at && row.ended_at ? row.ended_at.getTime() - row.started_at.getTime() : null,
-    usage: row.usage,
-    cost: row.cost,
-    latency: row.latency,
-    recording: row.recording_status ? { status: row.recording_status } : null,
-    source: row.source,
-    evaluation: row.evaluation_status
-      ? { status: row.evaluation_status, passed: row.evaluation_passed ?? null, overall_score: row.evaluation_overall_score ?? null }
-      : null,
-  };
 }
 
 /** Why a created session ended without ever connecting: its stream token expired unused. */

@@ -50,16 +50,3 @@ export async function deleteAssistant(trx: Transaction, orgId: string, id: strin
 export function assistantConfigOf(row: AssistantRow): AssistantConfig {
   return { name: row.name, ...row.config };
 }
-
-/** The public assistant object; sessions embed the same shape as their snapshot. */
-export function toPublicAssistant(row: AssistantRow) {
-  return {
-    id: row.id,
-    object: 'assistant' as const,
-    ...assistantConfigOf(row),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
-
-export type PublicAssistant = ReturnType<typeof toPublicAssistant>;

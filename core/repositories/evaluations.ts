@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { toPublicEvaluation } from '../../contract/evaluation.ts';
 import type { Transaction } from '../db/database.ts';
 import type { AnalysisConfig } from '../evaluations/analysis-config.ts';
 import type { CriterionScore, EvaluationStatus, JudgeUsage } from '../evaluations/evaluation-result.ts';
@@ -115,27 +116,6 @@ export async function staleEvaluations(trx: Transaction, olderThanS: number, lim
     .orderBy('created_at')
     .limit(limit)
     .select('id', 'org_id');
-}
-
-export function toPublicEvaluation(row: EvaluationRow) {
-  return {
-    id: row.id,
-    object: 'evaluation' as const,
-    session_id: row.session_id,
-    assistant_id: row.assistant_id,
-    status: row.status,
-    summary: row.summary,
-    structured_data: row.structured_data,
-    scores: row.scores,
-    overall_score: row.overall_score,
-    passed: row.passed,
-    judge: row.judge,
-    usage: row.usage,
-    error: row.error,
-    skipped_reason: row.skipped_reason,
-    created_at: row.created_at.toISOString(),
-    completed_at: row.completed_at?.toISOString() ?? null,
-  };
 }
 
 /** Adds each session's latest evaluation outcome (`evaluation_status`, `evaluation_passed`, `evaluation_overall_score`) to a sessions query. */

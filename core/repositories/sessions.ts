@@ -1,15 +1,16 @@
 import type { Knex } from 'knex';
 import { chargeEndingSession, DEFAULT_SESSION_BILLING, type SessionBilling } from '../billing/session-charge.ts';
-import type { PublicCost } from '../billing/session-cost.ts';
+import type { PublicCost } from '../../contract/cost.ts';
 import { runSql, type Database, type Transaction } from '../db/database.ts';
 import { sql, type Sql } from '../db/sql.ts';
-import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, toPublicSession, type AudioFormat, type SessionLatency, type SessionRow, type SessionSource, type SessionUsage, type Transport } from '../domain/session.ts';
+import { toPublicSession } from '../../contract/session.ts';
+import { NEVER_CONNECTED, NO_LATENCY, NO_USAGE, type AudioFormat, type SessionLatency, type SessionRow, type SessionSource, type SessionUsage, type Transport } from '../domain/session.ts';
 import { requestEvaluationAtSessionEnd } from '../evaluations/evaluation-jobs.ts';
 import { appendEvent, appendEventsStatement, notifyOutbox } from '../webhooks/outbox.ts';
 import { withLatestEvaluation } from './evaluations.ts';
 import { newId, newIdSql } from '../ids.ts';
 import { addSlots, takeFreeSlot } from './session-slots.ts';
-import type { PublicAssistant } from './assistants.ts';
+import type { PublicAssistant } from '../../contract/assistant.ts';
 
 export interface NewSession {
   orgId: string;

@@ -1,3 +1,4 @@
+import { toPublicTestRun } from '../../contract/test-run.ts';
 import type { Transaction } from '../db/database.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 import type { CriterionScore } from '../evaluations/evaluation-result.ts';
@@ -6,7 +7,7 @@ import { newId } from '../ids.ts';
 import type { Scenario } from '../test-suites/scenario-config.ts';
 
 type TestRunStatus = 'queued' | 'running' | 'completed' | 'failed';
-type ScenarioStatus = 'pending' | 'running' | 'passed' | 'failed' | 'error';
+export type ScenarioStatus = 'pending' | 'running' | 'passed' | 'failed' | 'error';
 
 export interface ScenarioResult {
   scenario_id: string;
@@ -123,31 +124,4 @@ export async function staleTestRuns(trx: Transaction, olderThanS: number, limit:
     .orderBy('created_at')
     .limit(limit)
     .select('id', 'org_id');
-}
-
-function summaryOf(row: Pick<TestRunRow, 'results' | 'started_at' | 'completed_at'>) {
-  const count = (status: ScenarioStatus) => row.results.filter((result) => result.status === status).length;
-  return {
-    total: row.results.length,
-    passed: count('passed'),
-    failed: count('failed'),
-    errored: count('error'),
-    duration_ms: row.started_at && row.completed_at ? row.completed_at.getTime() - row.started_at.getTime() : null,
-  };
-}
-
-export function toPublicTestRun(row: TestRunRow) {
-  return {
-    id: row.id,
-    object: 'test_run' as const,
-    suite_id: row.suite_id,
-    assistant_id: row.assistant_id,
-    assistant_patch: row.assistant_patch,
-    status: row.status,
-    results: row.results,
-    summary: summaryOf(row),
-    created_at: row.created_at.toISOString(),
-    started_at: row.started_at?.toISOString() ?? null,
-    completed_at: row.completed_at?.toISOString() ?? null,
-  };
 }

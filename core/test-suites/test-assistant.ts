@@ -1,6 +1,7 @@
 import { createAssistantBody, updateAssistantBody } from '../domain/assistant-config.ts';
 import type { AnalysisConfig, CriterionConfig } from '../evaluations/analysis-config.ts';
-import { assistantConfigOf, toPublicAssistant, type AssistantRow, type PublicAssistant } from '../repositories/assistants.ts';
+import { toPublicAssistant, type PublicAssistant } from '../../contract/assistant.ts';
+import { assistantConfigOf, type AssistantRow } from '../repositories/assistants.ts';
 
 /**
  * The assistant a test run plays its scenarios against: the saved one, with the run's patch applied in memory and

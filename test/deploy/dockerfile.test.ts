@@ -65,14 +65,14 @@ test('the build stage installs with the npm the project needs and builds the das
 
 test('the context leaves out installed and local files but nothing the image needs', () => {
   for (const excluded of ['.git', 'node_modules', '.data', '.tools', 'docker/.env']) assert.ok(dockerignore.includes(excluded), excluded);
-  const needed = ['package.json', 'package-lock.json', 'patches', 'bin', 'cli', 'core', 'api', 'agent-runtime', 'workers', 'migrations', 'openapi', 'dashboard', 'docker', 'tsconfig.json'];
+  const needed = ['package.json', 'package-lock.json', 'patches', 'bin', 'cli', 'core', 'contract', 'api', 'agent-runtime', 'workers', 'migrations', 'openapi', 'dashboard', 'docker', 'tsconfig.json'];
   for (const entry of needed) {
     assert.ok(existsSync(path.join(REPO_ROOT, entry)), `${entry} exists`);
     assert.ok(!dockerignore.some((pattern) => pattern === entry || entry.startsWith(`${pattern}/`)), `${entry} is in the context`);
   }
   // What the runtime serves and runs must not be under an excluded folder.
   for (const pattern of dockerignore) {
-    for (const runtimeFolder of ['core', 'api', 'agent-runtime', 'workers', 'cli', 'bin', 'migrations', 'openapi']) {
+    for (const runtimeFolder of ['core', 'contract', 'api', 'agent-runtime', 'workers', 'cli', 'bin', 'migrations', 'openapi']) {
       assert.ok(!pattern.startsWith(`${runtimeFolder}/`) && pattern !== runtimeFolder, `${pattern} would take ${runtimeFolder} out`);
     }
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { toPublicEvent, type EventRow } from '../../core/webhooks/outbox.ts';
+import { toPublicEvent } from '../../contract/event.ts';
+import type { EventRow } from '../../core/webhooks/outbox.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { runRetentionPass } from '../../workers/retention/retention-job.ts';
 import { quietAssistant, startSecondStreamGateway, startTestApi, type TestApi } from '../support/api.ts';

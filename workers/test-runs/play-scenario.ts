@@ -3,7 +3,7 @@ import type { RuntimeDeps, SessionOutcome } from '../../agent-runtime/session/ru
 import { InProcessTransport } from '../../agent-runtime/transport/in-process-transport.ts';
 import { judgeOf } from '../../core/evaluations/analysis-config.ts';
 import { sessionEvaluations, type EvaluationRow } from '../../core/repositories/evaluations.ts';
-import type { PublicAssistant } from '../../core/repositories/assistants.ts';
+import type { PublicAssistant } from '../../contract/assistant.ts';
 import { claimSessionForStream, createSessionWithinLimit } from '../../core/repositories/sessions.ts';
 import type { ScenarioResult } from '../../core/repositories/test-runs.ts';
 import { isScripted, type Scenario } from '../../core/test-suites/scenario-config.ts';

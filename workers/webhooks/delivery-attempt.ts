@@ -1,4 +1,4 @@
-import { toPublicEvent } from '../../core/webhooks/outbox.ts';
+import { toPublicEvent } from '../../contract/event.ts';
 import { OutboundRequestError, type GuardedHttpClient } from '../../core/net/guarded-http.ts';
 import type { ClaimedDelivery, DeliveryAttempt, DeliveryOutcome } from '../../core/webhooks/deliveries.ts';
 import { signingSecrets } from '../../core/webhooks/endpoints.ts';
