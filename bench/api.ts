@@ -14,7 +14,7 @@ import { updateOrganization } from '../core/repositories/organizations.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { openLoop } from './api/open-loop.ts';
 import { sessionSaturation } from './api/session-saturation.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile as nearestRank } from '../core/percentile.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const durationS = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -136,9 +136,9 @@ try {
     const postRow = {
       target: `POST /v1/sessions at ${postRate}/s — EchoSphere`,
       rps: Math.round(post.rps),
-      p50_ms: round(percentileOf(post.latenciesMs, 50)),
-      p95_ms: round(percentileOf(post.latenciesMs, 95)),
-      p99_ms: round(percentileOf(post.latenciesMs, 99)),
+      p50_ms: round(nearestRank(post.latenciesMs, 50) ?? NaN),
+      p95_ms: round(nearestRank(post.latenciesMs, 95) ?? NaN),
+      p99_ms: round(nearestRank(post.latenciesMs, 99) ?? NaN),
       non_2xx: post.non2xx,
       errors: post.errors,
     };

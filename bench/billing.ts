@@ -9,7 +9,7 @@ import { NO_LATENCY } from '../core/domain/session.ts';
 import { newId } from '../core/ids.ts';
 import { finishSession } from '../core/repositories/sessions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 
 const ENDS = Number(process.env.BENCH_SESSION_ENDS ?? 300);
 const MONTH_SESSIONS = Number(process.env.BENCH_MONTH_SESSIONS ?? 20_000);
@@ -65,12 +65,12 @@ async function measure(label: string, db: Database) {
       await db.tenant(orgId, (trx) => summarizeUsage(trx, orgId, range, grouping));
       runs.push(performance.now() - started);
     }
-    usageTimings[grouping] = percentileOf(runs.sort((a, b) => a - b), 50);
+    usageTimings[grouping] = percentile(runs.sort((a, b) => a - b), 50) ?? NaN;
   }
   return {
     database: label,
-    'session end p50 ms': percentileOf(ends, 50).toFixed(1),
-    'session end p99 ms': percentileOf(ends, 99).toFixed(1),
+    'session end p50 ms': percentile(ends, 50)?.toFixed(1),
+    'session end p99 ms': percentile(ends, 99)?.toFixed(1),
     [`usage by day p50 ms (${MONTH_SESSIONS} sessions)`]: usageTimings.day!.toFixed(1),
     'by assistant p50 ms': usageTimings.assistant!.toFixed(1),
     'by provider p50 ms': usageTimings.provider!.toFixed(1),

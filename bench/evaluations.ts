@@ -18,7 +18,7 @@ import { DatabaseQueue } from '../core/queue/database-queue.ts';
 import { finishSession } from '../core/repositories/sessions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { startEvaluationWorker } from '../workers/evaluations/evaluation-worker.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 
 const BURST = Number(process.env.BENCH_SESSIONS ?? 400);
 const PACED = Number(process.env.BENCH_PACED_SESSIONS ?? 100);
@@ -111,10 +111,10 @@ async function run(name: string, db: Database, judgeUrl: string, concurrency: nu
     burst,
     evaluationsPerS: burst / (elapsedMs / 1000),
     workerCores: (cpu.user + cpu.system) / 1000 / elapsedMs,
-    burstP50Ms: percentileOf(burstLatencies, 50),
-    burstP99Ms: percentileOf(burstLatencies, 99),
-    pacedP50Ms: percentileOf(pacedLatencies, 50),
-    pacedP99Ms: percentileOf(pacedLatencies, 99),
+    burstP50Ms: percentile(burstLatencies, 50) ?? NaN,
+    burstP99Ms: percentile(burstLatencies, 99) ?? NaN,
+    pacedP50Ms: percentile(pacedLatencies, 50) ?? NaN,
+    pacedP99Ms: percentile(pacedLatencies, 99) ?? NaN,
   };
 }
 

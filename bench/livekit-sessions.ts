@@ -10,7 +10,7 @@ import { liveKitTestServer } from '../test/support/services.ts';
 import { startAgentProcess } from '../test/livekit/support/agent-process.ts';
 import { LiveKitCustomer } from '../test/livekit/support/livekit-customer.ts';
 import { liveKitEnv } from '../test/livekit/support/livekit-env.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
 const SESSIONS = Number(process.env.BENCH_LIVEKIT_SESSIONS ?? 10);
@@ -53,5 +53,5 @@ const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 console.log(`\nLiveKit sessions on one agent process: ${SESSIONS} sessions joined one after another, held ${HOLD_S} s (customers in the bench process)\n`);
 console.log('| create → first greeting audio p50 | p95 | agent CPU ms per session-second | agent RSS idle | RSS per live session |');
 console.log('|---|---|---|---|---|');
-console.log(`| ${percentileOf(sorted, 50).toFixed(0)} ms | ${percentileOf(sorted, 95).toFixed(0)} ms | ${(cpuMs / (SESSIONS * HOLD_S)).toFixed(1)} | ${mb(idleRss)} MB | ${mb((liveRss - idleRss) / SESSIONS)} MB |`);
+console.log(`| ${percentile(sorted, 50)?.toFixed(0)} ms | ${percentile(sorted, 95)?.toFixed(0)} ms | ${(cpuMs / (SESSIONS * HOLD_S)).toFixed(1)} | ${mb(idleRss)} MB | ${mb((liveRss - idleRss) / SESSIONS)} MB |`);
 process.exit(0);

@@ -17,7 +17,7 @@ import { createProvisionedDatabase } from '../test/support/database.ts';
 import { liveKitEnv } from '../test/livekit/support/livekit-env.ts';
 import { liveKitTestServer } from '../test/support/services.ts';
 import type { BenchInput, BenchSession, BenchTransport, FakeLatencies, FromLoad, SessionResult, ToLoad } from './sessions/load-protocol.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 import { treeCpuMs, treeRssBytes } from './support/process-tree.ts';
 
 // The database runs where production's does, in its own PostgreSQL server. BENCH_DATABASE_URL=pglite measures the
@@ -83,7 +83,7 @@ function runClients(message: Extract<ToLoad, { type: 'run' }>) {
   return { steady, results, closed };
 }
 
-const percentile = (values: number[], p: number) => percentileOf([...values].sort((a, b) => a - b), p);
+const percentileOfUnsorted = (values: number[], p: number) => percentile([...values].sort((a, b) => a - b), p) ?? NaN;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const apiKeys = { openai: 'sk-bench-key', elevenlabs: 'el-bench-key', deepgram: 'dg-bench-key' };
@@ -166,19 +166,19 @@ async function runRound(transport: BenchTransport, count: number): Promise<void>
   rows.push({
     transport,
     sessions: count,
-    start_p50_ms: round(percentile(startMs, 50)),
-    start_p99_ms: round(percentile(startMs, 99)),
+    start_p50_ms: round(percentileOfUnsorted(startMs, 50)),
+    start_p99_ms: round(percentileOfUnsorted(startMs, 99)),
     start_cpu_ms_per_session: round(startCpuMs / count),
     turns: results.reduce((sum, result) => sum + result.turns, 0),
-    overhead_p50_ms: round(percentile(overheads, 50)),
-    overhead_p99_ms: round(percentile(overheads, 99)),
+    overhead_p50_ms: round(percentileOfUnsorted(overheads, 50)),
+    overhead_p99_ms: round(percentileOfUnsorted(overheads, 99)),
     cpu_ms_per_session_s: round(cpuMs / (count * wallS), 2),
     rss_mb_per_session: round((rssPeak - rssBefore) / 1024 / 1024 / count, 2),
-    llm_ttft_p50_ms: round(percentile(all((result) => result.serverLlmTtftMs), 50)),
-    llm_ttft_p99_ms: round(percentile(all((result) => result.serverLlmTtftMs), 99)),
-    tts_ttfb_p50_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 50)),
-    tts_ttfb_p99_ms: round(percentile(all((result) => result.serverTtsTtfbMs), 99)),
-    jitter_p99_ms: round(percentile(jitters, 99)),
+    llm_ttft_p50_ms: round(percentileOfUnsorted(all((result) => result.serverLlmTtftMs), 50)),
+    llm_ttft_p99_ms: round(percentileOfUnsorted(all((result) => result.serverLlmTtftMs), 99)),
+    tts_ttfb_p50_ms: round(percentileOfUnsorted(all((result) => result.serverTtsTtfbMs), 50)),
+    tts_ttfb_p99_ms: round(percentileOfUnsorted(all((result) => result.serverTtsTtfbMs), 99)),
+    jitter_p99_ms: round(percentileOfUnsorted(jitters, 99)),
     missed_real_time: results.filter((result) => result.missedReplies > 0).length,
     failed: results.filter((result) => result.error).length,
     server_loop_p99_ms: round(serverAfter.loopDelayP99Ms),

@@ -15,7 +15,7 @@ import { createLogger } from '../core/logger.ts';
 import { createWebhookEndpoint } from '../core/webhooks/endpoints.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { WebhookDeliverer } from '../workers/webhooks/webhook-deliverer.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 500);
@@ -104,7 +104,7 @@ async function run(name: string, db: Database, throughputEvents: number): Promis
   await deliverer.stop();
   await receiver.close();
   await db.close();
-  return { database: name, events: throughputEvents, deliveriesPerS, delivererCores: delivererCpuUs / 1000 / elapsedMs, delivererUsPerDelivery: delivererCpuUs / throughputEvents, p50Ms: percentileOf(latencies, 50), p99Ms: percentileOf(latencies, 99) };
+  return { database: name, events: throughputEvents, deliveriesPerS, delivererCores: delivererCpuUs / 1000 / elapsedMs, delivererUsPerDelivery: delivererCpuUs / throughputEvents, p50Ms: percentile(latencies, 50) ?? NaN, p99Ms: percentile(latencies, 99) ?? NaN };
 }
 
 /** Wall-clock milliseconds with the monotonic clock's precision: comparable across processes on one machine. */

@@ -1,6 +1,7 @@
 import type { metrics } from '@livekit/agents';
 import type { SessionLatency, SessionUsage } from '../../core/domain/session.ts';
 import type { TurnMetricsPayload } from '../transport/protocol.ts';
+import { percentile } from '../../core/percentile.ts';
 
 
 /**
@@ -43,12 +44,6 @@ export class UsageTracker {
       tts_characters: this.ttsCharacters,
     };
   }
-}
-
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
 }
 
 function median(values: Array<number | null>): number | null {
