@@ -140,8 +140,10 @@ export class S3Storage implements ObjectStorage {
       const result = await this.client.send(
         new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
       );
-      if (result.Errors && result.Errors.length > 0) {
-        throw new Error(`S3 refused to delete ${result.Errors.length} objects: ${result.Errors[0]?.Message ?? 'unknown error'}`);
+      // A 200 answer can still refuse some keys, one error each (quiet mode reports only those).
+      const [first] = result.Errors ?? [];
+      if (first) {
+        throw new Error(`S3 refused to delete ${result.Errors!.length} of ${batch.length} objects: ${first.Key} (${first.Code}: ${first.Message})`);
       }
     }
   }

@@ -4,16 +4,18 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { Database } from '../../core/db/database.ts';
 import { createScratchDatabase } from '../support/database.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { exitCode, startEchoSphere } from './start-process.ts';
 
-const skip = !process.env.TEST_DATABASE_URL && 'database users and their privileges need PostgreSQL: set TEST_DATABASE_URL';
+// Database users and their privileges need a real PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip } = postgresTestServer();
 const encryptionKey = randomBytes(32).toString('base64');
-/** TEST_DATABASE_URL names the server's administrator, a superuser. */
-const administrator = skip ? '' : decodeURIComponent(new URL(process.env.TEST_DATABASE_URL!).username);
+/** The server's URL names its administrator, a superuser. */
+const administrator = postgres ? decodeURIComponent(new URL(postgres.url).username) : '';
 
 /** A scratch database, its own ordinary user's name, and a statement runner as the server's administrator. */
 async function scratchDatabase(prefix: string) {
-  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!, prefix);
+  const scratch = await createScratchDatabase(postgres!.url, prefix);
   const asAdmin = async (sql: string) => {
     const client = new pg.Client({ connectionString: scratch.adminUrl });
     await client.connect();

@@ -10,10 +10,12 @@ import { generateApiKey } from '../../core/crypto/tokens.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { exitCode, logLines, runEchoSphere, startEchoSphere } from './start-process.ts';
 
-const skip = !process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL';
+// Several processes share one database only on a PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip } = postgresTestServer();
 
 test('more than one process on the embedded database is refused with the reason', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'echosphere-processes-'));
@@ -27,7 +29,7 @@ test('more than one process on the embedded database is refused with the reason'
 });
 
 test('processes whose port is taken end the start with the reason in one line each, not a stack', { skip, timeout: 120_000 }, async () => {
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_port_taken', 'Port taken');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_port_taken', 'Port taken');
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as net.AddressInfo).port;
@@ -44,7 +46,7 @@ test('processes whose port is taken end the start with the reason in one line ea
 });
 
 test('two processes share the port: sessions run in both, the API reaches every one, metrics add up, SIGTERM ends all', { skip, timeout: 180_000 }, async () => {
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_processes', 'Processes');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_processes', 'Processes');
   const { secretKey } = database;
   const server = startEchoSphere({ ...database.env, ECHOSPHERE_PROCESSES: '2', ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: '20' });
   const clients: SessionClient[] = [];
@@ -122,7 +124,7 @@ test('two processes share the port: sessions run in both, the API reaches every 
 test('two processes enforce one rate limit per key and one failed-authentication budget per address', { skip, timeout: 180_000 }, async () => {
   const limit = 6;
   const budget = 4;
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_limits', 'Limits');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_limits', 'Limits');
   const server = startEchoSphere({
     ...database.env,
     ECHOSPHERE_PROCESSES: '2',

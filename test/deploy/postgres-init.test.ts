@@ -6,13 +6,15 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { runEchoSphere } from '../cli/start-process.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { DOCKER_DIR } from './compose-file.ts';
 
-const skip = !process.env.TEST_DATABASE_URL && "the PostgreSQL container's first-start script needs PostgreSQL: set TEST_DATABASE_URL";
+// The PostgreSQL container's first-start script runs against a real server, whatever database the suite runs on.
+const { service: postgres, skip } = postgresTestServer();
 const run = promisify(execFile);
 
 async function asAdministrator<T>(sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: postgres!.url });
   await client.connect();
   try {
     return (await client.query(sql, values)).rows as T[];
@@ -22,7 +24,7 @@ async function asAdministrator<T>(sql: string, values: unknown[] = []): Promise<
 }
 
 test('the first-start script creates a user EchoSphere accepts, and echosphere migrate runs as it', { skip, timeout: 120_000 }, async () => {
-  const server = new URL(process.env.TEST_DATABASE_URL!);
+  const server = new URL(postgres!.url);
   const name = `echosphere_compose_${randomBytes(4).toString('hex')}`;
   // Quotes and a backslash: the script must pass the password as data, never as SQL.
   const password = `pw'"\\${randomBytes(6).toString('hex')}`;
@@ -49,7 +51,7 @@ test('the first-start script creates a user EchoSphere accepts, and echosphere m
     assert.deepEqual(role, { rolsuper: false, rolbypassrls: false, rolcreaterole: true, owner: name });
 
     // What the migrate service runs, with the DATABASE_URL compose.yaml builds for it.
-    const url = new URL(process.env.TEST_DATABASE_URL!);
+    const url = new URL(postgres!.url);
     url.username = name;
     url.password = encodeURIComponent(password);
     url.pathname = `/${name}`;

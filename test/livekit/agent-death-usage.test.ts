@@ -7,14 +7,16 @@ import { dispose } from '@livekit/rtc-node';
 import { exitCode, startEchoSphere } from '../cli/start-process.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
-import { liveKitTestServer } from '../support/services.ts';
+import { liveKitTestServer, postgresTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startAgentProcess } from './support/agent-process.ts';
 import { LiveKitCustomer } from './support/livekit-customer.ts';
 import { liveKitEnv } from './support/livekit-env.ts';
 
 const { service: server, skip: noLiveKit } = liveKitTestServer();
-const skip = noLiveKit || (!process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL');
+// Several processes share one database only on a PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip: noPostgres } = postgresTestServer();
+const skip = noLiveKit || noPostgres;
 const GREETING = 'Hello, thanks for calling.';
 
 after(async () => {
@@ -22,7 +24,7 @@ after(async () => {
 });
 
 test('SIGKILL of the agent process running a LiveKit session: the session ends with its usage and is charged', { skip, timeout: 120_000 }, async () => {
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_agent_death', 'Agent death');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_agent_death', 'Agent death');
   const env = { ...database.env, ...liveKitEnv(server!) };
   const api = startEchoSphere({ ...env, ECHOSPHERE_ROLES: 'api' });
   const doomed = await startAgentProcess(env);

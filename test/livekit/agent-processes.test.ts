@@ -8,14 +8,16 @@ import { Database } from '../../core/db/database.ts';
 import { exitCode, startEchoSphere } from '../cli/start-process.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
-import { liveKitTestServer } from '../support/services.ts';
+import { liveKitTestServer, postgresTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startAgentProcess } from './support/agent-process.ts';
 import { LiveKitCustomer } from './support/livekit-customer.ts';
 import { liveKitEnv } from './support/livekit-env.ts';
 
 const { service: server, skip: noLiveKit } = liveKitTestServer();
-const skip = noLiveKit || (!process.env.TEST_DATABASE_URL && 'several processes need PostgreSQL: set TEST_DATABASE_URL');
+// Several processes share one database only on a PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip: noPostgres } = postgresTestServer();
+const skip = noLiveKit || noPostgres;
 const SESSIONS = 20;
 
 after(async () => {
@@ -23,7 +25,7 @@ after(async () => {
 });
 
 test('two agent processes share 20 sessions; SIGKILL of one ends or hands on each of its sessions with a reason', { skip, timeout: 180_000 }, async () => {
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_agents', 'Agents');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_agents', 'Agents');
   const env = { ...database.env, ...liveKitEnv(server!), ECHOSPHERE_DEFAULT_MAX_CONCURRENT_SESSIONS: String(SESSIONS) };
   const api = startEchoSphere({ ...env, ECHOSPHERE_ROLES: 'api' });
   const agents = await Promise.all([startAgentProcess(env), startAgentProcess(env)]);

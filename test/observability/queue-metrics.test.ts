@@ -5,16 +5,15 @@ import type { JobQueue } from '../../core/queue/job-queue.ts';
 import { ObservedQueue } from '../../core/queue/observed-queue.ts';
 import { PgBossQueue } from '../../core/queue/pg-boss-queue.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { moved, snapshot } from './metric-reader.ts';
 
-const backends: Array<{ name: string; skip: string | false; open: (db: Awaited<ReturnType<typeof openTestDatabase>>) => JobQueue }> = [
+// pg-boss needs a PostgreSQL server whatever database the suite runs on.
+const postgres = postgresTestServer();
+const backends: Array<{ name: string; skip: string | false; serverUrl?: string; open: (db: Awaited<ReturnType<typeof openTestDatabase>>) => JobQueue }> = [
   { name: 'database', skip: false, open: (db) => new DatabaseQueue(db.knex, { pollIntervalMs: 20 }) },
-  {
-    name: 'pg-boss',
-    skip: !process.env.TEST_DATABASE_URL && 'pg-boss needs PostgreSQL: set TEST_DATABASE_URL',
-    open: (db) => new PgBossQueue({ connectionString: db.url! }),
-  },
+  { name: 'pg-boss', skip: postgres.skip, serverUrl: postgres.service?.url, open: (db) => new PgBossQueue({ connectionString: db.url! }) },
 ];
 
 for (const backend of backends) {
@@ -23,7 +22,7 @@ for (const backend of backends) {
     let queue: ObservedQueue;
 
     before(async () => {
-      db = await openTestDatabase();
+      db = await openTestDatabase(backend.serverUrl);
       queue = new ObservedQueue(backend.open(db));
     });
     after(async () => {

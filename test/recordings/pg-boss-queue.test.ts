@@ -3,18 +3,19 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { PgBossQueue } from '../../core/queue/pg-boss-queue.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { assertFailingJobRunsEveryAttempt, jobRecorder } from './job-recorder.ts';
 
-// pg-boss connects with its own pool and needs a real PostgreSQL server; the embedded PGlite uses DatabaseQueue.
-const skip = !process.env.TEST_DATABASE_URL && 'pg-boss needs PostgreSQL: set TEST_DATABASE_URL (PGlite runs DatabaseQueue instead)';
+// pg-boss connects with its own pool and needs a real PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip } = postgresTestServer();
 
 let db: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
 let queue: PgBossQueue;
 const errors: unknown[] = [];
 
 before(async () => {
-  if (skip) return;
-  db = await openTestDatabase();
+  if (!postgres) return;
+  db = await openTestDatabase(postgres.url);
   queue = new PgBossQueue({ connectionString: db.url!, onError: (error) => errors.push(error) });
 });
 

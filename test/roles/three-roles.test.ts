@@ -11,10 +11,12 @@ import { exitCode, logLines, startEchoSphere } from '../cli/start-process.ts';
 import { bookingAssistant, finishedEvaluation, typedSession } from '../evaluations/support.ts';
 import { apiClient } from '../support/client.ts';
 import { createProvisionedDatabase } from '../support/database.ts';
+import { postgresTestServer } from '../support/services.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 
-const skip = !process.env.TEST_DATABASE_URL && 'the roles share a database server: set TEST_DATABASE_URL';
+// The roles share a PostgreSQL server, whatever database the suite runs on.
+const { service: postgres, skip } = postgresTestServer();
 
 /** A process of one role without the api: ready once it logged its start, with its health and metrics port. */
 async function startRole(env: NodeJS.ProcessEnv) {
@@ -36,7 +38,7 @@ async function startRole(env: NodeJS.ProcessEnv) {
 }
 
 test('api, agent and workers as three processes on one PostgreSQL: a WebSocket session, its recording, webhooks and evaluation', { skip, timeout: 300_000 }, async () => {
-  const database = await createProvisionedDatabase(process.env.TEST_DATABASE_URL!, 'echosphere_roles', 'Roles');
+  const database = await createProvisionedDatabase(postgres!.url, 'echosphere_roles', 'Roles');
   const storageDir = mkdtempSync(path.join(tmpdir(), 'echosphere-roles-'));
   const receiver = await startReceiver();
   const shared = {

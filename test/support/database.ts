@@ -5,12 +5,11 @@ import { Database } from '../../core/db/database.ts';
 import { provisionOrganization } from '../../core/provisioning.ts';
 
 /**
- * A freshly migrated database for one test file: a new database on the PostgreSQL server named by
- * TEST_DATABASE_URL, reached as its own ordinary user (see `createScratchDatabase`; dropped again by `close`), or an
- * in-memory PGlite when it is not set.
+ * A freshly migrated database for one test file: a new database on the PostgreSQL server named by `serverUrl`
+ * (TEST_DATABASE_URL unless given), reached as its own ordinary user (see `createScratchDatabase`; dropped again by
+ * `close`), or an in-memory PGlite when there is none.
  */
-export async function openTestDatabase(): Promise<Database & { url?: string }> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
+export async function openTestDatabase(serverUrl = process.env.TEST_DATABASE_URL): Promise<Database & { url?: string }> {
   if (!serverUrl) {
     const db = await Database.open({});
     await db.migrate();

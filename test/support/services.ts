@@ -1,6 +1,6 @@
 /**
- * The external services some tests need (a LiveKit server, stripe-mock), as started by `scripts/test-services.sh`,
- * which writes their addresses into the environment that `npm test` passes on. Without them those tests are skipped
+ * The external services some tests need (PostgreSQL, a LiveKit server, stripe-mock), as started by
+ * `scripts/test-services.sh`, which writes their addresses into the environment that `npm test` passes on. Without them those tests are skipped
  * with a message naming the command that starts them; in CI (`CI=true`) a missing service fails the file instead.
  */
 const START_COMMAND = 'npm run services:start';
@@ -36,4 +36,14 @@ export function liveKitTestServer(): Available<LiveKitTestServer> {
 
 export function stripeMock(): Available<{ url: URL }> {
   return available('stripe-mock', ['STRIPE_MOCK_URL'], ([url]) => ({ url: new URL(url!) }));
+}
+
+/**
+ * A PostgreSQL server for tests that need one whatever database the suite runs on (pg-boss, several processes, database
+ * users): the suite's own (TEST_DATABASE_URL) when it runs on PostgreSQL, otherwise the test services' one
+ * (TEST_POSTGRES_URL), so that such tests run in the embedded database's run too. `url` names an administrator.
+ */
+export function postgresTestServer(): Available<{ url: string }> {
+  const variable = process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL' : 'TEST_POSTGRES_URL';
+  return available('PostgreSQL', [variable], ([url]) => ({ url: url! }));
 }
