@@ -1,18 +1,8 @@
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { CheckboxField, Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
+import { jsonObjectProblem } from '../../components/json-object-problem';
 import { newTool, TURN_DEFAULTS, type AssistantFormValues } from './assistant-form';
-
-/** Caught while typing, before the API sees it: the editor's text must be a JSON object schema. */
-function jsonSchemaProblem(text: string): true | string {
-  try {
-    const schema: unknown = JSON.parse(text);
-    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return 'must be a JSON object';
-    return (schema as { type?: unknown }).type === 'object' || 'must have "type": "object"';
-  } catch (error) {
-    return `is not valid JSON (${(error as Error).message})`;
-  }
-}
 
 export function TurnSection() {
   const { register } = useFormContext<AssistantFormValues>();
@@ -72,7 +62,7 @@ export function ToolsSection() {
                 </Field>
               </div>
               <Field name={`tools.${index}.parameters`} label="Parameters (JSON Schema)" hint='An object schema: {"type": "object", "properties": {…}, "required": […]}.'>
-                <textarea className="code" rows={8} spellCheck={false} {...register(`tools.${index}.parameters`, { validate: jsonSchemaProblem })} />
+                <textarea className="code" rows={8} spellCheck={false} {...register(`tools.${index}.parameters`, { validate: (text) => jsonObjectProblem(text, true) })} />
               </Field>
             </>
           ) : (

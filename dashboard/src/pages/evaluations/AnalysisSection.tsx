@@ -1,6 +1,7 @@
 import { useFormContext } from 'react-hook-form';
 import { CheckboxField, Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
+import { jsonObjectProblem } from '../../components/json-object-problem';
 import type { AssistantFormValues } from '../assistants/assistant-form';
 import { CriteriaEditor } from './CriteriaEditor';
 
@@ -9,17 +10,6 @@ const SCHEMA_EXAMPLE = JSON.stringify(
   null,
   2,
 );
-
-/** Caught while typing: the schema editor's text, when there is any, must be a JSON object. */
-function schemaProblem(text: string): true | string {
-  if (text.trim() === '') return true;
-  try {
-    const schema: unknown = JSON.parse(text);
-    return (schema !== null && typeof schema === 'object' && !Array.isArray(schema)) || 'must be a JSON object';
-  } catch (error) {
-    return `is not valid JSON (${(error as Error).message})`;
-  }
-}
 
 /** Summary, structured data, the scorecard (llm, metric and match criteria) and the judge model. */
 export function AnalysisSection() {
@@ -39,7 +29,7 @@ export function AnalysisSection() {
         label="Structured data (JSON Schema)"
         hint={<>The facts to extract. Every object needs <code>"additionalProperties": false</code> and all its properties in <code>required</code> (a nullable type for optional facts). Empty: none. Example: <code>{SCHEMA_EXAMPLE.replace(/\s+/g, ' ')}</code></>}
       >
-        <textarea className="code" rows={6} spellCheck={false} {...register('analysis.structured_data.schema', { validate: schemaProblem })} />
+        <textarea className="code" rows={6} spellCheck={false} {...register('analysis.structured_data.schema', { validate: (text) => text.trim() === '' || jsonObjectProblem(text) })} />
       </Field>
       <Field name="analysis.structured_data.prompt" label="Extraction instructions" hint="Optional.">
         <input {...register('analysis.structured_data.prompt')} />
