@@ -13,13 +13,13 @@ import type { toPublicEvent } from '../contract/event.ts';
 import type { analysisConfig } from '../core/evaluations/analysis-config.ts';
 import type { toPublicEvaluation } from '../contract/evaluation.ts';
 import type { EvaluationStatsBucket } from '../core/repositories/evaluation-stats.ts';
-import type { toPublicApiKey } from '../core/repositories/api-keys.ts';
+import type { toPublicApiKey } from './presenters/api-key.ts';
 import type { toPublicAssistant } from '../contract/assistant.ts';
-import type { toPublicMessage } from '../core/repositories/messages.ts';
-import type { toPublicOrganization } from '../core/repositories/organizations.ts';
-import type { toPublicProviderCredential } from '../core/repositories/provider-credentials.ts';
-import type { toPublicWebhookDelivery } from '../core/webhooks/deliveries.ts';
-import type { toPublicWebhookEndpoint } from '../core/webhooks/endpoints.ts';
+import type { toPublicMessage } from './presenters/message.ts';
+import type { toPublicOrganization } from './presenters/organization.ts';
+import type { toPublicProviderCredential } from './presenters/provider-credential.ts';
+import type { toPublicWebhookDelivery } from './presenters/webhook-delivery.ts';
+import type { toPublicWebhookEndpoint } from './presenters/webhook-endpoint.ts';
 import type { createApiKeyBody } from './routes/api-keys.ts';
 import type { redeliverBody } from './routes/events.ts';
 import type { updateOrganizationBody } from './routes/organization.ts';
@@ -28,7 +28,7 @@ import type { putProviderCredentialBody } from './routes/provider-credentials.ts
 import type { createSessionBody } from './routes/sessions.ts';
 import type { createWebhookEndpointBody, rotateWebhookSecretBody, updateWebhookEndpointBody } from './routes/webhook-endpoints.ts';
 import type { toPublicTestRun } from '../contract/test-run.ts';
-import type { toPublicScenario, toPublicTestSuite } from '../core/repositories/test-suites.ts';
+import type { toPublicScenario, toPublicTestSuite } from './presenters/test-suite.ts';
 import type { createTestRunBody } from './routes/test-runs.ts';
 import type { createTestSuiteBody, scenarioFromSessionBody, updateTestSuiteBody } from './routes/test-suites.ts';
 

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { formatUsd, isUsdAmount, parseUsd } from '../../core/billing/money.ts';
-import { getOrganization, toPublicOrganization, updateOrganization, type OrganizationServerFacts } from '../../core/repositories/organizations.ts';
+import { getOrganization, updateOrganization } from '../../core/repositories/organizations.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicOrganization, type OrganizationServerFacts } from '../presenters/organization.ts';
 import { authOf } from '../http/request-context.ts';
 import { parseBody } from '../http/validation.ts';
 

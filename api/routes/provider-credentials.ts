@@ -7,11 +7,11 @@ import {
   deleteProviderCredential,
   getProviderCredential,
   listProviderCredentials,
-  toPublicProviderCredential,
   upsertProviderCredential,
   type CredentialProvider,
 } from '../../core/repositories/provider-credentials.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicProviderCredential } from '../presenters/provider-credential.ts';
 import { listResponse } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { assertSavedUrl } from '../http/url-validation.ts';

@@ -2,8 +2,8 @@ import type { Request } from 'express';
 import type { Config } from '../../core/config.ts';
 import { PlatformError } from '../../core/errors.ts';
 import type { RecordingRow } from '../../core/repositories/recordings.ts';
-import { toPublicRecordingBase } from '../../core/repositories/recordings.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicRecordingBase } from '../presenters/recording.ts';
 
 export function mediaOf(deps: ApiDeps): NonNullable<ApiDeps['media']> {
   if (!deps.media) throw new PlatformError('internal', 'recordings_unavailable', 'Recording media is not configured on this server.', undefined, 503);

@@ -9,14 +9,13 @@ import {
   insertTestSuite,
   listTestSuites,
   lockTestSuite,
-  toPublicScenario,
-  toPublicTestSuite,
   updateTestSuite,
 } from '../../core/repositories/test-suites.ts';
 import { MAX_SCENARIOS, scenarioList, withScenarioIds } from '../../core/test-suites/scenario-config.ts';
 import { scenarioFromSession } from '../../core/test-suites/scenario-from-session.ts';
 import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicScenario, toPublicTestSuite } from '../presenters/test-suite.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { startOfUtcMonth, summarizeUsage } from '../../core/billing/usage-summary.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicTotals } from '../presenters/usage.ts';
 import { authOf } from '../http/request-context.ts';
 import { parse } from '../http/validation.ts';
 
@@ -35,8 +36,8 @@ export function usageRoutes({ db }: ApiDeps): Router {
       from: query.from.toISOString(),
       to: query.to.toISOString(),
       group_by: query.groupBy,
-      total: summary.total,
-      data: summary.groups,
+      total: toPublicTotals(summary.total),
+      data: summary.groups.map((row) => ({ key: row.key, ...toPublicTotals(row) })),
     });
   });
 

@@ -1,19 +1,20 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, PlatformError } from '../../core/errors.ts';
-import { listEndpointDeliveries, toPublicWebhookDelivery, eventTypesById } from '../../core/webhooks/deliveries.ts';
+import { listEndpointDeliveries, eventTypesById } from '../../core/webhooks/deliveries.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   findWebhookEndpoint,
   listWebhookEndpoints,
   rotateWebhookEndpointSecret,
-  toPublicWebhookEndpoint,
   updateWebhookEndpoint,
 } from '../../core/webhooks/endpoints.ts';
 import { sendTestEvent } from '../../core/webhooks/events.ts';
 import { isSubscribable, SUBSCRIBABLE_EVENT_TYPES, WILDCARD } from '../../core/webhooks/event-subscriptions.ts';
 import type { ApiDeps } from '../deps.ts';
+import { toPublicWebhookDelivery } from '../presenters/webhook-delivery.ts';
+import { toPublicWebhookEndpoint } from '../presenters/webhook-endpoint.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';

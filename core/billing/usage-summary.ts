@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Transaction } from '../db/database.ts';
-import { formatUsd } from './money.ts';
 
 export type UsageGrouping = 'day' | 'assistant' | 'provider';
 
@@ -20,7 +19,7 @@ const TOTALS = `count(DISTINCT session_id) AS sessions,
   coalesce(sum(quantity) FILTER (WHERE metric = 'tts'), 0) AS tts_characters,
   coalesce(sum(cost_micro_usd), 0) AS cost_micro_usd`;
 
-interface TotalsRow {
+export interface TotalsRow {
   sessions: string | number;
   duration_ms: string | number;
   stt_audio_ms: string | number;
@@ -48,8 +47,8 @@ export async function summarizeUsage(trx: Transaction, orgId: string, range: Usa
     .groupByRaw(key)
     .orderByRaw(key);
   return {
-    total: toPublicTotals(total as TotalsRow),
-    groups: (groups as Array<TotalsRow & { key: string | null }>).map((row) => ({ key: row.key, ...toPublicTotals(row) })),
+    total: total as TotalsRow,
+    groups: groups as Array<TotalsRow & { key: string | null }>,
   };
 }
 
@@ -62,21 +61,6 @@ export async function usageSince(trx: Transaction, orgId: string, since: Date): 
       trx.raw(`coalesce(sum(cost_micro_usd), 0) AS cost_micro_usd, coalesce(sum(quantity) FILTER (WHERE metric = 'session'), 0) AS duration_ms`),
     );
   return { costMicros: BigInt(String(row.cost_micro_usd)), durationMs: BigInt(String(row.duration_ms)) };
-}
-
-/** Counts as JSON numbers (they stay far below 2^53), money as an exact decimal string. */
-function toPublicTotals(row: TotalsRow) {
-  const durationMs = Number(row.duration_ms);
-  return {
-    sessions: Number(row.sessions),
-    duration_ms: durationMs,
-    minutes: Math.round((durationMs / 60_000) * 100) / 100,
-    stt_audio_ms: Number(row.stt_audio_ms),
-    llm_input_tokens: Number(row.llm_input_tokens),
-    llm_output_tokens: Number(row.llm_output_tokens),
-    tts_characters: Number(row.tts_characters),
-    cost_usd: formatUsd(BigInt(String(row.cost_micro_usd))),
-  };
 }
 
 /** The first instant of the UTC calendar month `at` falls in: limits count from here. */

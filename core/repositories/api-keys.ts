@@ -77,19 +77,3 @@ export async function unshownSecretKeys(trx: Transaction, orgId: string): Promis
 export async function touchApiKey(trx: Transaction, id: string): Promise<void> {
   await trx('api_keys').where({ id }).update({ last_used_at: trx.fn.now() });
 }
-
-export function toPublicApiKey(row: ApiKeyRow) {
-  return {
-    id: row.id,
-    object: 'api_key' as const,
-    type: row.type,
-    name: row.name,
-    prefix: row.display_prefix,
-    allowed_assistant_ids: row.allowed_assistant_ids,
-    allowed_origins: row.allowed_origins,
-    created_at: row.created_at.toISOString(),
-    last_used_at: row.last_used_at?.toISOString() ?? null,
-    revoked_at: row.revoked_at?.toISOString() ?? null,
-    expires_at: row.expires_at?.toISOString() ?? null,
-  };
-}

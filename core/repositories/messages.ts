@@ -36,23 +36,6 @@ export async function listMessages(
   return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
 }
 
-export function toPublicMessage(row: MessageRow) {
-  return {
-    id: row.id,
-    object: 'message' as const,
-    session_id: row.session_id,
-    role: row.role,
-    text: row.text,
-    start_ms: row.start_ms,
-    end_ms: row.end_ms,
-    interrupted: row.interrupted,
-    tool_calls: row.tool_calls,
-    tool_result: row.tool_result,
-    metrics: row.metrics,
-    created_at: row.created_at.toISOString(),
-  };
-}
-
 export interface NewMessage {
   role: 'user' | 'assistant' | 'tool' | 'system';
   text: string;

@@ -1,7 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { randomBytes } from 'node:crypto';
 import type { Database, Transaction } from '../db/database.ts';
-import type { Transport } from '../domain/session.ts';
 import { newId } from '../ids.ts';
 
 export interface OrganizationSettings {
@@ -72,22 +71,4 @@ export async function updateOrganization(
 export async function defaultOrganizationId(db: Database): Promise<string | undefined> {
   const row = await db.system((trx) => trx('organizations').orderBy('created_at', 'asc').orderBy('id', 'asc').first('id'));
   return (row as { id: string } | undefined)?.id;
-}
-
-/** What the server adds to an organization: its defaults, and the session transports it offers. */
-export interface OrganizationServerFacts {
-  maxConcurrentSessions: number;
-  transports: Transport[];
-}
-
-export function toPublicOrganization(row: OrganizationRow, server: OrganizationServerFacts) {
-  return {
-    id: row.id,
-    object: 'organization' as const,
-    name: row.name,
-    settings: effectiveSettings(row, server),
-    transports: server.transports,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
 }

@@ -50,17 +50,6 @@ export function openProviderCredential(row: Pick<ProviderCredentialRow, 'sealed_
   return { apiKey: secretBox.open(row.sealed_api_key), ...(row.base_url ? { baseUrl: row.base_url } : {}) };
 }
 
-export function toPublicProviderCredential(row: ProviderCredentialRow) {
-  return {
-    object: 'provider_credential' as const,
-    provider: row.provider,
-    api_key_last4: row.api_key_last4,
-    base_url: row.base_url,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
-
 export interface RuntimeSecrets {
   credentials: Map<string, { apiKey: string; baseUrl?: string }>;
   toolSigningSecret: string;

@@ -54,27 +54,3 @@ export async function updateTestSuite(trx: Transaction, orgId: string, id: strin
 export async function deleteTestSuite(trx: Transaction, orgId: string, id: string): Promise<boolean> {
   return (await trx('test_suites').where({ org_id: orgId, id }).delete().returning('id')).length > 0;
 }
-
-export function toPublicScenario(scenario: Scenario) {
-  return {
-    id: scenario.id,
-    name: scenario.name,
-    caller: scenario.caller,
-    input: scenario.input,
-    criteria: scenario.criteria,
-    timeout_s: scenario.timeout_s,
-    source_session_id: scenario.source_session_id,
-  };
-}
-
-export function toPublicTestSuite(row: TestSuiteRow) {
-  return {
-    id: row.id,
-    object: 'test_suite' as const,
-    name: row.name,
-    description: row.description,
-    scenarios: row.scenarios.map(toPublicScenario),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}

@@ -121,26 +121,6 @@ export function signingSecrets(endpoint: EndpointSecrets, secretBox: Pick<Secret
   return secrets;
 }
 
-export function toPublicWebhookEndpoint(row: WebhookEndpointRow) {
-  return {
-    id: row.id,
-    object: 'webhook_endpoint' as const,
-    url: row.url,
-    description: row.description,
-    event_types: row.event_types,
-    enabled: row.enabled,
-    disabled_reason: row.disabled_reason,
-    disabled_at: row.disabled_at?.toISOString() ?? null,
-    failing_since: row.failing_since?.toISOString() ?? null,
-    previous_secret_expires_at:
-      row.sealed_previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at.getTime() > Date.now()
-        ? row.previous_secret_expires_at.toISOString()
-        : null,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
-
 /**
  * Starts endpoints' failure clocks from a batch of attempts and disables the ones that answered 410 Gone or have been
  * failing without a single success for `disableAfterMs`. Returns the endpoints disabled by this call. System role.
