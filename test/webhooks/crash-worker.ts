@@ -7,6 +7,7 @@ import { quietLogger } from './fixtures.ts';
 import { WebhookDeliverer } from '../../workers/webhooks/webhook-deliverer.ts';
 
 const STATUS_INTERVAL_MS = 100;
+const attemptTimeoutMs = Number(process.env.CRASH_ATTEMPT_TIMEOUT_MS ?? 500);
 
 const db = await Database.open(process.env.CRASH_DATABASE_URL ? { url: process.env.CRASH_DATABASE_URL } : { dataDir: process.env.CRASH_DATA_DIR! });
 const deliverer = new WebhookDeliverer({
@@ -15,9 +16,9 @@ const deliverer = new WebhookDeliverer({
   logger: quietLogger,
   allowPrivateUrls: true,
   // Short timings so that a killed worker's claims come due again quickly: the lease must cover the attempt timeout
-  // plus the deliverer's one-second start margin.
-  attemptTimeoutMs: 500,
-  leaseMs: 2000,
+  // plus the deliverer's one-second start margin. A test that kills a worker during an attempt asks for a longer one.
+  attemptTimeoutMs,
+  leaseMs: attemptTimeoutMs + 1500,
   pollIntervalMs: 50,
   // Smaller fan-out transactions: the first deliveries after a restart start sooner on the slow embedded engine.
   fanOutBatchSize: 100,
