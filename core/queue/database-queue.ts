@@ -1,14 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  retryDelayS,
-  type EnqueueOptions,
-  type JobData,
-  type JobHandler,
-  type JobQueue,
-  type WorkOptions,
-} from './job-queue.ts';
+import { attemptsAllowed, errorReporter, startWorkerSlots, type LeasedDriverOptions } from './driver-options.ts';
+import type { EnqueueOptions, JobData, JobHandler, JobQueue, WorkOptions } from './job-queue.ts';
+import { runLeased } from './leased-job.ts';
 
 interface JobRow {
   id: number;
@@ -18,11 +12,8 @@ interface JobRow {
   max_attempts: number;
 }
 
-export interface DatabaseQueueOptions {
-  /** How long a claimed job stays invisible to other workers; renewed while the handler runs. */
-  leaseS?: number;
+export interface DatabaseQueueOptions extends LeasedDriverOptions {
   pollIntervalMs?: number;
-  onError?: (error: unknown) => void;
 }
 
 /**
@@ -34,6 +25,7 @@ export class DatabaseQueue implements JobQueue {
   readonly kind = 'database' as const;
   private readonly leaseS: number;
   private readonly pollIntervalMs: number;
+  private readonly onError: (error: unknown) => void;
   private readonly wake = new EventEmitter();
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -41,10 +33,11 @@ export class DatabaseQueue implements JobQueue {
 
   constructor(
     private readonly knex: Knex,
-    private readonly options: DatabaseQueueOptions = {},
+    options: DatabaseQueueOptions = {},
   ) {
     this.leaseS = options.leaseS ?? 60;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.onError = errorReporter(options);
     this.wake.setMaxListeners(0);
   }
 
@@ -53,13 +46,13 @@ export class DatabaseQueue implements JobQueue {
       `INSERT INTO jobs (queue, data, singleton_key, state, max_attempts, run_at)
        VALUES (?, ?::jsonb, ?, 'queued', ?, now() + (? * interval '1 millisecond'))
        ON CONFLICT (queue, singleton_key) WHERE singleton_key IS NOT NULL AND state IN ('queued', 'active') DO NOTHING`,
-      [queue, JSON.stringify(data), options.singletonKey ?? null, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, options.delayMs ?? 0],
+      [queue, JSON.stringify(data), options.singletonKey ?? null, attemptsAllowed(options), options.delayMs ?? 0],
     );
     this.wake.emit(queue);
   }
 
   async work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<void> {
-    for (let slot = 0; slot < (options.concurrency ?? 1); slot++) this.loop(queue, handler);
+    await startWorkerSlots(options, () => this.loop(queue, handler));
   }
 
   async depth(queues: readonly string[]): Promise<Record<string, number>> {
@@ -81,7 +74,7 @@ export class DatabaseQueue implements JobQueue {
       try {
         job = await this.claim(queue);
       } catch (error) {
-        this.options.onError?.(error);
+        this.onError(error);
       }
       if (job) {
         const run = this.run(job, handler);
@@ -121,29 +114,25 @@ export class DatabaseQueue implements JobQueue {
     return result.rows[0];
   }
 
-  private async run(job: JobRow, handler: JobHandler): Promise<void> {
-    const renew = setInterval(() => {
-      this.knex
-        .raw(`UPDATE jobs SET locked_until = now() + (? * interval '1 second') WHERE id = ? AND state = 'active'`, [this.leaseS, job.id])
-        .catch((error) => this.options.onError?.(error));
-    }, (this.leaseS * 1000) / 3);
-    try {
-      await handler(job.data, { attempt: job.attempts, maxAttempts: job.max_attempts });
-      await this.knex.raw(`UPDATE jobs SET state = 'completed', locked_until = NULL, updated_at = now() WHERE id = ?`, [job.id]);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const giveUp = job.attempts >= job.max_attempts;
-      await this.knex
-        .raw(
-          `UPDATE jobs SET state = ?, last_error = ?, locked_until = NULL, updated_at = now(),
-             run_at = now() + (? * interval '1 second') WHERE id = ?`,
-          [giveUp ? 'failed' : 'queued', message.slice(0, 2000), retryDelayS(job.attempts), job.id],
-        )
-        .catch((updateError) => this.options.onError?.(updateError));
-      this.options.onError?.(error);
-    } finally {
-      clearInterval(renew);
-    }
+  private run(job: JobRow, handler: JobHandler): Promise<void> {
+    const settle = (state: 'queued' | 'failed', error: unknown, delayS = 0) =>
+      this.knex.raw(
+        `UPDATE jobs SET state = ?, last_error = ?, locked_until = NULL, updated_at = now(),
+           run_at = now() + (? * interval '1 second') WHERE id = ?`,
+        [state, (error instanceof Error ? error.message : String(error)).slice(0, 2000), delayS, job.id],
+      );
+    return runLeased(
+      { data: job.data, attempt: job.attempts, maxAttempts: job.max_attempts },
+      handler,
+      {
+        renew: () => this.knex.raw(`UPDATE jobs SET locked_until = now() + (? * interval '1 second') WHERE id = ? AND state = 'active'`, [this.leaseS, job.id]),
+        complete: () => this.knex.raw(`UPDATE jobs SET state = 'completed', locked_until = NULL, updated_at = now() WHERE id = ?`, [job.id]),
+        retry: (delayS, error) => settle('queued', error, delayS),
+        giveUp: (error) => settle('failed', error),
+      },
+      this.leaseS,
+      this.onError,
+    );
   }
 
   async stop(): Promise<void> {

@@ -5,23 +5,15 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  retryDelayS,
-  type EnqueueOptions,
-  type JobData,
-  type JobHandler,
-  type JobQueue,
-  type WorkOptions,
-} from './job-queue.ts';
+import { attemptsAllowed, errorReporter, startWorkerSlots, type LeasedDriverOptions } from './driver-options.ts';
+import type { EnqueueOptions, JobData, JobHandler, JobQueue, WorkOptions } from './job-queue.ts';
+import { runLeased } from './leased-job.ts';
 
-export interface SqsQueueOptions {
+/** `leaseS` is the message's visibility timeout while a handler runs. */
+export interface SqsQueueOptions extends LeasedDriverOptions {
   queueUrl: string;
   region: string;
   endpoint?: string;
-  /** Visibility timeout while a handler runs; extended as it keeps running. */
-  leaseS?: number;
-  onError?: (error: unknown) => void;
   client?: SQSClient;
 }
 
@@ -42,6 +34,7 @@ export class SqsQueue implements JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly leaseS: number;
   private readonly fifo: boolean;
+  private readonly onError: (error: unknown) => void;
   private readonly loops: Promise<void>[] = [];
   private readonly abort = new AbortController();
 
@@ -49,10 +42,11 @@ export class SqsQueue implements JobQueue {
     this.client = options.client ?? new SQSClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
     this.leaseS = options.leaseS ?? 120;
     this.fifo = options.queueUrl.endsWith('.fifo');
+    this.onError = errorReporter(options);
   }
 
   async enqueue(queue: string, data: JobData, options: EnqueueOptions = {}): Promise<void> {
-    const envelope: Envelope = { queue, data, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+    const envelope: Envelope = { queue, data, maxAttempts: attemptsAllowed(options) };
     const key = options.singletonKey ?? `${queue}:${JSON.stringify(data)}`;
     await this.client.send(
       new SendMessageCommand({
@@ -67,7 +61,7 @@ export class SqsQueue implements JobQueue {
 
   async work(queue: string, handler: JobHandler, options: WorkOptions = {}): Promise<void> {
     this.handlers.set(queue, handler);
-    for (let slot = 0; slot < (options.concurrency ?? 1); slot++) this.loops.push(this.loop());
+    await startWorkerSlots(options, () => this.loops.push(this.loop()));
   }
 
   private async loop(): Promise<void> {
@@ -86,7 +80,7 @@ export class SqsQueue implements JobQueue {
         for (const message of result.Messages ?? []) await this.handle(message.Body ?? '', message.ReceiptHandle!, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        this.options.onError?.(error);
+        this.onError(error);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
@@ -103,25 +97,15 @@ export class SqsQueue implements JobQueue {
     }
     const handler = this.handlers.get(envelope.queue);
     if (!handler) return; // Another process consumes this logical queue; the message becomes visible again.
-    const extend = setInterval(() => {
-      this.client
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: this.leaseS }))
-        .catch((error) => this.options.onError?.(error));
-    }, (this.leaseS * 1000) / 3);
-    try {
-      await handler(envelope.data, { attempt, maxAttempts: envelope.maxAttempts });
-      await remove();
-    } catch (error) {
-      this.options.onError?.(error);
-      if (attempt >= envelope.maxAttempts) await remove();
-      else {
-        await this.client.send(
-          new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: retryDelayS(attempt) }),
-        );
-      }
-    } finally {
-      clearInterval(extend);
-    }
+    const hideFor = (seconds: number) =>
+      this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+    await runLeased(
+      { data: envelope.data, attempt, maxAttempts: envelope.maxAttempts },
+      handler,
+      { renew: () => hideFor(this.leaseS), complete: remove, retry: (delayS) => hideFor(delayS), giveUp: remove },
+      this.leaseS,
+      this.onError,
+    );
   }
 
   async stop(): Promise<void> {
