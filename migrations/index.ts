@@ -14,6 +14,7 @@ import * as liveKitAgents from './012_livekit_agents.ts';
 import * as apiKeyExpiry from './013_api_key_expiry.ts';
 import * as testSuites from './014_test_suites.ts';
 import * as sessionSlotsAgentStreams from './015_session_slots_agent_streams.ts';
+import * as testRunLeases from './016_test_run_leases.ts';
 
 /** Migrations in order. Listed explicitly so they load the same way under every runtime and bundler. */
 const migrations: Record<string, Knex.Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_api_key_expiry': apiKeyExpiry,
   '014_test_suites': testSuites,
   '015_session_slots_agent_streams': sessionSlotsAgentStreams,
+  '016_test_run_leases': testRunLeases,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

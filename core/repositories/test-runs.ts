@@ -33,6 +33,9 @@ export interface TestRunRow {
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  /** The runner holding the run while it plays it, until `lease_expires_at` (see `takeTestRunLease`). */
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
 }
 
 export async function insertTestRun(
@@ -86,41 +89,80 @@ export async function listTestRuns(trx: Transaction, orgId: string, filter: { su
   return fetchPage<TestRunRow>(query, page);
 }
 
-/** queued → running, once: of two deliveries of the run's job, one starts it (a retry finds it running and resumes). */
-export async function markTestRunRunning(trx: Transaction, orgId: string, id: string): Promise<TestRunRow | undefined> {
+/**
+ * Takes the run for `owner` until `leaseS` from now, marking it running: a queued run, or one whose lease has run out
+ * (its runner died), never one another runner holds. Of two runners trying at once, one gets it.
+ */
+export async function takeTestRunLease(trx: Transaction, orgId: string, id: string, owner: string, leaseS: number): Promise<TestRunRow | undefined> {
   const [row] = await trx<TestRunRow>('test_runs')
     .where({ org_id: orgId, id })
     .whereIn('status', ['queued', 'running'])
-    .update({ status: 'running', started_at: trx.raw('coalesce(started_at, now())') as never })
+    .where((free) => free.whereNull('lease_expires_at').orWhere('lease_expires_at', '<', trx.fn.now()))
+    .update({
+      status: 'running',
+      started_at: trx.raw('coalesce(started_at, now())') as never,
+      lease_owner: owner,
+      lease_expires_at: leaseEnd(trx, leaseS),
+    })
     .returning('*');
   return row;
 }
 
-/** One scenario's result, written as it changes, so a report read mid-run shows the scenarios that finished. */
-export async function saveScenarioResult(trx: Transaction, orgId: string, id: string, index: number, result: ScenarioResult): Promise<void> {
-  await trx('test_runs')
-    .where({ org_id: orgId, id })
-    .whereIn('status', ['queued', 'running'])
-    .update({ results: trx.raw(`jsonb_set(results, ?::text[], ?::jsonb)`, [`{${index}}`, JSON.stringify(result)]) });
+/** Extends `owner`'s lease to `leaseS` from now; false when it is no longer theirs (taken over, or the run finished). */
+export async function renewTestRunLease(trx: Transaction, orgId: string, id: string, owner: string, leaseS: number): Promise<boolean> {
+  const updated = await heldBy(trx, orgId, id, owner).update({ lease_expires_at: leaseEnd(trx, leaseS) });
+  return updated > 0;
 }
 
-/** running → completed/failed with its `test_run.completed` event, once. */
-export async function finishTestRun(trx: Transaction, orgId: string, id: string, status: 'completed' | 'failed', results: ScenarioResult[]): Promise<TestRunRow | undefined> {
-  const [row] = await trx<TestRunRow>('test_runs')
-    .where({ org_id: orgId, id })
-    .whereIn('status', ['queued', 'running'])
-    .update({ status, results: JSON.stringify(results) as never, completed_at: trx.fn.now() as never, started_at: trx.raw('coalesce(started_at, now())') as never })
+/**
+ * One scenario's result, written as it changes, so a report read mid-run shows the scenarios that finished. Only by
+ * the lease's owner: false when it is no longer theirs.
+ */
+export async function saveScenarioResult(trx: Transaction, orgId: string, id: string, owner: string, index: number, result: ScenarioResult): Promise<boolean> {
+  const updated = await heldBy(trx, orgId, id, owner).update({
+    results: trx.raw(`jsonb_set(results, ?::text[], ?::jsonb)`, [`{${index}}`, JSON.stringify(result)]),
+  });
+  return updated > 0;
+}
+
+/** running → completed/failed with its `test_run.completed` event, once, by the lease's owner; the lease ends with it. */
+export async function finishTestRun(
+  trx: Transaction,
+  orgId: string,
+  id: string,
+  owner: string,
+  status: 'completed' | 'failed',
+  results: ScenarioResult[],
+): Promise<TestRunRow | undefined> {
+  const [row] = await heldBy(trx, orgId, id, owner)
+    .update({ status, results: JSON.stringify(results) as never, completed_at: trx.fn.now() as never, lease_owner: null, lease_expires_at: null })
     .returning('*');
   if (!row) return undefined;
   await appendEvent(trx, { orgId, type: 'test_run.completed', assistantId: row.assistant_id, data: { test_run: toPublicTestRun(row) } });
   return row;
 }
 
-/** Runs still unfinished this long after they were requested (their job was lost), for the sweep. System role. */
-export async function staleTestRuns(trx: Transaction, olderThanS: number, limit: number): Promise<Array<{ id: string; org_id: string }>> {
+function heldBy(trx: Transaction, orgId: string, id: string, owner: string) {
+  return trx<TestRunRow>('test_runs').where({ org_id: orgId, id, status: 'running', lease_owner: owner });
+}
+
+function leaseEnd(trx: Transaction, leaseS: number): never {
+  return trx.raw(`now() + ? * interval '1 second'`, [leaseS]) as never;
+}
+
+/**
+ * Unfinished runs no runner holds, for the sweep to enqueue again (system role): those whose lease has run out (their
+ * runner died), and those never taken this long after they were requested (their job was lost). Never a run whose
+ * lease is live, however long it has been running.
+ */
+export async function abandonedTestRuns(trx: Transaction, neverTakenAfterS: number, limit: number): Promise<Array<{ id: string; org_id: string }>> {
   return trx('test_runs')
     .whereIn('status', ['queued', 'running'])
-    .where('created_at', '<', trx.raw(`now() - ? * interval '1 second'`, [olderThanS]))
+    .where((abandoned) =>
+      abandoned
+        .where('lease_expires_at', '<', trx.fn.now())
+        .orWhere((neverTaken) => neverTaken.whereNull('lease_expires_at').where('created_at', '<', trx.raw(`now() - ? * interval '1 second'`, [neverTakenAfterS]))),
+    )
     .orderBy('created_at')
     .limit(limit)
     .select('id', 'org_id');

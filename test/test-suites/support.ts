@@ -1,7 +1,8 @@
 import { createRuntimeDeps } from '../../agent-runtime/session/create-runtime-deps.ts';
 import { providerUrlPolicy } from '../../core/domain/provider-endpoints.ts';
 import { startTestRunWorker } from '../../workers/test-runs/test-run-worker.ts';
-import { startTestApi } from '../support/api.ts';
+import type { TestRunDeps } from '../../workers/test-runs/run-test-run.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -9,32 +10,42 @@ type Call = ReturnType<typeof apiClient>;
 
 /**
  * The test api (`options` as startTestApi takes them) with the workers role's test-run worker on its database and
- * queue, as `echosphere start` runs it, and `call`, a client of a new organization holding the given provider keys.
- * `close` stops the worker, then the api.
+ * queue, as `echosphere start` runs it (unless `worker` is false: a test then runs runs itself with `testRunDeps`), and
+ * `call`, a client of a new organization holding the given provider keys. `close` stops the worker, then the api.
  */
-export async function startSuitesApi(orgName: string, providerKeys: Record<string, string> = {}, options: Parameters<typeof startTestApi>[0] = {}) {
+export async function startSuitesApi(
+  orgName: string,
+  providerKeys: Record<string, string> = {},
+  options: Parameters<typeof startTestApi>[0] = {},
+  { worker = true }: { worker?: boolean } = {},
+) {
   const api = await startTestApi(options);
-  const call = apiClient(api.baseUrl, (await api.createOrganization(orgName)).secretKey);
+  const org = await api.createOrganization(orgName);
+  const call = apiClient(api.baseUrl, org.secretKey);
   for (const [provider, key] of Object.entries(providerKeys)) {
     const stored = await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: key });
     if (stored.status !== 200) throw new Error(`${provider} key not stored: ${JSON.stringify(stored.body)}`);
   }
-  const { db, secretBox, logger } = api.deps;
-  const stopWorker = await startTestRunWorker({
-    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media: api.media }),
-    evaluations: { db, secretBox, env: {}, providerUrlPolicy: providerUrlPolicy(true), queue: api.media.queue },
-    queue: api.media.queue,
-    logger,
-    defaultMaxConcurrentSessions: api.config.defaultMaxConcurrentSessions,
-    sweepIntervalS: 0,
-  });
+  const stopWorker = worker ? await startTestRunWorker({ ...testRunDeps(api), queue: api.media.queue, sweepIntervalS: 0 }) : () => {};
   return {
     api,
     call,
+    orgId: org.orgId,
     async close() {
       stopWorker();
       await api.close();
     },
+  };
+}
+
+/** What a workers-role process runs test runs with, on the test api's database and queue. */
+export function testRunDeps(api: TestApi): TestRunDeps {
+  const { db, secretBox, logger } = api.deps;
+  return {
+    runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media: api.media }),
+    evaluations: { db, secretBox, env: {}, providerUrlPolicy: providerUrlPolicy(true), queue: api.media.queue },
+    logger,
+    defaultMaxConcurrentSessions: api.config.defaultMaxConcurrentSessions,
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countUnfinishedTestRunsLocked, finishTestRun, insertTestRun } from '../../core/repositories/test-runs.ts';
+import { countUnfinishedTestRunsLocked, finishTestRun, insertTestRun, takeTestRunLease } from '../../core/repositories/test-runs.ts';
 import { updateTestSuite } from '../../core/repositories/test-suites.ts';
 import { withScenarioIds } from '../../core/test-suites/scenario-config.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
@@ -38,10 +38,17 @@ async function newSuite(client = call) {
   return suite.body.id as string;
 }
 
-/** Finishes the organization's unfinished runs, as the worker would. */
+/** Finishes a run, as a worker would. */
+async function finish(id: string) {
+  await api.db.tenant(orgId, async (trx) => {
+    await takeTestRunLease(trx, orgId, id, 'worker', 60);
+    await finishTestRun(trx, orgId, id, 'worker', 'completed', []);
+  });
+}
+
 async function finishAll() {
   const unfinished: Array<{ id: string }> = await api.db.tenant(orgId, (trx) => trx('test_runs').where({ org_id: orgId }).whereIn('status', ['queued', 'running']).select('id'));
-  for (const { id } of unfinished) await api.db.tenant(orgId, (trx) => finishTestRun(trx, orgId, id, 'completed', []));
+  for (const { id } of unfinished) await finish(id);
 }
 
 test('one run past the limit of queued or running runs is a 409, until one of them finishes', async () => {
@@ -58,7 +65,7 @@ test('one run past the limit of queued or running runs is a 409, until one of th
   assert.equal((await other('POST', `/v1/test-suites/${await newSuite(other)}/runs`, { assistant_id: otherAssistant })).status, 202);
 
   const [oldest] = (await call('GET', `/v1/test-runs?suite_id=${suiteId}`)).body.data.slice(-1);
-  await api.db.tenant(orgId, (trx) => finishTestRun(trx, orgId, oldest.id, 'completed', []));
+  await finish(oldest.id);
   assert.equal((await call('POST', `/v1/test-suites/${suiteId}/runs`, { assistant_id: assistantId })).status, 202);
   await finishAll();
 });

@@ -26,6 +26,8 @@ export interface ScenarioPlay {
   testRunId: string;
   assistant: PublicAssistant;
   scenario: Scenario;
+  /** Aborts when the runner must stop (it lost the run): the call is ended and not evaluated. */
+  stop?: AbortSignal;
 }
 
 /** How long a session is given to start once it is created (it is claimed at once; this only bounds the row). */
@@ -81,16 +83,18 @@ export async function playScenario(deps: ScenarioPlayDeps, play: ScenarioPlay): 
   const transport = new InProcessTransport(watch);
   const run = runSession({ id: session.id, orgId: play.orgId, assistantId: session.assistant_id, assistant: snapshot, startedAt: claim.startedAt }, transport, deps.runtime);
   const timeout = AbortSignal.timeout(scenario.timeout_s * 1000);
+  const signal = play.stop ? AbortSignal.any([timeout, play.stop]) : timeout;
   let callerError: string | undefined;
   try {
-    await playCaller({ scenario, transport, watch, assistantSpeaksFirst: Boolean(snapshot.first_message), ...(persona ? { persona } : {}), signal: timeout });
+    await playCaller({ scenario, transport, watch, assistantSpeaksFirst: Boolean(snapshot.first_message), ...(persona ? { persona } : {}), signal });
   } catch (error) {
     callerError = timeout.aborted
       ? `The scenario did not finish within its timeout_s (${scenario.timeout_s} s): the assistant's turn ${watch.turnEnds} was the last to end.`
       : `The caller could not go on: ${(error as Error).message}`;
   }
   const outcome: SessionOutcome = await run.end('customer-ended');
-  const evaluation = snapshot.analysis ? await evaluate(deps.evaluations, play.orgId, session.id) : undefined;
+  // A stopped runner's result is not kept: the evaluation is left to its queued job.
+  const evaluation = snapshot.analysis && !play.stop?.aborted ? await evaluate(deps.evaluations, play.orgId, session.id) : undefined;
   return result({ session_id: session.id, ...scenarioVerdict({ outcome, callerError, evaluation }) });
 }
 

@@ -1,5 +1,5 @@
 import type { JobData, JobQueue } from '../../core/queue/job-queue.ts';
-import { staleTestRuns } from '../../core/repositories/test-runs.ts';
+import { abandonedTestRuns } from '../../core/repositories/test-runs.ts';
 import { enqueueTestRun, TEST_RUN_QUEUE } from '../../core/test-suites/test-run-jobs.ts';
 import { runTestRun, type TestRunDeps } from './run-test-run.ts';
 
@@ -7,12 +7,16 @@ export interface TestRunWorkerDeps extends TestRunDeps {
   queue: JobQueue;
   /** Runs one process plays at once (each plays its own scenarios `concurrency` at a time). */
   concurrency?: number;
-  /** Seconds between sweeps for runs whose job was lost; 0 turns the sweep off. */
+  /** Seconds between sweeps for abandoned runs (lost job, or a runner that died); 0 turns the sweep off. */
   sweepIntervalS?: number;
 }
 
-/** A run still unfinished this long after it was requested has lost its job: it is enqueued again (duplicates are dropped). */
-const STALE_AFTER_S = 15 * 60;
+/**
+ * Abandoned runs are enqueued again (an enqueue while the run's job is still queued or running is dropped): a run whose
+ * runner's lease ran out (the runner died; the next runner resumes it), and a run never taken this long after it was
+ * requested (its job was lost). A run a live runner holds is never enqueued again, however long it plays.
+ */
+const NEVER_TAKEN_AFTER_S = 15 * 60;
 const SWEEP_BATCH = 100;
 
 /** Consumes the test-run queue (workers role). Returns a function that stops the sweep. */
@@ -21,14 +25,13 @@ export async function startTestRunWorker(deps: TestRunWorkerDeps): Promise<() =>
   const intervalS = deps.sweepIntervalS ?? 60;
   if (intervalS === 0) return () => {};
   const timer = setInterval(() => {
-    sweepStaleTestRuns(deps).catch((error: unknown) => deps.logger.error('test-run sweep failed', { error: String(error) }));
+    sweepAbandonedTestRuns(deps).catch((error: unknown) => deps.logger.error('test-run sweep failed', { error: String(error) }));
   }, intervalS * 1000);
   timer.unref();
   return () => clearInterval(timer);
 }
 
-async function sweepStaleTestRuns(deps: Pick<TestRunWorkerDeps, 'runtime' | 'queue'>): Promise<number> {
-  const stale = await deps.runtime.db.system((trx) => staleTestRuns(trx, STALE_AFTER_S, SWEEP_BATCH));
-  for (const row of stale) await enqueueTestRun(deps.queue, { orgId: row.org_id, testRunId: row.id });
-  return stale.length;
+async function sweepAbandonedTestRuns(deps: Pick<TestRunWorkerDeps, 'runtime' | 'queue'>): Promise<void> {
+  const abandoned = await deps.runtime.db.system((trx) => abandonedTestRuns(trx, NEVER_TAKEN_AFTER_S, SWEEP_BATCH));
+  for (const row of abandoned) await enqueueTestRun(deps.queue, { orgId: row.org_id, testRunId: row.id });
 }
