@@ -22,10 +22,14 @@ const USAGE = `Usage: echosphere <command>
   usage export --from <date> --to <date> [--org <org_id>]
                                       write usage records (one row per priced line of each
                                       session that ended in [from, to), UTC) as CSV to stdout
-  test run --suite <suite.json|suite_id> --assistant <asst_id> [--patch <patch.json>]
-           [--concurrency <1-8>] [--url <server>] [--key <sk_…>] [--json]
-                                      run a test suite on a server (default: the local one,
-                                      with $ECHOSPHERE_KEY); exit 1 unless every scenario passed
+  test run --suite <suite.json> --assistant <assistant.json> [--patch <patch.json>]
+           [--concurrency <1-8>] [--json]
+                                      run a test suite on an embedded server started for the run
+                                      (temporary data, deleted afterwards); exit 1 unless every
+                                      scenario passed
+  test run --suite <suite.json|suite_id> --assistant <asst_id> --url <server> [--key <sk_…>] …
+                                      the same on a running server (--url or $ECHOSPHERE_URL,
+                                      with --key or $ECHOSPHERE_KEY)
 `;
 
 export async function main(argv: string[]): Promise<void> {

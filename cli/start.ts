@@ -40,6 +40,17 @@ interface RunningRole {
   stop(): Promise<void>;
 }
 
+/** The roles `startServer` started, running until `stop`. */
+export interface RunningServer {
+  platform: Platform;
+  /** Where the api is reached, when this process serves it (itself, or through the processes it supervises). */
+  baseUrl: string | undefined;
+  /** The dashboard's one-time sign-in codes, when the api runs in this process. */
+  signInCodes: DashboardSignInCodes | undefined;
+  /** Stops the roles in the reverse order of their start, then closes the database (and frees the data folder). */
+  stop(): Promise<void>;
+}
+
 /**
  * Starts the configured roles and stops them in order on SIGTERM/SIGINT. With ECHOSPHERE_PROCESSES above one, this
  * process supervises that many processes serving the api and agent roles on the shared port (each runs this same
@@ -47,24 +58,77 @@ interface RunningRole {
  */
 export async function startCommand(config: Config): Promise<void> {
   const startedAt = Date.now();
+  const supervising = cluster.isPrimary && config.processes > 1 && config.roles.includes('api');
+  const serverProcess = cluster.isWorker;
+  const server = await startServer(config);
+  const { platform, baseUrl } = server;
+  const { logger } = platform;
+
+  let dashboardUrl: string | undefined;
+  let defaultKey: DefaultOrganizationKey | undefined;
+  let defaultOrgId: string | undefined;
+  // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
+  if (server.signInCodes && !config.databaseUrl) {
+    try {
+      defaultKey = await defaultOrganizationKeyToPrint(platform);
+      // The embedded default signs its operator straight in; with PostgreSQL there is no "local" organization.
+      defaultOrgId = await defaultOrganizationId(platform.db);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    if (defaultOrgId) dashboardUrl = `${baseUrl}/#login=${server.signInCodes.issue(defaultOrgId)}`;
+  }
+
+  // Signals are handled before start-up is announced: whoever reads the announcement may stop us at once.
+  let announced: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await announced.catch((error: unknown) => logger.error('could not record that the key was shown', { error: String(error) }));
+    await server.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // A server process whose supervisor is gone (killed outright) must not live on unsupervised.
+  if (serverProcess) process.once('disconnect', () => void shutdown('supervisor-exited'));
+
+  const roleNames = serverProcess ? config.roles.filter((role) => role !== 'workers') : config.roles;
+  logger.info('EchoSphere started', { roles: roleNames, database: platform.db.dialect, processes: supervising ? config.processes : undefined, startup_ms: Date.now() - startedAt });
+  if (baseUrl && !serverProcess) {
+    printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, defaultKey ?? defaultOrgId);
+    if (defaultKey) announced = markDefaultKeyShown(platform, defaultKey);
+    await announced;
+  }
+}
+
+/**
+ * Opens the platform (migrating it, except in a server process: its supervisor did) and starts the configured roles.
+ * A start that fails stops what it had started and closes the database before the error is thrown, so the process
+ * ends with it and the data folder is free. `logToStderr` keeps standard output for a command's own results.
+ */
+export async function startServer(config: Config, options: { logToStderr?: boolean } = {}): Promise<RunningServer> {
   const servesConnections = config.roles.includes('api') || config.roles.includes('agent');
   // The processes share the api's port; an agent-only machine runs its sessions in one process.
   const supervising = cluster.isPrimary && config.processes > 1 && config.roles.includes('api');
   const serverProcess = cluster.isWorker;
   // The supervisor migrates before it forks, so its processes do not race to.
-  const platform = await openPlatform(config, { migrate: !serverProcess });
+  const platform = await openPlatform(config, { migrate: !serverProcess, logToStderr: options.logToStderr });
   const { logger } = platform;
 
   const roles: RunningRole[] = [];
-  const stopRoles = async () => {
+  const stop = async () => {
     for (const role of [...roles].reverse()) {
       await role.stop().catch((error: unknown) => logger.error('role did not stop cleanly', { role: role.name, error: String(error) }));
     }
+    await platform.db.close();
   };
   let baseUrl: string | undefined;
-  let dashboardUrl: string | undefined;
-  let defaultKey: DefaultOrganizationKey | undefined;
-  let defaultOrgId: string | undefined;
+  let signInCodes: DashboardSignInCodes | undefined;
   try {
     // First in, last out: the roles' final spans are flushed when it stops.
     roles.push({ name: 'tracing', stop: await startTracing(config.tracing) });
@@ -84,54 +148,22 @@ export async function startCommand(config: Config): Promise<void> {
       // Without the api role here, WebSocket sessions come from api processes elsewhere, to a port of this process.
       if (runsAgent && !config.roles.includes('api')) roles.push(await startAgentStreams(platform, media));
       if (config.roles.includes('api')) {
-        const signInCodes = new DashboardSignInCodes();
+        signInCodes = new DashboardSignInCodes();
         const api = await startApi(platform, media, signInCodes, { runsAgent, liveKit: liveKit?.host });
         roles.push(api);
         baseUrl = api.baseUrl;
-        // Only once the port is ours: a start that fails before printing must not leave a key nobody saw.
-        if (!config.databaseUrl) defaultKey = await defaultOrganizationKeyToPrint(platform);
-        // The embedded default signs its operator straight in; with PostgreSQL there is no "local" organization.
-        defaultOrgId = config.databaseUrl ? undefined : await defaultOrganizationId(platform.db);
-        if (defaultOrgId) dashboardUrl = `${baseUrl}/#login=${signInCodes.issue(defaultOrgId)}`;
       }
     }
     if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
     // A process without the api role answers health checks and metric scrapes on a port of its own.
     if (!config.roles.includes('api')) roles.push(await startHealth(platform));
   } catch (error) {
-    // Nothing was announced: undo what started, so the process ends with the error and the data folder is free.
-    await stopRoles();
-    await platform.db.close();
+    await stop();
     // A server process's channel to its supervisor would keep it alive; closed, the process ends and is reported.
     if (serverProcess) cluster.worker?.disconnect();
     throw error;
   }
-
-  // Signals are handled before start-up is announced: whoever reads the announcement may stop us at once.
-  let announced: Promise<void> = Promise.resolve();
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    await announced.catch((error: unknown) => logger.error('could not record that the key was shown', { error: String(error) }));
-    await stopRoles();
-    await platform.db.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  // A server process whose supervisor is gone (killed outright) must not live on unsupervised.
-  if (serverProcess) process.once('disconnect', () => void shutdown('supervisor-exited'));
-
-  const roleNames = serverProcess ? config.roles.filter((role) => role !== 'workers') : config.roles;
-  logger.info('EchoSphere started', { roles: roleNames, database: platform.db.dialect, processes: supervising ? config.processes : undefined, startup_ms: Date.now() - startedAt });
-  if (baseUrl && !serverProcess) {
-    printWelcome(baseUrl, dashboardUrl ?? `${baseUrl}/`, config, defaultKey ?? defaultOrgId);
-    if (defaultKey) announced = markDefaultKeyShown(platform, defaultKey);
-    await announced;
-  }
+  return { platform, baseUrl, signInCodes, stop };
 }
 
 /**

@@ -18,8 +18,8 @@ export interface Platform {
  * What every role needs: the database (migrated), the secret box and a logger. A PostgreSQL user that row-level
  * security would not confine is refused before anything is migrated (see `checkDatabaseUser`).
  */
-export async function openPlatform(config: Config, options: { migrate?: boolean } = {}): Promise<Platform> {
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+export async function openPlatform(config: Config, options: { migrate?: boolean; logToStderr?: boolean | undefined } = {}): Promise<Platform> {
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, toStderr: options.logToStderr });
   const encryptionKey = config.encryptionKey ?? embeddedEncryptionKey(config);
   const db = await Database.open({
     url: config.databaseUrl,

@@ -11,7 +11,7 @@ export function testRunApi(baseUrl: string, key: string) {
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch (error) {
-      throw new CliError(`Cannot reach EchoSphere at ${baseUrl} (${(error as Error).cause ?? (error as Error).message}). Start it (npm start) or pass --url.`);
+      throw new CliError(`Cannot reach EchoSphere at ${baseUrl} (${(error as Error).cause ?? (error as Error).message}). Is it running, and is that its address?`);
     }
     const text = await response.text();
     const json = text ? (JSON.parse(text) as Record<string, any>) : {};
