@@ -1,4 +1,8 @@
-/** Minimal RIFF/WAVE reading and writing for 16-bit PCM, enough for eSpeak output, test fixtures and STT uploads. */
+/**
+ * Minimal RIFF/WAVE reading for 16-bit PCM, enough for eSpeak output, test fixtures and STT uploads. The one writer of
+ * WAV headers is `wavHeader` in core/storage/recording-layout.ts, beside the recording chunk layout it describes (core
+ * does not depend on the agent runtime, so it cannot live here).
+ */
 export interface PcmAudio {
   sampleRateHz: number;
   channels: number;
