@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { EspeakRequest, EspeakResponse } from './espeak-worker.ts';
+import type { EspeakMessage, EspeakResponse } from './espeak-worker.ts';
 
 /**
  * Runs eSpeak synthesis on worker threads shared by every session in the process. Requests go to the worker with the
@@ -20,7 +20,7 @@ export class EspeakPool {
       this.pending.set(id, { resolve, reject, slot });
       slot.inFlight++;
       slot.worker.ref();
-      slot.worker.postMessage({ id, text, voiceFile, speedWpm, pitch } satisfies EspeakRequest);
+      slot.worker.postMessage({ id, text, voiceFile, speedWpm, pitch } satisfies EspeakMessage);
     });
   }
 

@@ -1,89 +1,15 @@
-import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { ESPEAK_MAX_CHARS } from './espeak-text.ts';
+import { type EspeakRequest, synthesizeWav } from './espeak-engine.ts';
 
-/**
- * The eSpeak engine (mespeak, eSpeak compiled to JS) in a worker thread: synthesis is synchronous and costs about
- * 1/50 of the audio's duration, which on the main thread would stall every session's pacing and I/O for that long.
- */
-interface MeSpeak {
-  loadConfig(config: unknown): void;
-  loadVoice(voice: unknown): void;
-  speak(text: string, options: Record<string, unknown>): ArrayLike<number> | null;
-  /** Bytes left in the engine's heap (patches/mespeak+2.0.2.patch). */
-  heapHeadroom(): number;
-  /** A fresh engine with the loaded config and voices (patches/mespeak+2.0.2.patch). */
-  renewEngine(): void;
-}
-
-export interface EspeakRequest {
-  id: number;
-  text: string;
-  /** The voice's file under `mespeak/voices`, which is also the id mespeak knows it by once loaded. */
-  voiceFile: string;
-  speedWpm: number;
-  pitch: number;
-}
-
+export type EspeakMessage = EspeakRequest & { id: number };
 export type EspeakResponse = { id: number; wav: Uint8Array } | { id: number; error: string };
 
-const require = createRequire(import.meta.url);
-
-function loadEngine(): MeSpeak {
-  // mespeak warns on load that it is not in a browser (it only needs to produce raw WAV data here); keep logs clean.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    const engine = require('mespeak') as MeSpeak;
-    engine.loadConfig(require('mespeak/src/mespeak_config.json'));
-    return engine;
-  } finally {
-    console.warn = warn;
-  }
-}
-
-const engine = loadEngine();
 const port = parentPort!;
-/** Voices are loaded on first use (each file carries its dictionary, up to a few MB) and kept for later sentences. */
-const loadedVoices = new Set<string>();
 
-function useVoice(voiceFile: string): void {
-  if (loadedVoices.has(voiceFile)) return;
-  engine.loadVoice(require(`mespeak/voices/${voiceFile}.json`));
-  loadedVoices.add(voiceFile);
-}
-
-/**
- * The engine is eSpeak compiled by an early emscripten whose malloc never frees: every call takes 0.6 to 2.3 MB of its
- * fixed 50 MB heap for good (about 80 calls). Past the end, writes are lost and reads are garbage, and a later call
- * dies in its printf with a fatal V8 error that takes the whole process down, whichever thread it runs on. So a call
- * only runs with room to spare, and after a failure (which may have left the engine half-written) the engine is renewed:
- * a new heap with the already-loaded data files, about 6 ms.
- */
-const HEAP_RESERVE_BYTES = 8 * 1024 * 1024;
-
-function speak(request: EspeakRequest): ArrayLike<number> {
-  if (request.text.length > ESPEAK_MAX_CHARS) throw new Error(`eSpeak takes at most ${ESPEAK_MAX_CHARS} characters a call (got ${request.text.length})`);
-  if (engine.heapHeadroom() < HEAP_RESERVE_BYTES) engine.renewEngine();
-  useVoice(request.voiceFile);
+port.on('message', (request: EspeakMessage) => {
   try {
-    const wav = engine.speak(request.text, { rawdata: 'buffer', voice: request.voiceFile, speed: request.speedWpm, pitch: request.pitch });
-    if (!wav) throw new Error('eSpeak produced no audio');
-    return wav;
-  } catch (error) {
-    engine.renewEngine();
-    throw error;
-  }
-}
-
-port.on('message', (request: EspeakRequest) => {
-  try {
-    const wav = speak(request);
-    // Transferred, not copied, when the audio owns its memory. A short Buffer is a slice of Node's shared pool, which
-    // cannot be transferred (Node 21 and later refuse it in a transfer list): that one is copied out first.
-    const ownsItsMemory = wav instanceof Uint8Array && wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength;
-    const bytes = ownsItsMemory ? wav : Uint8Array.from(wav);
-    port.postMessage({ id: request.id, wav: bytes } satisfies EspeakResponse, [bytes.buffer as ArrayBuffer]);
+    const wav = synthesizeWav(request);
+    port.postMessage({ id: request.id, wav } satisfies EspeakResponse, [wav.buffer as ArrayBuffer]);
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).message } satisfies EspeakResponse);
   }
