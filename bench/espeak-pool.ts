@@ -1,10 +1,9 @@
-// eSpeak worker pools: the hand-written pool against piscina, same engine, same pool size (two threads, as the
-// process-wide pool), same sentences. Usage: npm run bench:espeak-pool
+// The eSpeak worker pool (piscina, two threads as the process-wide pool): throughput and latency of N sentences.
+// Usage: npm run bench:espeak-pool
 // (BENCH_UTTERANCES per run, default 160; BENCH_CONCURRENCY callers in flight, default "1,2,8"; BENCH_ROUNDS, default 2).
 // Each run starts a fresh pool and times its first utterance (thread start-up and engine load) apart; then callers
-// each keep one sentence in flight until the run's utterances are spoken. Rounds alternate which pool goes first.
+// each keep one sentence in flight until the run's utterances are spoken. The comparison with the hand-written pool it replaced is in BENCHMARKS.md.
 import os from 'node:os';
-import { EspeakPiscinaPool } from '../agent-runtime/providers/espeak-piscina-pool.ts';
 import { EspeakPool } from '../agent-runtime/providers/espeak-pool.ts';
 import { percentileOf } from './support/percentile.ts';
 
@@ -17,7 +16,7 @@ interface Pool {
   synthesize(text: string, voiceFile: string, speedWpm: number, pitch: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
-const POOLS: Record<string, () => Pool> = { 'hand-written': () => new EspeakPool(2), piscina: () => new EspeakPiscinaPool(2) };
+const POOLS: Record<string, () => Pool> = { piscina: () => new EspeakPool(2) };
 
 async function measure(makePool: () => Pool, concurrency: number) {
   const pool = makePool();
