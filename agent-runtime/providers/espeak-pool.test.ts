@@ -16,4 +16,14 @@ describe('eSpeak worker pool', () => {
     assert.deepEqual(new Set(lengths), new Set([lengths[0]]));
     assert.ok(lengths[0]! > 20_000, 'real audio');
   });
+
+  it('fails only the sentence a dying thread was speaking, and speaks the next on a new thread', async () => {
+    const speaking = pool.synthesize('A long sentence that keeps the engine busy for a while. '.repeat(15), 'en/en-us', 175, 50);
+    const [thread] = pool.piscina.threads;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await thread!.terminate();
+    await assert.rejects(speaking);
+    const next = await pool.synthesize('Yes, a table for four.', 'en/en-us', 175, 50);
+    assert.ok(next.byteLength > 20_000);
+  });
 });

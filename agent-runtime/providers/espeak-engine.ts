@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import { parentPort } from 'node:worker_threads';
 import { ESPEAK_MAX_CHARS } from './espeak-text.ts';
 
 /**
- * The eSpeak engine (mespeak, eSpeak compiled to JS) in a worker thread: synthesis is synchronous and costs about
- * 1/50 of the audio's duration, which on the main thread would stall every session's pacing and I/O for that long.
+ * The eSpeak engine (mespeak, eSpeak compiled to JS), loaded in each worker thread of the pool: synthesis is
+ * synchronous and costs about 1/50 of the audio's duration, which on the main thread would stall every session's
+ * pacing and I/O for that long.
  */
 interface MeSpeak {
   loadConfig(config: unknown): void;
@@ -17,15 +17,12 @@ interface MeSpeak {
 }
 
 export interface EspeakRequest {
-  id: number;
   text: string;
   /** The voice's file under `mespeak/voices`, which is also the id mespeak knows it by once loaded. */
   voiceFile: string;
   speedWpm: number;
   pitch: number;
 }
-
-export type EspeakResponse = { id: number; wav: Uint8Array } | { id: number; error: string };
 
 const require = createRequire(import.meta.url);
 
@@ -43,7 +40,6 @@ function loadEngine(): MeSpeak {
 }
 
 const engine = loadEngine();
-const port = parentPort!;
 /** Voices are loaded on first use (each file carries its dictionary, up to a few MB) and kept for later sentences. */
 const loadedVoices = new Set<string>();
 
@@ -62,29 +58,21 @@ function useVoice(voiceFile: string): void {
  */
 const HEAP_RESERVE_BYTES = 8 * 1024 * 1024;
 
-function speak(request: EspeakRequest): ArrayLike<number> {
+/** One utterance as WAV bytes that own their memory, so they can be transferred to the main thread, not copied. */
+export function synthesizeWav(request: EspeakRequest): Uint8Array {
   if (request.text.length > ESPEAK_MAX_CHARS) throw new Error(`eSpeak takes at most ${ESPEAK_MAX_CHARS} characters a call (got ${request.text.length})`);
   if (engine.heapHeadroom() < HEAP_RESERVE_BYTES) engine.renewEngine();
   useVoice(request.voiceFile);
+  let wav: ArrayLike<number> | null;
   try {
-    const wav = engine.speak(request.text, { rawdata: 'buffer', voice: request.voiceFile, speed: request.speedWpm, pitch: request.pitch });
-    if (!wav) throw new Error('eSpeak produced no audio');
-    return wav;
+    wav = engine.speak(request.text, { rawdata: 'buffer', voice: request.voiceFile, speed: request.speedWpm, pitch: request.pitch });
   } catch (error) {
     engine.renewEngine();
     throw error;
   }
+  if (!wav) throw new Error('eSpeak produced no audio');
+  // A short Buffer is a slice of Node's shared pool, which cannot be transferred (Node 21 and later refuse it in a
+  // transfer list): that one is copied out first.
+  if (wav instanceof Uint8Array && wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength) return wav;
+  return Uint8Array.from(wav);
 }
-
-port.on('message', (request: EspeakRequest) => {
-  try {
-    const wav = speak(request);
-    // Transferred, not copied, when the audio owns its memory. A short Buffer is a slice of Node's shared pool, which
-    // cannot be transferred (Node 21 and later refuse it in a transfer list): that one is copied out first.
-    const ownsItsMemory = wav instanceof Uint8Array && wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength;
-    const bytes = ownsItsMemory ? wav : Uint8Array.from(wav);
-    port.postMessage({ id: request.id, wav: bytes } satisfies EspeakResponse, [bytes.buffer as ArrayBuffer]);
-  } catch (error) {
-    port.postMessage({ id: request.id, error: (error as Error).message } satisfies EspeakResponse);
-  }
-});
