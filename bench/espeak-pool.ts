@@ -5,7 +5,7 @@
 // each keep one sentence in flight until the run's utterances are spoken. The comparison with the hand-written pool it replaced is in BENCHMARKS.md.
 import os from 'node:os';
 import { EspeakPool } from '../agent-runtime/providers/espeak-pool.ts';
-import { percentileOf } from './support/percentile.ts';
+import { percentile } from '../core/percentile.ts';
 
 const UTTERANCES = Number(process.env.BENCH_UTTERANCES ?? 160);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,2,8').split(',').map(Number);
@@ -40,7 +40,7 @@ async function measure(makePool: () => Pool, concurrency: number) {
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  return { firstMs, perSecond: UTTERANCES / seconds, p50: percentileOf(latencies, 50), p95: percentileOf(latencies, 95), p99: percentileOf(latencies, 99) };
+  return { firstMs, perSecond: UTTERANCES / seconds, p50: percentile(latencies, 50) ?? NaN, p95: percentile(latencies, 95) ?? NaN, p99: percentile(latencies, 99) ?? NaN };
 }
 
 const rows: string[] = [];
