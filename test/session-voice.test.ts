@@ -102,7 +102,8 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     try {
       client.sendText('Tell me about your services.');
       await client.waitFor('assistant.audio.started', { includePast: true });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // A second and a half of the reply has reached the caller (16 kHz, 16-bit) before they speak over it.
+      await waitFor(() => client.audioBytes > 48_000, 'a second and a half of the reply', 10_000);
       deepgram.nextUtterance(STOP);
       const spoken = microphone.say(loadSpeech('stop-please'));
       const cleared = await client.waitFor('assistant.audio.cleared', { includePast: true });
