@@ -155,7 +155,11 @@ function leaseEnd(trx: Transaction, leaseS: number): never {
  * runner died), and those never taken this long after they were requested (their job was lost). Never a run whose
  * lease is live, however long it has been running.
  */
-export async function abandonedTestRuns(trx: Transaction, neverTakenAfterS: number, limit: number): Promise<Array<{ id: string; org_id: string }>> {
+export async function abandonedTestRuns(
+  trx: Transaction,
+  neverTakenAfterS: number,
+  limit: number,
+): Promise<Array<Pick<TestRunRow, 'id' | 'org_id' | 'lease_expires_at'>>> {
   return trx('test_runs')
     .whereIn('status', ['queued', 'running'])
     .where((abandoned) =>
@@ -165,5 +169,5 @@ export async function abandonedTestRuns(trx: Transaction, neverTakenAfterS: numb
     )
     .orderBy('created_at')
     .limit(limit)
-    .select('id', 'org_id');
+    .select('id', 'org_id', 'lease_expires_at');
 }

@@ -33,5 +33,5 @@ export async function startTestRunWorker(deps: TestRunWorkerDeps): Promise<() =>
 
 async function sweepAbandonedTestRuns(deps: Pick<TestRunWorkerDeps, 'runtime' | 'queue'>): Promise<void> {
   const abandoned = await deps.runtime.db.system((trx) => abandonedTestRuns(trx, NEVER_TAKEN_AFTER_S, SWEEP_BATCH));
-  for (const row of abandoned) await enqueueTestRun(deps.queue, { orgId: row.org_id, testRunId: row.id });
+  for (const row of abandoned) await enqueueTestRun(deps.queue, { orgId: row.org_id, testRunId: row.id, leaseExpiredAt: row.lease_expires_at });
 }
