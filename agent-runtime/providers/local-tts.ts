@@ -1,6 +1,7 @@
 import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import { espeakVoiceFile } from '../../core/voices/espeak-voices.ts';
+import { joinSamples } from '../audio/join-samples.ts';
 import { type PcmAudio, parseWav } from '../audio/wav.ts';
 import { sharedEspeakPool } from './espeak-pool.ts';
 import { splitForEspeak } from './espeak-text.ts';
@@ -71,17 +72,6 @@ function resample(samples: Int16Array, fromHz: number, toHz: number): Int16Array
   } finally {
     resampler.close();
   }
-}
-
-function joinSamples(chunks: Int16Array[]): Int16Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Int16Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 class LocalChunkedStream extends tts.ChunkedStream {

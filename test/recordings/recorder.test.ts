@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { Recorder } from '../../agent-runtime/recording/recorder.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
 import { RECORDING_SAMPLE_RATE_HZ, recordingKeys } from '../../core/storage/recording-layout.ts';
+import { joinSamples } from '../../agent-runtime/audio/join-samples.ts';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
 import fs from 'node:fs';
 import { bestMatch, channel, chirp, feed, resample, rms, temporaryFolder } from './support.ts';
@@ -13,13 +14,7 @@ after(() => fs.rmSync(folder, { recursive: true, force: true }));
 async function readRecording(storage: LocalStorage, prefix: string): Promise<Int16Array> {
   const chunks = await storage.list(recordingKeys(prefix).chunks);
   const parts = await Promise.all(chunks.map(async (chunk) => parseWav((await storage.get(chunk.key))!).samples));
-  const total = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    total.set(part, offset);
-    offset += part.length;
-  }
-  return total;
+  return joinSamples(parts);
 }
 
 test('user audio lands on the left and assistant audio on the right, at the offsets they were heard', async () => {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import WebSocket from 'ws';
 import { SessionClient } from '../../sdk/session-client.ts';
+import { joinSamples } from '../../agent-runtime/audio/join-samples.ts';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
 import { RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../core/storage/recording-layout.ts';
 import { ffprobeJson, hasFfprobe } from './pipeline.ts';
@@ -35,13 +36,7 @@ async function storedRecording(orgId: string, sessionId: string): Promise<Int16A
   for (const key of (await stack.api.media.storage.list(keys.chunks)).map((object) => object.key).sort()) {
     parts.push(parseWav((await stack.api.media.storage.get(key))!).samples);
   }
-  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return joinSamples(parts);
 }
 
 /**
