@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { newId } from '../../core/ids.ts';
 import { exitCode, runEchoSphere } from './start-process.ts';
+import { OFFLINE_ASSISTANT, offlineSuite } from '../test-suites/offline-bookings.ts';
 
 /**
  * `echosphere test run` without --url, as CI runs it: no server, no provider keys. The command starts an embedded
@@ -21,33 +22,11 @@ after(() => {
 });
 
 const assistantFile = path.join(files, 'assistant.json');
-writeFileSync(
-  assistantFile,
-  JSON.stringify({
-    name: 'Bookings',
-    model: { provider: 'scripted', script: { rules: [{ pattern: 'table', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
-    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
-  }),
-);
+writeFileSync(assistantFile, JSON.stringify(OFFLINE_ASSISTANT));
 
 function suiteFile(name: string, pattern: string): string {
   const file = path.join(files, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'Offline bookings',
-      scenarios: [
-        {
-          name: 'Books a table',
-          caller: { turns: ['I would like to book a table', 'Thanks'] },
-          criteria: [
-            { kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern },
-            { kind: 'metric', name: 'Two caller turns', metric: 'user_turns', operator: 'eq', threshold: 2 },
-          ],
-        },
-      ],
-    }),
-  );
+  writeFileSync(file, JSON.stringify(offlineSuite(pattern)));
   return file;
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { exitCode, printedKey, runEchoSphere, startEchoSphere } from '../cli/start-process.ts';
 import { apiClient } from '../support/client.ts';
+import { OFFLINE_ASSISTANT, offlineSuite } from './offline-bookings.ts';
 
 /**
  * `echosphere test run` against a fresh embedded start with no provider keys: an offline suite (scripted caller,
@@ -21,30 +22,13 @@ let key: string;
 let call: ReturnType<typeof apiClient>;
 let assistantId: string;
 
-const suite = (pattern: string) => ({
-  name: 'Offline bookings',
-  scenarios: [
-    {
-      name: 'Books a table',
-      caller: { turns: ['I would like to book a table', 'Thanks'] },
-      criteria: [
-        { kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern },
-        { kind: 'metric', name: 'Two caller turns', metric: 'user_turns', operator: 'eq', threshold: 2 },
-      ],
-    },
-  ],
-});
 
 before(async () => {
   server = startEchoSphere(env);
   baseUrl = await server.ready;
   key = printedKey(server.output())!.key;
   call = apiClient(baseUrl, key);
-  const created = await call('POST', '/v1/assistants', {
-    name: 'Bookings',
-    model: { provider: 'scripted', script: { rules: [{ pattern: 'table', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
-    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
-  });
+  const created = await call('POST', '/v1/assistants', OFFLINE_ASSISTANT);
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assistantId = created.body.id;
 });
@@ -58,7 +42,7 @@ after(async () => {
 
 test('an offline suite passes: a table line per scenario, exit 0', { timeout: 300_000 }, async () => {
   const file = path.join(files, 'passing.json');
-  writeFileSync(file, JSON.stringify(suite('booked')));
+  writeFileSync(file, JSON.stringify(offlineSuite('booked')));
   const result = await runEchoSphere(['test', 'run', '--suite', file, '--assistant', assistantId, '--url', baseUrl, '--key', key], {});
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /PASS\s+Books a table\s+\d+\.\d s\s+sess_/);
@@ -69,7 +53,7 @@ test('an offline suite passes: a table line per scenario, exit 0', { timeout: 30
 
 test('a failing criterion exits 1 and names the criterion; --json prints the report', { timeout: 300_000 }, async () => {
   const file = path.join(files, 'failing.json');
-  writeFileSync(file, JSON.stringify(suite('cancelled')));
+  writeFileSync(file, JSON.stringify(offlineSuite('cancelled')));
   const result = await runEchoSphere(['test', 'run', '--suite', file, '--assistant', assistantId, '--json'], { ECHOSPHERE_URL: baseUrl, ECHOSPHERE_KEY: key });
   assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
   const report = JSON.parse(result.stdout) as { summary: { failed: number }; results: Array<{ status: string; scores: Array<{ criterion: string; passed: boolean }> }> };
