@@ -1,5 +1,6 @@
 import { toPublicTestRun } from '../../contract/test-run.ts';
-import type { Transaction } from '../db/database.ts';
+import { runSql, type Transaction } from '../db/database.ts';
+import { sql } from '../db/sql.ts';
 import { fetchPage, type Page } from '../db/pagination.ts';
 import type { CriterionScore } from '../evaluations/evaluation-result.ts';
 import { appendEvent } from '../webhooks/outbox.ts';
@@ -73,7 +74,7 @@ export async function insertTestRun(
  * blocks nothing but other run requests of the same organization.
  */
 export async function countUnfinishedTestRunsLocked(trx: Transaction, orgId: string): Promise<number> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`test_runs:${orgId}`]);
+  await runSql(trx, sql`SELECT pg_advisory_xact_lock(hashtext(${`test_runs:${orgId}`}))`);
   const row = await trx('test_runs').where({ org_id: orgId }).whereIn('status', ['queued', 'running']).count('* as count').first();
   return Number(row?.count ?? 0);
 }

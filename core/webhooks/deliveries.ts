@@ -1,4 +1,5 @@
-import type { Transaction } from '../db/database.ts';
+import { runSql, type Transaction } from '../db/database.ts';
+import { sql } from '../db/sql.ts';
 import type { EventType } from './catalogue.ts';
 import { newId } from '../ids.ts';
 import { serverUrlReceives, subscribes } from './event-subscriptions.ts';
@@ -126,7 +127,7 @@ export async function insertDeliveries(trx: Transaction, targets: readonly Deliv
 }
 
 /** Joins claimed deliveries (a CTE named `d`) with their event, endpoint and, for server_url deliveries, org secret. */
-const CLAIMED_COLUMNS = `
+const CLAIMED_COLUMNS = sql`
   SELECT d.id, d.org_id, d.lease_id, d.event_id, d.endpoint_id, d.url, d.attempt_count,
          e.type AS event_type, e.session_id AS event_session_id, e.assistant_id AS event_assistant_id,
          e.data AS event_data, e.created_at AS event_created_at,
@@ -150,23 +151,23 @@ export async function claimDueDeliveries(
   /** Target keys (see `targetKey`) this worker cannot take more attempts for right now. */
   busyTargets: readonly string[] = [],
 ): Promise<ClaimedDelivery[]> {
-  const result = await trx.raw(
-    `WITH due AS (
+  const rows = await runSql(
+    trx,
+    sql`WITH due AS (
        SELECT id FROM webhook_deliveries
        WHERE status = 'pending' AND next_attempt_at <= now()
-         AND coalesce(endpoint_id, url) NOT IN (SELECT jsonb_array_elements_text(?::jsonb))
+         AND coalesce(endpoint_id, url) NOT IN (SELECT jsonb_array_elements_text(${JSON.stringify(busyTargets)}::jsonb))
        ORDER BY next_attempt_at
-       LIMIT ? FOR UPDATE SKIP LOCKED
+       LIMIT ${limit} FOR UPDATE SKIP LOCKED
      ), d AS (
        UPDATE webhook_deliveries d
-       SET lease_id = ?, next_attempt_at = now() + ? * interval '1 millisecond'
+       SET lease_id = ${leaseId}, next_attempt_at = now() + ${leaseMs} * interval '1 millisecond'
        FROM due WHERE d.id = due.id
        RETURNING d.id, d.org_id, d.lease_id, d.event_id, d.endpoint_id, d.url, d.attempt_count
      )
      ${CLAIMED_COLUMNS}`,
-    [JSON.stringify(busyTargets), limit, leaseId, leaseMs],
   );
-  return result.rows as ClaimedDelivery[];
+  return rows as ClaimedDelivery[];
 }
 
 /** Gives claimed deliveries back unattempted, due at once (for another worker, or for this one when it has room). */
@@ -200,15 +201,15 @@ export interface ClaimedDelivery {
 
 export async function loadClaimedDeliveries(trx: Transaction, ids: readonly string[], leaseId: string): Promise<ClaimedDelivery[]> {
   if (ids.length === 0) return [];
-  const result = await trx.raw(
-    `WITH d AS (
+  const rows = await runSql(
+    trx,
+    sql`WITH d AS (
        SELECT id, org_id, lease_id, event_id, endpoint_id, url, attempt_count FROM webhook_deliveries
-       WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND lease_id = ?
+       WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) AND lease_id = ${leaseId}
      )
      ${CLAIMED_COLUMNS}`,
-    [JSON.stringify(ids), leaseId],
   );
-  return result.rows as ClaimedDelivery[];
+  return rows as ClaimedDelivery[];
 }
 
 /** The outcome of one claimed delivery, written back in batches. */
@@ -229,10 +230,11 @@ export interface DeliveryOutcome {
  */
 export async function recordOutcomes(trx: Transaction, outcomes: readonly DeliveryOutcome[], succeededEndpointIds: readonly string[] = []): Promise<void> {
   if (outcomes.length === 0) return;
-  await trx.raw(
-    `WITH healed AS (
+  await runSql(
+    trx,
+    sql`WITH healed AS (
        UPDATE webhook_endpoints SET failing_since = NULL
-       WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND failing_since IS NOT NULL
+       WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(succeededEndpointIds)])}::jsonb)) AND failing_since IS NOT NULL
      )
      UPDATE webhook_deliveries d SET
        status = r.status,
@@ -242,9 +244,8 @@ export async function recordOutcomes(trx: Transaction, outcomes: readonly Delive
        failure_reason = r.failure_reason,
        lease_id = NULL,
        updated_at = now()
-     FROM jsonb_to_recordset(?::jsonb) AS r(id text, lease_id text, status text, attempt jsonb, retry_delay_ms bigint, failure_reason text)
+     FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS r(id text, lease_id text, status text, attempt jsonb, retry_delay_ms bigint, failure_reason text)
      WHERE d.id = r.id AND d.lease_id = r.lease_id`,
-    [JSON.stringify([...new Set(succeededEndpointIds)]), JSON.stringify(outcomes)],
   );
 }
 

@@ -1,4 +1,5 @@
-import type { Transaction } from '../db/database.ts';
+import { runSql, type Transaction } from '../db/database.ts';
+import { sql } from '../db/sql.ts';
 import type { EventType } from './catalogue.ts';
 import { appendEvent, OUTBOX_CHANNEL, type EventRow } from './outbox.ts';
 import { insertDeliveries, resolveTargets, type DeliveryTarget, type WebhookDeliveryRow } from './deliveries.ts';
@@ -39,22 +40,22 @@ export async function findEvent(trx: Transaction, orgId: string, id: string): Pr
  * by side without waiting on each other or on a fan-out. System role.
  */
 export async function deleteExpiredEvents(trx: Transaction, olderThanDays: number, limit: number): Promise<number> {
-  const result = await trx.raw(
-    `WITH doomed AS (
+  const deleted = await runSql(
+    trx,
+    sql`WITH doomed AS (
        SELECT e.id, e.org_id FROM events e
-       WHERE e.created_at < now() - ? * interval '1 day'
+       WHERE e.created_at < now() - ${olderThanDays} * interval '1 day'
          AND e.webhooks_fanned_out_at IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.org_id = e.org_id AND d.event_id = e.id AND d.status = 'pending')
        ORDER BY e.created_at
-       LIMIT ?
+       LIMIT ${limit}
        FOR UPDATE SKIP LOCKED
      ), finished_deliveries AS (
        DELETE FROM webhook_deliveries d USING doomed WHERE d.org_id = doomed.org_id AND d.event_id = doomed.id
      )
-     DELETE FROM events e USING doomed WHERE e.id = doomed.id`,
-    [olderThanDays, limit],
+     DELETE FROM events e USING doomed WHERE e.id = doomed.id RETURNING e.id`,
   );
-  return result.rowCount ?? 0;
+  return deleted.length;
 }
 
 /**
@@ -90,6 +91,6 @@ export async function sendTestEvent(trx: Transaction, endpoint: WebhookEndpointR
 async function insertAndAnnounce(trx: Transaction, targets: DeliveryTarget[]): Promise<WebhookDeliveryRow[]> {
   if (targets.length === 0) return [];
   const { ids } = await insertDeliveries(trx, targets);
-  await trx.raw('SELECT pg_notify(?, ?)', [OUTBOX_CHANNEL, DELIVERIES_READY]);
+  await runSql(trx, sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${DELIVERIES_READY})`);
   return trx<WebhookDeliveryRow>('webhook_deliveries').whereIn('id', ids).orderBy('id');
 }
