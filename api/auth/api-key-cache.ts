@@ -1,39 +1,44 @@
+import { LRUCache } from 'lru-cache';
 import type { ApiKeyRow } from '../../core/repositories/api-keys.ts';
 
+// lru-cache cannot hold `undefined`, and an unknown key is remembered too (so guessing keys is not a query each).
 interface Entry {
   row: ApiKeyRow | undefined;
-  expiresAtMs: number;
 }
 
 /**
  * Remembers key lookups for a few seconds so authenticating is not a database round trip on every request.
  * Revocation through this process takes effect at once (`forget`); through another process within the TTL.
+ * Least recently used keys are evicted first, so the keys in use stay cached when more keys than fit are tried.
  */
 export class ApiKeyCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry> | undefined;
+  /** Key id → hash of its secret, so `forget` is one lookup instead of a scan. */
+  private readonly hashByKeyId = new Map<string, string>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(ttlMs: number, maxEntries = 10_000) {
+    if (ttlMs <= 0) return;
+    this.entries = new LRUCache<string, Entry>({
+      max: maxEntries,
+      ttl: ttlMs,
+      dispose: (entry, hashHex) => {
+        if (entry.row && this.hashByKeyId.get(entry.row.id) === hashHex) this.hashByKeyId.delete(entry.row.id);
+      },
+    });
+  }
 
   get(hashHex: string): Entry | undefined {
-    const entry = this.entries.get(hashHex);
-    if (!entry) return undefined;
-    if (entry.expiresAtMs <= Date.now()) {
-      this.entries.delete(hashHex);
-      return undefined;
-    }
-    return entry;
+    return this.entries?.get(hashHex);
   }
 
   set(hashHex: string, row: ApiKeyRow | undefined): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hashHex, { row, expiresAtMs: Date.now() + this.ttlMs });
+    if (!this.entries) return;
+    this.entries.set(hashHex, { row });
+    if (row) this.hashByKeyId.set(row.id, hashHex);
   }
 
   forget(keyId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.row?.id === keyId) this.entries.delete(hash);
+    const hashHex = this.hashByKeyId.get(keyId);
+    if (hashHex !== undefined) this.entries?.delete(hashHex);
   }
 }
