@@ -19,6 +19,7 @@ const ID_PREFIXES = {
   usageRecord: 'use',
   testSuite: 'tsuite',
   scenario: 'scen',
+  callerClip: 'clip',
   testRun: 'trun',
 } as const;
 

@@ -11,7 +11,9 @@ import {
   lockTestSuite,
   updateTestSuite,
 } from '../../core/repositories/test-suites.ts';
-import { MAX_SCENARIOS, scenarioList, withScenarioIds } from '../../core/test-suites/scenario-config.ts';
+import { deleteCallerClips, deleteSuiteClips } from '../../core/test-suites/caller-clips.ts';
+import { assertClipsOwned, droppedClips } from '../../core/test-suites/clip-ownership.ts';
+import { clipsOf, MAX_SCENARIOS, scenarioList, withScenarioIds, type Scenario } from '../../core/test-suites/scenario-config.ts';
 import { scenarioFromSession } from '../../core/test-suites/scenario-from-session.ts';
 import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -45,12 +47,14 @@ export const scenarioFromSessionBody = z.strictObject({
 });
 
 /** `/v1/test-suites`: suites of scenarios that simulated callers play against an assistant (docs/test-suites.md). */
-export function testSuiteRoutes({ db }: ApiDeps): Router {
+export function testSuiteRoutes({ db, media }: ApiDeps): Router {
   const router = Router();
+  const storage = media?.storage;
 
   router.post('/', async (req, res) => {
     const { orgId } = authOf(req);
     const body = await parseBodyAsync(createTestSuiteBody, req);
+    assertClipsOwned([], body.scenarios);
     const row = await db.tenant(orgId, (trx) =>
       insertTestSuite(trx, { orgId, name: body.name, description: body.description, scenarios: withScenarioIds(body.scenarios) }),
     );
@@ -76,14 +80,20 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
     const { orgId } = authOf(req);
     const id = pathId(req, 'testSuite', 'test suite');
     const body = await parseBodyAsync(updateTestSuiteBody, req);
-    const row = await db.tenant(orgId, (trx) =>
-      updateTestSuite(trx, orgId, id, {
-        name: body.name,
-        description: body.description,
-        scenarios: body.scenarios === undefined ? undefined : withScenarioIds(body.scenarios),
-      }),
-    );
+    let dropped: string[] = [];
+    const row = await db.tenant(orgId, async (trx) => {
+      const stored = await lockTestSuite(trx, orgId, id);
+      if (!stored) throw notFound('test suite', id);
+      const scenarios = body.scenarios === undefined ? undefined : withScenarioIds(body.scenarios);
+      if (scenarios) {
+        assertClipsOwned(stored.scenarios, scenarios);
+        dropped = droppedClips(stored.scenarios, scenarios);
+      }
+      return updateTestSuite(trx, orgId, id, { name: body.name, description: body.description, scenarios });
+    });
     if (!row) throw notFound('test suite', id);
+    // After the commit: a failed update keeps the clips its scenarios still name.
+    if (storage) await deleteCallerClips(storage, { orgId, suiteId: id }, dropped);
     res.json(toPublicTestSuite(row));
   });
 
@@ -91,6 +101,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
     const { orgId } = authOf(req);
     const id = pathId(req, 'testSuite', 'test suite');
     if (!(await db.tenant(orgId, (trx) => deleteTestSuite(trx, orgId, id)))) throw notFound('test suite', id);
+    if (storage) await deleteSuiteClips(storage, { orgId, suiteId: id });
     res.status(204).end();
   });
 
@@ -98,6 +109,7 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
     const { orgId } = authOf(req);
     const id = pathId(req, 'testSuite', 'test suite');
     const body = parseBody(scenarioFromSessionBody, req);
+    let made: Scenario | undefined;
     const scenario = await db.tenant(orgId, async (trx) => {
       const suite = await lockTestSuite(trx, orgId, id);
       if (!suite) throw notFound('test suite', id);
@@ -106,10 +118,14 @@ export function testSuiteRoutes({ db }: ApiDeps): Router {
       if (suite.scenarios.length >= MAX_SCENARIOS) {
         throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
       }
-      const made = await scenarioFromSession(trx, session, { input: body.input, name: body.name });
+      made = await scenarioFromSession(trx, storage, { orgId, suiteId: id }, session, { input: body.input, name: body.name });
       await assertSuitePatterns([...suite.scenarios, made], id);
       await updateTestSuite(trx, orgId, id, { scenarios: [...suite.scenarios, made] });
       return made;
+    }).catch(async (error: unknown) => {
+      // The clips were copied before the scenario could be saved: without it nothing names them.
+      if (storage && made) await deleteCallerClips(storage, { orgId, suiteId: id }, clipsOf(made));
+      throw error;
     });
     res.status(201).json(toPublicScenario(scenario));
   });

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where media lives. Keys are `/`-separated relative paths; every media key is scoped
- * `orgs/{org}/sessions/{session}/…` (see recording-layout.ts) so one prefix holds one session's media.
+ * Where media lives. Keys are `/`-separated relative paths, scoped `orgs/{org}/sessions/{session}/…` (a session's
+ * recording, see recording-layout.ts) or `orgs/{org}/test-suites/{suite}/…` (a suite's recorded caller clips, see
+ * core/test-suites/caller-clips.ts), so one prefix holds everything of what it names.
  */
 export interface ObjectStorage {
   readonly kind: 'local' | 's3';

@@ -20,11 +20,14 @@ const MAX_TIMEOUT_S = 1800;
 export const MAX_LINE_CHARS = 2000;
 
 const line = z.string().trim().min(1).max(MAX_LINE_CHARS);
+const clipId = z.string().refine((id) => isId('callerClip', id), 'must be a caller clip id (clip_…)').nullable();
 
 /** Either form of caller, checked as one object so every problem is named by its field. */
 const callerInput = z
   .strictObject({
     turns: z.array(line).min(1).max(MAX_SCRIPTED_TURNS).optional(),
+    /** Per line, the recorded clip a speech scenario plays instead of synthesising the line (see caller-clips.ts). */
+    turn_audio: z.array(clipId).max(MAX_SCRIPTED_TURNS).optional(),
     persona: z.string().trim().min(1).max(4000).optional(),
     goal: z.string().trim().min(1).max(2000).optional(),
     max_turns: z.number().int().min(1).max(MAX_PERSONA_TURNS).optional(),
@@ -33,17 +36,21 @@ const callerInput = z
     const scripted = caller.turns !== undefined;
     const persona = caller.persona !== undefined || caller.goal !== undefined || caller.max_turns !== undefined;
     if (scripted && persona) return void ctx.addIssue({ code: 'custom', message: 'must have either turns (a scripted caller) or persona and goal, not both' });
+    if (caller.turn_audio !== undefined && caller.turn_audio.length !== caller.turns?.length) {
+      return void ctx.addIssue({ code: 'custom', path: ['turn_audio'], message: 'must have one entry (a clip id or null) per line of turns' });
+    }
     if (scripted) return;
     if (caller.persona === undefined) ctx.addIssue({ code: 'custom', path: ['persona'], message: 'is required (or give turns for a scripted caller)' });
     if (caller.goal === undefined) ctx.addIssue({ code: 'custom', path: ['goal'], message: 'is required with a persona' });
   })
   .transform((caller): CallerConfig =>
     caller.turns !== undefined
-      ? { turns: caller.turns }
+      ? { turns: caller.turns, ...(caller.turn_audio ? { turn_audio: caller.turn_audio } : {}) }
       : { persona: caller.persona!, goal: caller.goal!, max_turns: caller.max_turns ?? DEFAULT_PERSONA_TURNS },
   );
 
-export type ScriptedCaller = { turns: string[] };
+/** `turn_audio`, when present, has an entry per line: the id of its recorded clip, or null to synthesise the line. */
+export type ScriptedCaller = { turns: string[]; turn_audio?: Array<string | null> };
 export type PersonaCaller = { persona: string; goal: string; max_turns: number };
 export type CallerConfig = ScriptedCaller | PersonaCaller;
 
@@ -84,4 +91,9 @@ export function withScenarioIds(scenarios: ScenarioInput[]): Scenario[] {
 
 export function isScripted(caller: CallerConfig): caller is ScriptedCaller {
   return 'turns' in caller;
+}
+
+/** The recorded clips a scenario's lines play. */
+export function clipsOf(scenario: Pick<Scenario, 'caller'>): string[] {
+  return isScripted(scenario.caller) ? (scenario.caller.turn_audio ?? []).filter((clip): clip is string => clip !== null) : [];
 }

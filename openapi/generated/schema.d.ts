@@ -833,8 +833,12 @@ export interface paths {
          * Turn a session into a scenario
          * @description Adds a scripted scenario to the suite that replays a real conversation: the session's caller turns become
          *     `caller.turns`, in order, and the scorecard criteria that judged it (its latest evaluation's, else its
-         *     assistant snapshot's) become the scenario's `criteria`. `409` with `session_not_ended`,
-         *     `session_has_no_user_turns`, `session_too_long` (more than 50 caller turns) or `too_many_scenarios`.
+         *     assistant snapshot's) become the scenario's `criteria`. With `input: "speech"` and a stored recording, each
+         *     turn's recorded caller audio (the caller channel, cut to the turn with a short margin) is copied into the
+         *     suite and named in `caller.turn_audio`, so the scenario replays what the caller really said and keeps working
+         *     after the recording is deleted; a session without a recording gets synthesised lines. `409` with
+         *     `session_not_ended`, `session_has_no_user_turns`, `session_too_long` (more than 50 caller turns),
+         *     `recording_not_stored` (the recording is still being written: retry) or `too_many_scenarios`.
          */
         post: operations["createScenarioFromSession"];
         delete?: never;
@@ -2772,9 +2776,19 @@ export interface components {
         ScenarioIdString: string;
         /** @example trun_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
         TestRunIdString: string;
+        /** @example clip_01JD8X4P7Q2M5N8R3T6V9W1Y4Z */
+        CallerClipIdString: string;
         /** @description A caller that says its lines in order, each once the assistant's turn has ended. */
         ScriptedCaller: {
             turns: string[];
+            /**
+             * @description One entry per line of `turns`: the recorded clip a `speech` scenario plays for that line (the caller's own
+             *     audio, copied from the session's recording when the scenario was made with `scenarios/from-session`), or
+             *     null to synthesise the line. Clips are made only that way: a suite update may keep the clips a scenario
+             *     (same `id`) has or set them to null, and any other clip id is a `400`. Clips dropped from a scenario, or
+             *     with their scenario or suite, are deleted. Absent when no line has a clip.
+             */
+            turn_audio?: (components["schemas"]["CallerClipIdString"] | null)[];
         };
         /**
          * @description A caller a model plays until its goal is met or `max_turns`: the assistant's evaluation judge
@@ -2798,7 +2812,7 @@ export interface components {
             name: string;
             caller: components["schemas"]["ScriptedCaller"] | components["schemas"]["PersonaCallerInput"];
             /**
-             * @description `speech`: the caller's lines are synthesised and streamed as real-time audio through the assistant's transcriber.
+             * @description `speech`: the caller's lines are streamed as real-time audio through the assistant's transcriber: each line's recorded clip (`caller.turn_audio`), else the line synthesised.
              * @default text
              * @enum {string}
              */
@@ -2849,6 +2863,7 @@ export interface components {
         ScenarioFromSessionRequest: {
             session_id: components["schemas"]["SessionIdString"];
             /**
+             * @description `speech` replays the caller's recorded audio when the session has a recording.
              * @default text
              * @enum {string}
              */

@@ -14,6 +14,11 @@ export interface DeepgramFakeOptions {
   interimEveryMs?: number;
   /** Said when no utterance was queued with `nextUtterance`. */
   defaultTranscript?: string;
+  /**
+   * A recogniser for the final transcript: given an utterance's audio (the windows from its first speech to its end),
+   * the text it says, or undefined to keep the queued one. Interim results still come from the queue.
+   */
+  recognize?: (audio: Int16Array, sampleRateHz: number) => string | undefined;
 }
 
 interface DeepgramConnection {
@@ -89,7 +94,7 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
     let pending = new Int16Array(0);
     /** Audio time received so far, in ms: Deepgram's clock is the audio, not the wall. */
     let audioMs = 0;
-    let utterance: { text: string; startMs: number; lastSpeechMs: number; interimsSent: number } | undefined;
+    let utterance: { text: string; startMs: number; lastSpeechMs: number; interimsSent: number; audio: Int16Array[] } | undefined;
 
     const send = (payload: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
@@ -123,21 +128,28 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
         if (fromFinalize) results('', audioMs, audioMs, { isFinal: true, speechFinal: false, fromFinalize });
         return;
       }
-      const { text, startMs, lastSpeechMs } = utterance;
+      const { startMs, lastSpeechMs } = utterance;
+      const text = (options.recognize && recognized(utterance.audio)) ?? utterance.text;
       utterance = undefined;
       finals.push(text);
       results(text, startMs, lastSpeechMs, { isFinal: true, speechFinal: true, fromFinalize });
       send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastSpeechMs / 1000 });
     };
+    const recognized = (windows: Int16Array[]) => {
+      const audio = new Int16Array(windows.reduce((sum, window) => sum + window.length, 0));
+      windows.reduce((offset, window) => (audio.set(window, offset), offset + window.length), 0);
+      return options.recognize!(audio, sampleRateHz);
+    };
     const onWindow = (window: Int16Array) => {
       audioMs += WINDOW_MS;
       const speaking = rms(window) > speechRms;
       if (speaking && !utterance) {
-        utterance = { text: queued.shift() ?? options.defaultTranscript ?? 'hello', startMs: audioMs - WINDOW_MS, lastSpeechMs: audioMs, interimsSent: 0 };
+        utterance = { text: queued.shift() ?? options.defaultTranscript ?? 'hello', startMs: audioMs - WINDOW_MS, lastSpeechMs: audioMs, interimsSent: 0, audio: [window] };
         send({ type: 'SpeechStarted', channel: [0, 1], timestamp: utterance.startMs / 1000 });
         return;
       }
       if (!utterance) return;
+      if (options.recognize) utterance.audio.push(window);
       if (speaking) utterance.lastSpeechMs = audioMs;
       const spokenMs = utterance.lastSpeechMs - utterance.startMs;
       if (speaking && spokenMs >= (utterance.interimsSent + 1) * interimEveryMs) {

@@ -1,8 +1,9 @@
 import type { InProcessTransport } from '../../agent-runtime/transport/in-process-transport.ts';
 
-const SAMPLE_RATE_HZ = 16000;
+/** The rate of the samples `say` takes (the rate test sessions declare for their input audio). */
+export const CALLER_SAMPLE_RATE_HZ = 16000;
 const FRAME_MS = 20;
-const SAMPLES_PER_FRAME = (SAMPLE_RATE_HZ * FRAME_MS) / 1000;
+const SAMPLES_PER_FRAME = (CALLER_SAMPLE_RATE_HZ * FRAME_MS) / 1000;
 
 /**
  * A simulated caller's microphone: a 20 ms frame of 16 kHz PCM every 20 ms of wall-clock time, speech while a line is

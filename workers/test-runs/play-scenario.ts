@@ -12,6 +12,7 @@ import { runEvaluationJob, type EvaluationWorkerDeps } from '../evaluations/eval
 import { openJudge } from '../evaluations/judge/judge-access.ts';
 import type { Judge } from '../evaluations/judge/judge-client.ts';
 import { ConversationWatch } from './conversation-watch.ts';
+import { recordedClips } from './recorded-clips.ts';
 import { playCaller } from './simulated-caller.ts';
 import { scenarioVerdict } from './scenario-verdict.ts';
 
@@ -24,6 +25,8 @@ export interface ScenarioPlayDeps {
 export interface ScenarioPlay {
   orgId: string;
   testRunId: string;
+  /** The suite the run was requested from: its storage holds the scenarios' recorded clips. */
+  suiteId: string;
   assistant: PublicAssistant;
   scenario: Scenario;
   /** Aborts when the runner must stop (it lost the run): the call is ended and not evaluated. */
@@ -86,7 +89,8 @@ export async function playScenario(deps: ScenarioPlayDeps, play: ScenarioPlay): 
   const signal = play.stop ? AbortSignal.any([timeout, play.stop]) : timeout;
   let callerError: string | undefined;
   try {
-    await playCaller({ scenario, transport, watch, assistantSpeaksFirst: Boolean(snapshot.first_message), ...(persona ? { persona } : {}), signal });
+    const clips = recordedClips(deps.runtime.media?.storage, { orgId: play.orgId, suiteId: play.suiteId });
+    await playCaller({ scenario, transport, watch, assistantSpeaksFirst: Boolean(snapshot.first_message), ...(persona ? { persona } : {}), clips, signal });
   } catch (error) {
     callerError = timeout.aborted
       ? `The scenario did not finish within its timeout_s (${scenario.timeout_s} s): the assistant's turn ${watch.turnEnds} was the last to end.`

@@ -43,7 +43,7 @@ export async function runTestRun(deps: TestRunDeps, orgId: string, testRunId: st
       await lease.saveResult(index, { ...results[index]!, status: 'running' });
       let result: ScenarioResult;
       try {
-        result = await playScenario(deps, { orgId, testRunId, assistant, scenario, stop: lease.signal });
+        result = await playScenario(deps, { orgId, testRunId, suiteId: run.suite_id, assistant, scenario, stop: lease.signal });
       } catch (error) {
         deps.logger.error('test scenario failed to play', { test_run_id: testRunId, scenario_id: scenario.id, error: String(error) });
         result = { ...results[index]!, status: 'error', error: `The scenario could not be played: ${(error as Error).message}` };
