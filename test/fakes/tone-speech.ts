@@ -21,6 +21,11 @@ function charDurationMs(char: string): number {
   return TONE_MS_PER_LETTER;
 }
 
+/** The pitch of a letter's tone. */
+export function tonePitchHz(char: string): number {
+  return 110 + (char.toLowerCase().charCodeAt(0) % 26) * 6;
+}
+
 export function synthesizeToneSpeech(text: string, sampleRateHz: number): ToneSpeech {
   const chars = [...text];
   const durations = chars.map(charDurationMs);
@@ -35,7 +40,7 @@ export function synthesizeToneSpeech(text: string, sampleRateHz: number): ToneSp
       const first = Math.round((atMs / 1000) * sampleRateHz);
       const count = Math.round((durationMs / 1000) * sampleRateHz);
       // A vowel-like pitch per letter, with a harmonic and a raised-cosine envelope (no clicks between letters).
-      const pitchHz = 110 + (char.toLowerCase().charCodeAt(0) % 26) * 6;
+      const pitchHz = tonePitchHz(char);
       for (let i = 0; i < count && first + i < samples.length; i++) {
         const t = i / sampleRateHz;
         const envelope = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / count);
