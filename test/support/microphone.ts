@@ -13,7 +13,7 @@ export function loadSpeech(name: string): Int16Array {
 }
 
 export interface Microphone {
-  /** Streams the samples in real time; resolves when the last frame has been sent. */
+  /** Streams the samples in real time; resolves when the last frame has been sent, rejects when a frame cannot be. */
   say(samples: Int16Array): Promise<void>;
   stop(): void;
 }
@@ -25,8 +25,9 @@ export interface Microphone {
 export function openMicrophone(client: SessionClient, frameMs = 20): Microphone {
   const samplesPerFrame = (16000 * frameMs) / 1000;
   const silence = new Int16Array(samplesPerFrame);
-  let queue: Array<{ samples: Int16Array; offset: number; done: () => void }> = [];
+  let queue: Array<{ samples: Int16Array; offset: number; done: () => void; fail: (error: unknown) => void }> = [];
   let stopped = false;
+  let failure: unknown;
   const startedAt = performance.now();
   let sentFrames = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -51,8 +52,12 @@ export function openMicrophone(client: SessionClient, frameMs = 20): Microphone 
       const frame = nextFrame();
       try {
         client.sendAudio(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
-      } catch {
+      } catch (error) {
+        // The socket is not open (not yet, or no longer): what is queued would never be sent.
         stopped = true;
+        failure = error;
+        for (const item of queue) item.fail(error);
+        queue = [];
         return;
       }
     }
@@ -60,7 +65,11 @@ export function openMicrophone(client: SessionClient, frameMs = 20): Microphone 
   };
   pump();
   return {
-    say: (samples) => new Promise<void>((resolve) => queue.push({ samples, offset: 0, done: resolve })),
+    say: (samples) =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) reject(failure);
+        else queue.push({ samples, offset: 0, done: resolve, fail: reject });
+      }),
     stop: () => {
       stopped = true;
       clearTimeout(timer);
