@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
-import { startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { describe, it } from 'node:test';
+import { useStreamHarness, waitForSessionEnd } from './support/stream-harness.ts';
 
 describe('many sessions in one process', () => {
-  let harness: StreamHarness;
-  before(async () => {
-    harness = await startStreamHarness();
-  });
-  after(async () => {
-    await harness.close();
-    await dispose();
-  });
+  const harness = useStreamHarness();
 
   it('runs 20 concurrent sessions to completion, each with its own reply', async () => {
     const sessions = await Promise.all(

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { runSql } from '../core/db/database.ts';
 import { expireUnconnectedSessions } from '../core/repositories/sessions.ts';
-import { sessionMessages, sessionRow, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { sessionMessages, sessionRow, useStreamHarness, waitForSessionEnd } from './support/stream-harness.ts';
 import { moved, snapshot } from './observability/metric-reader.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -22,14 +21,7 @@ const assistant = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('session lifecycle and malformed input over the WebSocket', () => {
-  let harness: StreamHarness;
-  before(async () => {
-    harness = await startStreamHarness();
-  });
-  after(async () => {
-    await harness.close();
-    await dispose();
-  });
+  const harness = useStreamHarness();
 
   it('refuses a wrong token (4001), an expired token (4001) and an unknown session (4001 too)', async () => {
     const session = await harness.createSession(assistant());

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
-import { startOpenAiFake, type OpenAiFake } from './fakes/openai-fake.ts';
-import { startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { startOpenAiFake } from './fakes/openai-fake.ts';
+import { useStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { forTheseTests } from './support/for-these-tests.ts';
 
 /**
  * Provider endpoints are checked again when a session connects: a stored assistant or credential that never passed the
@@ -37,7 +37,11 @@ async function expectRefused(harness: StreamHarness, config: Record<string, unkn
 }
 
 describe('provider endpoints at connect time, with private provider URLs not allowed (the default)', () => {
-  let harness: StreamHarness;
+  const harness = useStreamHarness({
+    allowPrivateProviderUrls: false,
+    env: { OPENAI_API_KEY: SERVER_WIDE_KEY },
+    providerCredentials: { openai: { apiKey: 'sk-own-key' }, deepgram: { apiKey: 'dg-own-key' } },
+  });
   /** Listens on loopback (IPv4 and IPv6) and counts every TCP connection anything makes to it. */
   let listener: net.Server;
   let connections = 0;
@@ -50,16 +54,9 @@ describe('provider endpoints at connect time, with private provider URLs not all
     });
     await new Promise<void>((resolve) => listener.listen(0, '::', resolve));
     port = (listener.address() as net.AddressInfo).port;
-    harness = await startStreamHarness({
-      allowPrivateProviderUrls: false,
-      env: { OPENAI_API_KEY: SERVER_WIDE_KEY },
-      providerCredentials: { openai: { apiKey: 'sk-own-key' }, deepgram: { apiKey: 'dg-own-key' } },
-    });
   });
   after(async () => {
-    await harness.close();
     await new Promise<void>((resolve) => listener.close(() => resolve()));
-    await dispose();
   });
 
   it('does not connect to an assistant base_url on loopback, private, metadata, IPv6 or numeric addresses', async () => {
@@ -94,19 +91,9 @@ describe('provider endpoints at connect time, with private provider URLs not all
 });
 
 describe('the server-wide provider key and endpoints the organization chose', () => {
-  let harness: StreamHarness;
-  let openai: OpenAiFake;
-
-  before(async () => {
-    // Private provider URLs allowed, as an operator with a local model server would: the fake listens on 127.0.0.1.
-    harness = await startStreamHarness({ allowPrivateProviderUrls: true, env: { OPENAI_API_KEY: SERVER_WIDE_KEY } });
-    openai = await startOpenAiFake(() => ({ text: 'We open at nine.' }));
-  });
-  after(async () => {
-    await harness.close();
-    await openai.close();
-    await dispose();
-  });
+  // Private provider URLs allowed, as an operator with a local model server would: the fake listens on 127.0.0.1.
+  const harness = useStreamHarness({ allowPrivateProviderUrls: true, env: { OPENAI_API_KEY: SERVER_WIDE_KEY } });
+  const openai = forTheseTests(() => startOpenAiFake(() => ({ text: 'We open at nine.' })), (fake) => fake.close());
 
   it('is never sent to an assistant base_url: without its own key the session is refused, with it the own key is used', async () => {
     const config = assistant({ model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl } });

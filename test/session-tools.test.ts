@@ -2,26 +2,28 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
 import { Webhook } from 'standardwebhooks';
-import { startOpenAiFake, type OpenAiFake } from './fakes/openai-fake.ts';
-import { sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { startOpenAiFake } from './fakes/openai-fake.ts';
+import { sessionMessages, useStreamHarness, waitForSessionEnd } from './support/stream-harness.ts';
+import { forTheseTests } from './support/for-these-tests.ts';
 
 describe('tool calls through the OpenAI plugin to a customer server', () => {
-  let harness: StreamHarness;
-  let openai: OpenAiFake;
+  const harness = useStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' } } });
+  const openai = forTheseTests(
+    () =>
+      startOpenAiFake((body) => {
+        const last = body.messages.at(-1);
+        if (last.role === 'tool') return { text: `The weather in Paris is ${JSON.parse(last.content).forecast}.` };
+        if (String(last.content).includes('weather')) return { toolCall: { name: 'get_weather', arguments: { city: 'Paris' } } };
+        return { text: 'Hello.' };
+      }),
+    (fake) => fake.close(),
+  );
   let customer: http.Server;
   let customerUrl: string;
   const verified: Array<Record<string, any>> = [];
 
   before(async () => {
-    harness = await startStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' } } });
-    openai = await startOpenAiFake((body) => {
-      const last = body.messages.at(-1);
-      if (last.role === 'tool') return { text: `The weather in Paris is ${JSON.parse(last.content).forecast}.` };
-      if (String(last.content).includes('weather')) return { toolCall: { name: 'get_weather', arguments: { city: 'Paris' } } };
-      return { text: 'Hello.' };
-    });
     customer = http.createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -39,11 +41,8 @@ describe('tool calls through the OpenAI plugin to a customer server', () => {
     customerUrl = `http://127.0.0.1:${(customer.address() as AddressInfo).port}/tools`;
   });
   after(async () => {
-    await harness.close();
-    await openai.close();
     customer.closeAllConnections();
     await new Promise<void>((resolve) => customer.close(() => resolve()));
-    await dispose();
   });
 
   it('calls the tool with a verifiable signature and speaks the answer built from its result', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { dispose } from '@livekit/rtc-node';
-import { sessionEvents, sessionMessages, startStreamHarness, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
+import { sessionEvents, sessionMessages, useStreamHarness, waitForSessionEnd } from './support/stream-harness.ts';
 
 const offlineAssistant = {
   name: 'Offline',
@@ -14,14 +13,7 @@ const offlineAssistant = {
 };
 
 describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', () => {
-  let harness: StreamHarness;
-  before(async () => {
-    harness = await startStreamHarness();
-  });
-  after(async () => {
-    await harness.close();
-    await dispose();
-  });
+  const harness = useStreamHarness();
 
   it('answers typed input with real audio and persists the transcript', async () => {
     const session = await harness.createSession(offlineAssistant);

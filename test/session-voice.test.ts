@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { DeepgramFake } from './fakes/deepgram-fake.ts';
-import type { ElevenLabsFake } from './fakes/elevenlabs-fake.ts';
-import type { OpenAiFake } from './fakes/openai-fake.ts';
+import { describe, it } from 'node:test';
+
+
+
 import { loadSpeech, openMicrophone } from './support/microphone.ts';
 import { waitFor } from './support/wait-for.ts';
-import { sessionMessages, waitForSessionEnd, type StreamHarness } from './support/stream-harness.ts';
-import { startProviderFakesStack, type ProviderFakesStack } from './support/provider-fakes-stack.ts';
+import { sessionMessages, waitForSessionEnd } from './support/stream-harness.ts';
+import { useProviderFakesStack } from './support/provider-fakes-stack.ts';
 
 const OPENING_HOURS = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'On Saturday we are open from ten to four.';
@@ -15,33 +15,21 @@ const LONG_REPLY = Array.from({ length: 8 }, (_, i) => `This is sentence number 
 const SHORT_REPLY = 'Sure, our shop sells bicycles and repairs them.';
 
 describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', () => {
-  let harness: StreamHarness;
-  let deepgram: DeepgramFake;
-  let elevenlabs: ElevenLabsFake;
-  let openai: OpenAiFake;
-
-  let assistant: ProviderFakesStack['assistant'];
-  let stack: ProviderFakesStack;
-
-  before(async () => {
-    stack = await startProviderFakesStack((body) => {
-      const said = String(body.messages.at(-1)?.content ?? '');
-      if (said.includes('opening hours')) return { text: HOURS_REPLY };
-      if (said.includes('services')) return { text: LONG_REPLY };
-      if (said.includes('shop')) return { text: SHORT_REPLY };
-      return { text: 'Okay.' };
-    });
-    ({ harness, deepgram, elevenlabs, openai, assistant } = stack);
+  const stack = useProviderFakesStack((body) => {
+    const said = String(body.messages.at(-1)?.content ?? '');
+    if (said.includes('opening hours')) return { text: HOURS_REPLY };
+    if (said.includes('services')) return { text: LONG_REPLY };
+    if (said.includes('shop')) return { text: SHORT_REPLY };
+    return { text: 'Okay.' };
   });
-  after(() => stack.close());
 
   it('a spoken turn gets speech events, a final transcript, assistant audio, metrics and stored offsets', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
-      deepgram.nextUtterance(OPENING_HOURS);
+      stack.deepgram.nextUtterance(OPENING_HOURS);
       await microphone.say(loadSpeech('what-are-your-opening-hours'));
       await client.waitFor('user.speech.started', { includePast: true });
       const userFinal = await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'user' && event.final });
@@ -57,14 +45,14 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       microphone.stop();
     }
     client.end();
-    const row = await waitForSessionEnd(harness.db, session.id);
+    const row = await waitForSessionEnd(stack.harness.db, session.id);
     assert.equal(row.ended_reason, 'customer-ended');
     assert.ok(row.usage.audio_in_ms > 2000, `audio_in_ms ${row.usage.audio_in_ms}`);
     // Counted by the session, not from Deepgram's 5 s usage batches (a short session used to report 0).
     assert.ok(row.usage.stt_audio_ms > 2000 && row.usage.stt_audio_ms <= row.usage.audio_in_ms, `stt_audio_ms ${row.usage.stt_audio_ms}`);
     assert.equal(row.latency.turns, 1);
 
-    const messages = await sessionMessages(harness.db, session.id);
+    const messages = await sessionMessages(stack.harness.db, session.id);
     assert.deepEqual(messages.map((message) => [message.role, message.text]), [['user', OPENING_HOURS], ['assistant', HOURS_REPLY]]);
     const [user, reply] = messages;
     assert.ok(user.start_ms !== null && user.end_ms !== null && user.end_ms > user.start_ms, `user ${user.start_ms}..${user.end_ms}`);
@@ -73,30 +61,30 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
     for (const key of ['e2e_ms', 'end_of_turn_delay_ms', 'llm_ttft_ms', 'tts_ttfb_ms']) assert.equal(typeof reply.metrics[key], 'number', key);
 
     // What the plugins sent on the wire.
-    const listen = deepgram.connections.at(-1)!;
+    const listen = stack.deepgram.connections.at(-1)!;
     assert.equal(listen.query.get('encoding'), 'linear16');
     assert.equal(listen.query.get('sample_rate'), '16000');
     assert.ok(listen.audioBytes > 0);
-    const context = elevenlabs.contexts.find((candidate) => candidate.flushed.join(' ').includes('ten to four'));
+    const context = stack.elevenlabs.contexts.find((candidate) => candidate.flushed.join(' ').includes('ten to four'));
     assert.ok(context?.closedByClient, 'the ElevenLabs context was closed by the plugin');
   });
 
   it('the ElevenLabs socket is opened while the session starts, before any reply needs it', async () => {
-    const connectionsBefore = elevenlabs.connections.length;
-    const contextsBefore = elevenlabs.contexts.length;
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const connectionsBefore = stack.elevenlabs.connections.length;
+    const contextsBefore = stack.elevenlabs.contexts.length;
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
-    await waitFor(() => elevenlabs.connections.length > connectionsBefore, 'the ElevenLabs socket', 5000);
-    assert.equal(elevenlabs.connections.length, connectionsBefore + 1, 'one connection, opened without a turn');
-    assert.equal(elevenlabs.contexts.length, contextsBefore, 'no text was sent on it');
+    await waitFor(() => stack.elevenlabs.connections.length > connectionsBefore, 'the ElevenLabs socket', 5000);
+    assert.equal(stack.elevenlabs.connections.length, connectionsBefore + 1, 'one connection, opened without a turn');
+    assert.equal(stack.elevenlabs.contexts.length, contextsBefore, 'no text was sent on it');
     client.end();
     await client.closed;
   });
 
   it('barge-in clears the assistant audio and stores the reply as interrupted, cut at what was heard', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
@@ -104,7 +92,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       await client.waitFor('assistant.audio.started', { includePast: true });
       // A second and a half of the reply has reached the caller (16 kHz, 16-bit) before they speak over it.
       await waitFor(() => client.audioBytes > 48_000, 'a second and a half of the reply', 10_000);
-      deepgram.nextUtterance(STOP);
+      stack.deepgram.nextUtterance(STOP);
       const spoken = microphone.say(loadSpeech('stop-please'));
       const cleared = await client.waitFor('assistant.audio.cleared', { includePast: true });
       assert.ok(cleared.played_ms > 0);
@@ -116,8 +104,8 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       microphone.stop();
     }
     client.end();
-    await waitForSessionEnd(harness.db, session.id);
-    const messages = await sessionMessages(harness.db, session.id);
+    await waitForSessionEnd(stack.harness.db, session.id);
+    const messages = await sessionMessages(stack.harness.db, session.id);
     const interrupted = messages.find((message) => message.role === 'assistant' && message.interrupted);
     assert.ok(interrupted, 'an interrupted assistant message is stored');
     assert.ok(interrupted.text.length < LONG_REPLY.length, 'its text is cut at what was played');
@@ -126,15 +114,15 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('speaking over the first message keeps only what was heard of it, before the caller, and without turn metrics', async () => {
-    const session = await harness.createSession(assistant({ first_message: LONG_REPLY }));
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant({ first_message: LONG_REPLY }));
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
       await client.waitFor('assistant.audio.started', { includePast: true });
       // A second of the greeting has reached the caller (16 kHz, 16-bit).
       await waitFor(() => client.audioBytes > 32_000, 'a second of the greeting', 10_000);
-      deepgram.nextUtterance(STOP);
+      stack.deepgram.nextUtterance(STOP);
       await microphone.say(loadSpeech('stop-please'));
       await client.waitFor('assistant.audio.cleared', { includePast: true });
       await client.waitFor('turn.metrics', { includePast: true, timeoutMs: 20_000 });
@@ -142,8 +130,8 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       microphone.stop();
     }
     client.end();
-    const row = await waitForSessionEnd(harness.db, session.id);
-    const messages = await sessionMessages(harness.db, session.id);
+    const row = await waitForSessionEnd(stack.harness.db, session.id);
+    const messages = await sessionMessages(stack.harness.db, session.id);
     assert.deepEqual(messages.map((message) => message.role), ['assistant', 'user', 'assistant']);
     const [greeting, user, reply] = messages;
     assert.equal(greeting.interrupted, true);
@@ -157,15 +145,15 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('with interruptions switched off by the client, speech during a reply does not clear it', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     client.setInterruptions(false);
     const microphone = openMicrophone(client);
     try {
       client.sendText('What does the shop do?');
       await client.waitFor('assistant.audio.started', { includePast: true });
-      deepgram.nextUtterance(STOP);
+      stack.deepgram.nextUtterance(STOP);
       await microphone.say(loadSpeech('stop-please'));
       await client.waitFor('assistant.audio.done', { includePast: true, timeoutMs: 20_000 });
       assert.equal(client.events.some((event) => event.type === 'assistant.audio.cleared'), false);
@@ -173,25 +161,25 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       microphone.stop();
     }
     client.end();
-    await waitForSessionEnd(harness.db, session.id);
-    const messages = await sessionMessages(harness.db, session.id);
+    await waitForSessionEnd(stack.harness.db, session.id);
+    const messages = await sessionMessages(stack.harness.db, session.id);
     const reply = messages.find((message) => message.role === 'assistant' && message.text === SHORT_REPLY);
     assert.ok(reply, 'the reply was stored whole');
     assert.equal(reply.interrupted, false);
   });
 
   it('OpenAI transcription (non-realtime) and OpenAI speech carry a spoken turn', async () => {
-    const session = await harness.createSession(
-      assistant({
-        transcriber: { provider: 'openai', model: 'gpt-4o-mini-transcribe', base_url: openai.baseUrl },
-        voice: { provider: 'openai', voice_id: 'alloy', base_url: openai.baseUrl },
+    const session = await stack.harness.createSession(
+      stack.assistant({
+        transcriber: { provider: 'openai', model: 'gpt-4o-mini-transcribe', base_url: stack.openai.baseUrl },
+        voice: { provider: 'openai', voice_id: 'alloy', base_url: stack.openai.baseUrl },
       }),
     );
-    const client = harness.connect(session);
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
-      openai.nextTranscript(OPENING_HOURS);
+      stack.openai.nextTranscript(OPENING_HOURS);
       await microphone.say(loadSpeech('what-are-your-opening-hours'));
       const userFinal = await client.waitFor('transcript', { includePast: true, predicate: (event) => event.role === 'user' && event.final });
       assert.equal(userFinal.text, OPENING_HOURS);
@@ -200,12 +188,12 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
       microphone.stop();
     }
     client.end();
-    await waitForSessionEnd(harness.db, session.id);
-    const upload = openai.transcriptionRequests.at(-1)!;
+    await waitForSessionEnd(stack.harness.db, session.id);
+    const upload = stack.openai.transcriptionRequests.at(-1)!;
     assert.equal(upload.fields.model, 'gpt-4o-mini-transcribe');
     assert.ok(upload.audioMs > 1500 && upload.rms > 0.005, 'the utterance was uploaded as audio');
-    assert.ok(openai.speechRequests.some((request) => request.input.includes('ten to four') && request.response_format === 'pcm'));
-    const messages = await sessionMessages(harness.db, session.id);
+    assert.ok(stack.openai.speechRequests.some((request) => request.input.includes('ten to four') && request.response_format === 'pcm'));
+    const messages = await sessionMessages(stack.harness.db, session.id);
     assert.deepEqual(messages.map((message) => [message.role, message.text]), [['user', OPENING_HOURS], ['assistant', HOURS_REPLY]]);
   });
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
+import { before, describe, it } from 'node:test';
 import { DEFAULT_PRICES } from '../../core/billing/default-prices.ts';
-import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
-import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
-import { startOpenAiFake, type OpenAiFake } from '../fakes/openai-fake.ts';
+import { startDeepgramFake } from '../fakes/deepgram-fake.ts';
+import { startElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
+import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { loadSpeech, openMicrophone } from '../support/microphone.ts';
-import { sessionEvents, startStreamHarness, waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
+import { sessionEvents, useStreamHarness, waitForSessionEnd } from '../support/stream-harness.ts';
+import { forTheseTests } from '../support/for-these-tests.ts';
 
 /** Micro-dollars for `quantity` at a decimal USD price per `size` units, rounded half up: worked out independently here. */
 function expectedMicros(quantity: number, priceUsd: string, size: number): bigint {
@@ -20,34 +20,26 @@ function expectedMicros(quantity: number, priceUsd: string, size: number): bigin
 const usd = (micros: bigint) => `${micros / 1_000_000n}.${(micros % 1_000_000n).toString().padStart(6, '0')}`;
 
 describe('a session through the provider fakes is charged from the price table and its usage', () => {
-  let harness: StreamHarness;
-  let deepgram: DeepgramFake;
-  let elevenlabs: ElevenLabsFake;
-  let openai: OpenAiFake;
   // The server-wide table prices this model on its own; the organization overrides the voice's price.
   const prices = {
     ...DEFAULT_PRICES,
     llm: { ...DEFAULT_PRICES.llm, openai: { ...DEFAULT_PRICES.llm.openai, 'gpt-4o-mini': { input_per_1m_tokens_usd: '0.333333', output_per_1m_tokens_usd: '1.7' } } },
   };
 
+  const harness = useStreamHarness({
+    providerCredentials: { openai: { apiKey: 'sk-test' }, deepgram: { apiKey: 'dg-test' }, elevenlabs: { apiKey: 'el-test' } },
+    billing: { prices, reportMeterEvents: true },
+  });
+  const deepgram = forTheseTests(() => startDeepgramFake(), (fake) => fake.close());
+  const elevenlabs = forTheseTests(() => startElevenLabsFake(), (fake) => fake.close());
+  const openai = forTheseTests(() => startOpenAiFake(() => ({ text: 'On Saturday we are open from ten to four.' })), (fake) => fake.close());
+
   before(async () => {
-    harness = await startStreamHarness({
-      providerCredentials: { openai: { apiKey: 'sk-test' }, deepgram: { apiKey: 'dg-test' }, elevenlabs: { apiKey: 'el-test' } },
-      billing: { prices, reportMeterEvents: true },
-    });
     await harness.db.system((trx) =>
       trx('organizations')
         .where({ id: harness.orgId })
         .update({ price_overrides: JSON.stringify({ tts: { elevenlabs: { eleven_turbo_v2_5: { per_1k_characters_usd: '0.123457' } } } }) }),
     );
-    deepgram = await startDeepgramFake();
-    elevenlabs = await startElevenLabsFake();
-    openai = await startOpenAiFake(() => ({ text: 'On Saturday we are open from ten to four.' }));
-  });
-  after(async () => {
-    await harness.close();
-    await Promise.all([deepgram.close(), elevenlabs.close(), openai.close()]);
-    await dispose();
   });
 
   it('stores a cost whose every line is its usage times its price, the usage records and the ended event agreeing', async () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { DeepgramFake } from '../fakes/deepgram-fake.ts';
-import type { ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
-import type { OpenAiFake } from '../fakes/openai-fake.ts';
+import { describe, it } from 'node:test';
+
+
+
 import { loadSpeech, openMicrophone } from '../support/microphone.ts';
-import { waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
-import { startProviderFakesStack, type ProviderFakesStack } from '../support/provider-fakes-stack.ts';
+import { waitForSessionEnd } from '../support/stream-harness.ts';
+import { useProviderFakesStack } from '../support/provider-fakes-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -16,27 +16,15 @@ import { waitFor } from '../support/wait-for.ts';
  * reconnects or retries and the call goes on.
  */
 describe('a provider outage in the middle of a session', () => {
-  let harness: StreamHarness;
-  let deepgram: DeepgramFake;
-  let elevenlabs: ElevenLabsFake;
-  let openai: OpenAiFake;
-
-  let assistant: ProviderFakesStack['assistant'];
-  let stack: ProviderFakesStack;
-
-  before(async () => {
-    stack = await startProviderFakesStack(() => ({ text: 'We open at nine.' }));
-    ({ harness, deepgram, elevenlabs, openai, assistant } = stack);
-  });
-  after(() => stack.close());
+  const stack = useProviderFakesStack(() => ({ text: 'We open at nine.' }));
 
   /**
    * A live session (its streams open after one typed turn) in which `breakProvider` breaks a provider, then the turn
    * `nextTurn` types (if any): the client is told what failed and the session ends as `provider-error:<provider>`.
    */
   async function expectProviderError(provider: string, breakProvider: () => void, nextTurn?: string): Promise<void> {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     // The caller's microphone streams (silence) the whole time, as a real one does.
     const microphone = openMicrophone(client);
@@ -49,64 +37,64 @@ describe('a provider outage in the middle of a session', () => {
       assert.equal(error.code, 'provider_error');
       const ended = await client.waitFor('session.ended', { includePast: true, timeoutMs: 30_000 });
       assert.equal(ended.reason, `provider-error:${provider}`);
-      const row = await waitForSessionEnd(harness.db, session.id);
+      const row = await waitForSessionEnd(stack.harness.db, session.id);
       assert.equal(row.status, 'failed');
       assert.equal(row.ended_reason, `provider-error:${provider}`);
     } finally {
       microphone.stop();
-      deepgram.recover();
-      elevenlabs.recover();
-      openai.recover();
+      stack.deepgram.recover();
+      stack.elevenlabs.recover();
+      stack.openai.recover();
     }
   }
 
-  it('deepgram going down ends the session as provider-error:deepgram', () => expectProviderError('deepgram', () => deepgram.fail()));
+  it('deepgram going down ends the session as provider-error:deepgram', () => expectProviderError('deepgram', () => stack.deepgram.fail()));
 
   it('elevenlabs going down ends the session as provider-error:elevenlabs', () =>
-    expectProviderError('elevenlabs', () => elevenlabs.fail(), 'And on Sunday?'));
+    expectProviderError('elevenlabs', () => stack.elevenlabs.fail(), 'And on Sunday?'));
 
   it('elevenlabs dropping the stream partway through a reply ends the session as provider-error:elevenlabs', () =>
-    expectProviderError('elevenlabs', () => elevenlabs.failAfter(1), 'And on Sunday?'));
+    expectProviderError('elevenlabs', () => stack.elevenlabs.failAfter(1), 'And on Sunday?'));
 
   it('openai answering 429 to every request ends the session as provider-error:openai', () =>
-    expectProviderError('openai', () => openai.failChat(429), 'And on Sunday?'));
+    expectProviderError('openai', () => stack.openai.failChat(429), 'And on Sunday?'));
 
   it('openai answering 500 to every request ends the session as provider-error:openai', () =>
-    expectProviderError('openai', () => openai.failChat(500), 'And on Sunday?'));
+    expectProviderError('openai', () => stack.openai.failChat(500), 'And on Sunday?'));
 
   it('openai dropping every reply stream partway ends the session as provider-error:openai', () =>
-    expectProviderError('openai', () => openai.dropChatAfter(3), 'And on Sunday?'));
+    expectProviderError('openai', () => stack.openai.dropChatAfter(3), 'And on Sunday?'));
 
   it('one 503 from openai is retried by the library, and the caller gets the reply', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
-    const requestsBefore = openai.chatRequests.length;
-    openai.failChat(503, 1);
+    const requestsBefore = stack.openai.chatRequests.length;
+    stack.openai.failChat(503, 1);
     try {
       client.sendText('When do you open?');
       const reply = await client.waitFor('transcript', { includePast: true, timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.final });
       assert.equal(reply.text, 'We open at nine.');
-      assert.equal(openai.chatRequests.length - requestsBefore, 2, 'the refused request and its retry');
+      assert.equal(stack.openai.chatRequests.length - requestsBefore, 2, 'the refused request and its retry');
     } finally {
-      openai.recover();
+      stack.openai.recover();
     }
     client.end();
-    assert.equal((await waitForSessionEnd(harness.db, session.id)).ended_reason, 'customer-ended');
+    assert.equal((await waitForSessionEnd(stack.harness.db, session.id)).ended_reason, 'customer-ended');
   });
 
   it('a Deepgram stream dropped once is reconnected, and the caller is heard again', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
+    const session = await stack.harness.createSession(stack.assistant());
+    const client = stack.harness.connect(session);
     await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
-      await waitFor(() => deepgram.connections.some((connection) => connection.audioBytes > 0), 'audio reaching Deepgram');
-      const connectionsBefore = deepgram.connections.length;
-      deepgram.fail();
-      deepgram.recover();
-      await waitFor(() => deepgram.connections.length > connectionsBefore, 'the plugin reconnecting');
-      deepgram.nextUtterance('When do you open?');
+      await waitFor(() => stack.deepgram.connections.some((connection) => connection.audioBytes > 0), 'audio reaching Deepgram');
+      const connectionsBefore = stack.deepgram.connections.length;
+      stack.deepgram.fail();
+      stack.deepgram.recover();
+      await waitFor(() => stack.deepgram.connections.length > connectionsBefore, 'the plugin reconnecting');
+      stack.deepgram.nextUtterance('When do you open?');
       await microphone.say(loadSpeech('what-are-your-opening-hours'));
       const heard = await client.waitFor('transcript', { includePast: true, timeoutMs: 20_000, predicate: (event) => event.role === 'user' && event.final });
       assert.equal(heard.text, 'When do you open?');
@@ -114,6 +102,6 @@ describe('a provider outage in the middle of a session', () => {
       microphone.stop();
     }
     client.end();
-    assert.equal((await waitForSessionEnd(harness.db, session.id)).ended_reason, 'customer-ended');
+    assert.equal((await waitForSessionEnd(stack.harness.db, session.id)).ended_reason, 'customer-ended');
   });
 });

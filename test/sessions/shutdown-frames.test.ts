@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
+import { test } from 'node:test';
 import WebSocket from 'ws';
-import { startStreamHarness, waitForSessionEnd, type StreamHarness } from '../support/stream-harness.ts';
+import { useStreamHarness, waitForSessionEnd } from '../support/stream-harness.ts';
 
-let harness: StreamHarness;
-before(async () => {
-  harness = await startStreamHarness();
-});
-after(async () => {
-  await harness.close();
-  await dispose();
-});
+const harness = useStreamHarness();
 
 const talkative = {
   name: 'Talkative',

@@ -2,6 +2,7 @@ import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake.ts';
 import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake.ts';
 import { startOpenAiFake, type ChatDecision, type OpenAiFake } from '../fakes/openai-fake.ts';
+import { forTheseTests } from './for-these-tests.ts';
 import { startStreamHarness, type StreamHarness } from './stream-harness.ts';
 
 export interface ProviderFakesStack {
@@ -42,4 +43,9 @@ export async function startProviderFakesStack(decide: (body: Record<string, any>
       await dispose();
     },
   };
+}
+
+/** The stack for the tests of the enclosing describe (or file), closed after them. */
+export function useProviderFakesStack(decide: (body: Record<string, any>) => ChatDecision): ProviderFakesStack {
+  return forTheseTests(() => startProviderFakesStack(decide), (stack) => stack.close());
 }

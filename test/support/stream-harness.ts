@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { dispose } from '@livekit/rtc-node';
 import type { SessionBilling } from '../../core/billing/session-charge.ts';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { generateToken } from '../../core/crypto/tokens.ts';
@@ -11,6 +12,7 @@ import { createLogger } from '../../core/logger.ts';
 import { attachStreamGateway, type StreamGateway } from '../../agent-runtime/stream/stream-gateway.ts';
 import { SessionClient } from '../../sdk/session-client.ts';
 import { openTestDatabase } from './database.ts';
+import { forTheseTests } from './for-these-tests.ts';
 
 export interface StreamHarness {
   db: Database;
@@ -100,6 +102,20 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
       await db.close();
     },
   };
+}
+
+/**
+ * A harness for the tests of the enclosing describe (or file), closed with rtc-node's native side after them. Options
+ * given as a function are read when the harness starts, after the hooks declared before this call have run.
+ */
+export function useStreamHarness(options: StreamHarnessOptions | (() => StreamHarnessOptions) = {}): StreamHarness {
+  return forTheseTests(
+    () => startStreamHarness(typeof options === 'function' ? options() : options),
+    async (harness) => {
+      await harness.close();
+      await dispose();
+    },
+  );
 }
 
 export async function sessionRow(db: Database, id: string) {
