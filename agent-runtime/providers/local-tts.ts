@@ -1,8 +1,9 @@
 import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
-import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
+import { AudioFrame } from '@livekit/rtc-node';
 import { espeakVoiceFile } from '../../core/voices/espeak-voices.ts';
 import { joinSamples } from '../audio/join-samples.ts';
 import { type PcmAudio, parseWav } from '../audio/wav.ts';
+import { resample } from '../audio/resampler.ts';
 import { sharedEspeakPool } from './espeak-pool.ts';
 import { splitForEspeak } from './espeak-text.ts';
 
@@ -56,22 +57,6 @@ export async function synthesizeSpeech(text: string, options: LocalTTSOptions): 
   const sampleRateHz = pieces[0]?.sampleRateHz ?? options.sampleRateHz;
   const samples = joinSamples(pieces.map((piece) => piece.samples));
   return sampleRateHz === options.sampleRateHz ? samples : resample(samples, sampleRateHz, options.sampleRateHz);
-}
-
-function resample(samples: Int16Array, fromHz: number, toHz: number): Int16Array {
-  const resampler = new AudioResampler(fromHz, toHz, 1);
-  try {
-    const frames: AudioFrame[] = [];
-    const chunk = fromHz / 10;
-    for (let start = 0; start < samples.length; start += chunk) {
-      const slice = samples.slice(start, start + chunk);
-      frames.push(...resampler.push(new AudioFrame(slice, fromHz, 1, slice.length)));
-    }
-    frames.push(...resampler.flush());
-    return joinSamples(frames.map((frame) => frame.data));
-  } finally {
-    resampler.close();
-  }
 }
 
 class LocalChunkedStream extends tts.ChunkedStream {

@@ -27,7 +27,7 @@ import {
   wavHeader,
 } from '../../core/storage/recording-layout.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
-import { LinearResampler } from './linear-resampler.ts';
+import { StreamResampler } from '../audio/resampler.ts';
 
 export interface RecorderOptions {
   storage: ObjectStorage;
@@ -57,9 +57,14 @@ export class Recorder {
   private readonly keys: ReturnType<typeof recordingKeys>;
   private readonly graceSamples: number;
   private readonly pending = new Map<number, Int16Array>();
-  private readonly resamplers: [LinearResampler, LinearResampler];
-  /** Where each channel's last frame ended, in recording samples. */
+  private readonly resamplers: [StreamResampler, StreamResampler];
+  /** Where each channel's last frame ended, in recording samples (fractional: input rates need not divide evenly). */
   private readonly channelEnd: [number, number] = [-Infinity, -Infinity];
+  /**
+   * Where each channel's next resampled sample goes. It trails `channelEnd` by what the resampler still holds, and
+   * catches up when the resampler is flushed.
+   */
+  private readonly outputEnd: [number, number] = [0, 0];
   /** Chunks below this sequence number are stored (or being stored). */
   private nextChunkToStore = 0;
   private endSample = 0;
@@ -74,8 +79,8 @@ export class Recorder {
     this.keys = recordingKeys(options.prefix);
     this.graceSamples = Math.round(((options.graceMs ?? 1500) / 1000) * RECORDING_SAMPLE_RATE_HZ);
     this.resamplers = [
-      new LinearResampler(options.userSampleRateHz ?? options.sampleRateHz, RECORDING_SAMPLE_RATE_HZ),
-      new LinearResampler(options.assistantSampleRateHz ?? options.sampleRateHz, RECORDING_SAMPLE_RATE_HZ),
+      new StreamResampler(options.userSampleRateHz ?? options.sampleRateHz, RECORDING_SAMPLE_RATE_HZ),
+      new StreamResampler(options.assistantSampleRateHz ?? options.sampleRateHz, RECORDING_SAMPLE_RATE_HZ),
     ];
   }
 
@@ -97,13 +102,27 @@ export class Recorder {
     this.heardAnything = true;
     let start = Math.round((atMs / 1000) * RECORDING_SAMPLE_RATE_HZ);
     const contiguous = Math.abs(start - this.channelEnd[channel]) <= SNAP_SAMPLES;
-    if (contiguous) start = this.channelEnd[channel];
-    else this.resamplers[channel].reset();
-    const samples = this.resamplers[channel].process(pcm);
-    this.place(channel, samples, start);
-    this.channelEnd[channel] = start + samples.length;
-    this.endSample = Math.max(this.endSample, start + samples.length);
+    if (contiguous) {
+      start = this.channelEnd[channel];
+    } else {
+      this.flushChannel(channel);
+      this.outputEnd[channel] = start;
+    }
+    this.channelEnd[channel] = start + (pcm.length * RECORDING_SAMPLE_RATE_HZ) / this.resamplers[channel].fromHz;
+    this.append(channel, this.resamplers[channel].process(pcm));
     this.storeChunksBefore(this.endSample - this.graceSamples);
+  }
+
+  /** Places what the channel's resampler still holds after its last output; its next frame starts afresh. */
+  private flushChannel(channel: Channel): void {
+    this.append(channel, this.resamplers[channel].flush());
+  }
+
+  private append(channel: Channel, samples: Int16Array): void {
+    const start = this.outputEnd[channel];
+    this.place(channel, samples, start);
+    this.outputEnd[channel] = start + samples.length;
+    this.endSample = Math.max(this.endSample, start + samples.length);
   }
 
   private place(channel: Channel, samples: Int16Array, start: number): void {
@@ -173,6 +192,8 @@ export class Recorder {
     }
     if (!this.finished) {
       this.finished = true;
+      this.flushChannel(0);
+      this.flushChannel(1);
       const endSample = Math.max(this.endSample, endMs === undefined ? 0 : Math.round((endMs / 1000) * RECORDING_SAMPLE_RATE_HZ));
       this.endSample = Math.max(endSample, this.nextChunkToStore * SEGMENT_SAMPLES);
       this.storeChunksBefore(this.endSample);

@@ -1,5 +1,5 @@
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
-import { LinearResampler } from '../../agent-runtime/recording/linear-resampler.ts';
+import { resample } from '../../agent-runtime/audio/resampler.ts';
 import { readCallerClip, type SuiteRef } from '../../core/test-suites/caller-clips.ts';
 import type { ObjectStorage } from '../../core/storage/object-storage.ts';
 import { CALLER_SAMPLE_RATE_HZ } from './caller-microphone.ts';
@@ -18,6 +18,6 @@ export function recordedClips(storage: ObjectStorage | undefined, suite: SuiteRe
     if (!wav) throw new Error(`the recorded clip "${clipId}" is gone (its scenario or suite was deleted after the run was requested)`);
     const clip = parseWav(wav);
     if (clip.channels !== 1) throw new Error(`the recorded clip "${clipId}" is not mono`);
-    return new LinearResampler(clip.sampleRateHz, CALLER_SAMPLE_RATE_HZ).process(clip.samples);
+    return resample(clip.samples, clip.sampleRateHz, CALLER_SAMPLE_RATE_HZ);
   };
 }
