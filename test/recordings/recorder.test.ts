@@ -7,6 +7,7 @@ import { joinSamples } from '../../agent-runtime/audio/join-samples.ts';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
 import fs from 'node:fs';
 import { bestMatch, channel, chirp, feed, resample, rms, temporaryFolder } from './support.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const folder = temporaryFolder('recorder');
 after(() => fs.rmSync(folder, { recursive: true, force: true }));
@@ -64,8 +65,10 @@ test('chunks reach storage during the session, so a crash loses only the last fe
   const stored: number[] = [];
   const recorder = new Recorder({ storage, prefix, sampleRateHz: 24_000, onChunkStored: (seq) => stored.push(seq) });
   feed((pcm, at) => recorder.writeUser(pcm, at), chirp(20, 24_000), 0, 24_000);
-  // Let the background writes settle without finishing the recording (as if the process died now).
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Without finishing the recording (as if the process died now): every chunk that ends more than the grace period
+  // (1.5 s) before the last frame is stored.
+  const expected = Math.floor(((20 - 1.5) * RECORDING_SAMPLE_RATE_HZ) / 98_304);
+  await waitFor(() => stored.length >= expected, `${expected} chunks stored`, 10_000);
   const chunks = await storage.list(recordingKeys(prefix).chunks);
   const storedSeconds = (chunks.length * 98_304) / RECORDING_SAMPLE_RATE_HZ;
   assert.ok(storedSeconds >= 20 - 4.096 - 1.5, `only ${storedSeconds} s of 20 s stored`);

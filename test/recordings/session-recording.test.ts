@@ -9,6 +9,7 @@ import { RECORDING_SAMPLE_RATE_HZ, recordingKeys, recordingPrefix } from '../../
 import { ffprobeJson, hasFfprobe } from './pipeline.ts';
 import { offlineAssistant, type RecordedSession, startSessionStack, waitForRecording, WIRE_RATE_HZ } from './session-stack.ts';
 import { bestMatch, channel, resample, rms } from './support.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let stack: Awaited<ReturnType<typeof startSessionStack>>;
 let recorded: RecordedSession;
@@ -113,7 +114,9 @@ test('a reply cut by the user stops in the recording where the client stopped pl
     if (!cut) beforeCut.push(new Int16Array(bytes.slice().buffer));
   });
   await client.waitFor('assistant.audio.started', { timeoutMs: 30_000 });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // A second and a half of the greeting has reached the client before the user speaks over it.
+  const receivedSamples = () => beforeCut.reduce((sum, frame) => sum + frame.length, 0);
+  await waitFor(() => receivedSamples() >= 1.5 * WIRE_RATE_HZ, 'a second and a half of the greeting', 30_000);
   client.sendText('When are you open?');
   const cleared = await client.waitFor('assistant.audio.cleared', { timeoutMs: 30_000 });
   await client.waitFor('transcript', { timeoutMs: 30_000, predicate: (event) => event.role === 'assistant' && event.final && event.text.includes('nine') });
@@ -122,7 +125,7 @@ test('a reply cut by the user stops in the recording where the client stopped pl
   const recording = await waitForRecording(stack.call, created.body.id);
   assert.equal(recording.status, 'ready', recording.failure_reason);
 
-  const received = new Int16Array(beforeCut.reduce((sum, frame) => sum + frame.length, 0));
+  const received = new Int16Array(receivedSamples());
   beforeCut.reduce((offset, frame) => (received.set(frame, offset), offset + frame.length), 0);
   const rate = RECORDING_SAMPLE_RATE_HZ;
   const heard = resample(received, WIRE_RATE_HZ, rate);

@@ -6,6 +6,7 @@ import { startTranscodeWorker } from '../../workers/transcode/transcode-worker.t
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { apiClient } from '../support/client.ts';
 import { openMicrophone } from '../support/microphone.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { chirp } from './support.ts';
 
 export const WIRE_RATE_HZ = 16_000;
@@ -64,15 +65,18 @@ async function runRecordedSession(api: TestApi, call: ReturnType<typeof apiClien
   const microphone = openMicrophone(client);
   try {
     const userAudio = chirp(1.5, WIRE_RATE_HZ, 3);
+    // The scenario's shape, not a wait for anything: 300 ms of microphone silence before the user speaks.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const userSentAt = Date.now();
     await microphone.say(userAudio);
     client.sendText('When are you open?');
     await client.waitFor('assistant.audio.done', { timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The app ends the call once the reply has played out: the client plays what it received after the last frame.
+    const assistantReceivedAt = received[0]?.at ?? 0;
+    const playedOutAt = assistantReceivedAt + (playbackTimeline(received, assistantReceivedAt).length / WIRE_RATE_HZ) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, playedOutAt - Date.now())));
     client.end();
     await client.closed;
-    const assistantReceivedAt = received[0]?.at ?? 0;
     return { id: created.body.id, userAudio, userSentAt, assistantAudio: playbackTimeline(received, assistantReceivedAt), assistantReceivedAt };
   } finally {
     microphone.stop();
@@ -98,12 +102,14 @@ function playbackTimeline(frames: { at: number; samples: Int16Array }[], startMs
   return timeline;
 }
 
-export async function waitForRecording(call: ReturnType<typeof apiClient>, sessionId: string, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await call('GET', `/v1/sessions/${sessionId}/recording`);
-    if (response.status === 200 && (response.body.status === 'ready' || response.body.status === 'failed')) return response.body;
-    if (Date.now() > deadline) throw new Error(`recording of ${sessionId}: ${response.status} ${JSON.stringify(response.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+export function waitForRecording(call: ReturnType<typeof apiClient>, sessionId: string, timeoutMs = 120_000) {
+  return waitFor(
+    async () => {
+      const response = await call('GET', `/v1/sessions/${sessionId}/recording`);
+      return response.status === 200 && (response.body.status === 'ready' || response.body.status === 'failed') ? response.body : undefined;
+    },
+    `the recording of ${sessionId} to be ready or failed`,
+    timeoutMs,
+    200,
+  );
 }
