@@ -3,6 +3,7 @@
 // 20 ms frames of a speech-like signal; both at the rate conversions the platform performs.
 // Usage: npm run bench:resampler (BENCH_SECONDS of audio per CPU run, default 60).
 import { AudioFrame, AudioResampler, AudioResamplerQuality, dispose } from '@livekit/rtc-node';
+import { joinSamples } from '../agent-runtime/audio/join-samples.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 
@@ -62,15 +63,7 @@ function sox(fromHz: number, toHz: number, quality: AudioResamplerQuality): Resa
   return {
     process(frame) {
       // A copy: AudioFrame hands its array's whole buffer to the native side, whatever the view's offset.
-      const out = resampler.push(new AudioFrame(frame.slice(), fromHz, 1, frame.length));
-      if (out.length === 1) return out[0]!.data;
-      const joined = new Int16Array(out.reduce((sum, piece) => sum + piece.data.length, 0));
-      let offset = 0;
-      for (const piece of out) {
-        joined.set(piece.data, offset);
-        offset += piece.data.length;
-      }
-      return joined;
+      return joinSamples(resampler.push(new AudioFrame(frame.slice(), fromHz, 1, frame.length)).map((piece) => piece.data));
     },
     close: () => resampler.close(),
   };
@@ -105,13 +98,7 @@ function resampleAll(make: () => Resampler, input: Int16Array, fromHz: number): 
   const pieces: Int16Array[] = [];
   for (let start = 0; start < input.length; start += frame) pieces.push(resampler.process(input.subarray(start, start + frame)));
   resampler.close();
-  const out = new Int16Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
+  return joinSamples(pieces);
 }
 
 /**

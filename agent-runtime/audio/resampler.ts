@@ -49,5 +49,5 @@ export function resample(samples: Int16Array, fromHz: number, toHz: number): Int
 }
 
 function joined(frames: AudioFrame[]): Int16Array {
-  return frames.length === 1 ? frames[0]!.data : joinSamples(frames.map((frame) => frame.data));
+  return joinSamples(frames.map((frame) => frame.data));
 }
