@@ -1,14 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { isId } from '../../core/ids.ts';
-import { notFound } from '../../core/errors.ts';
 import { createApiKey, revokeApiKey, type ApiKeyRow } from '../../core/repositories/api-keys.ts';
 import type { ApiDeps } from '../deps.ts';
 import { toPublicApiKey } from '../presenters/api-key.ts';
 import { pageQuery, pageResult } from '../../core/db/pagination.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
-import { pathId } from '../http/route-helpers.ts';
+import { tenantObjectOr404 } from '../http/tenant-object.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
 const origin = z.union([z.literal('*'), z.url().regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com')]);
@@ -55,11 +54,8 @@ export function apiKeyRoutes({ db, apiKeyCache }: ApiDeps): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'apiKey', 'API key');
-    const row = await db.tenant(orgId, (trx) => revokeApiKey(trx, orgId, id));
-    if (!row) throw notFound('API key', id);
-    apiKeyCache.forget(id);
+    const row = await tenantObjectOr404(db, req, { kind: 'apiKey', resource: 'API key' }, revokeApiKey);
+    apiKeyCache.forget(row.id);
     res.json(toPublicApiKey(row));
   });
 

@@ -11,6 +11,7 @@ import { toPublicWebhookDelivery } from '../presenters/webhook-delivery.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
+import { serveTenantObject } from '../http/tenant-object.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
 const eventsQuery = paginationQuery('event').extend({
@@ -33,13 +34,7 @@ export function eventRoutes({ db }: ApiDeps): Router {
     res.json(listResponse(rows.map(toPublicEvent), hasMore));
   });
 
-  router.get('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'event', 'event');
-    const row = await db.tenant(orgId, (trx) => findEvent(trx, orgId, id));
-    if (!row) throw notFound('event', id);
-    res.json(toPublicEvent(row));
-  });
+  router.get('/:id', serveTenantObject(db, { kind: 'event', resource: 'event' }, findEvent, toPublicEvent));
 
   router.post('/:id/redeliver', async (req, res) => {
     const { orgId } = authOf(req);

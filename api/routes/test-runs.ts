@@ -12,6 +12,7 @@ import type { ApiDeps } from '../deps.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
+import { serveTenantObject } from '../http/tenant-object.ts';
 import { parse, parseBody } from '../http/validation.ts';
 import { checkAssistantPatch } from './assistant-patch.ts';
 import { assistantUrlChecks } from './assistant-urls.ts';
@@ -85,13 +86,7 @@ export function testRunRoutes({ db }: ApiDeps): Router {
     res.json(listResponse(rows.map(toPublicTestRun), hasMore));
   });
 
-  router.get('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'testRun', 'test run');
-    const row = await db.tenant(orgId, (trx) => getTestRun(trx, orgId, id));
-    if (!row) throw notFound('test run', id);
-    res.json(toPublicTestRun(row));
-  });
+  router.get('/:id', serveTenantObject(db, { kind: 'testRun', resource: 'test run' }, getTestRun, toPublicTestRun));
 
   return router;
 }

@@ -21,6 +21,7 @@ import { toPublicScenario, toPublicTestSuite } from '../presenters/test-suite.ts
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
+import { serveTenantObject } from '../http/tenant-object.ts';
 import { parse, parseBody, parseBodyAsync } from '../http/validation.ts';
 
 const fields = {
@@ -68,13 +69,7 @@ export function testSuiteRoutes({ db, media }: ApiDeps): Router {
     res.json(listResponse(rows.map(toPublicTestSuite), hasMore));
   });
 
-  router.get('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'testSuite', 'test suite');
-    const row = await db.tenant(orgId, (trx) => getTestSuite(trx, orgId, id));
-    if (!row) throw notFound('test suite', id);
-    res.json(toPublicTestSuite(row));
-  });
+  router.get('/:id', serveTenantObject(db, { kind: 'testSuite', resource: 'test suite' }, getTestSuite, toPublicTestSuite));
 
   router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);

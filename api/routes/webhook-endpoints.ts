@@ -18,6 +18,7 @@ import { toPublicWebhookEndpoint } from '../presenters/webhook-endpoint.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
+import { serveTenantObject, tenantObjectOr404, type PathObject } from '../http/tenant-object.ts';
 import { assertSavedUrl, callbackUrlPolicy } from '../http/url-validation.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
@@ -56,6 +57,8 @@ export const rotateWebhookSecretBody = z.strictObject({
   overlap_s: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_S).default(DEFAULT_ROTATION_OVERLAP_S),
 });
 
+const WEBHOOK_ENDPOINT: PathObject = { kind: 'webhookEndpoint', resource: 'webhook endpoint' };
+
 const deliveriesQuery = paginationQuery('webhookDelivery').extend({ status: z.enum(['pending', 'succeeded', 'failed']).optional() });
 
 export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Router {
@@ -81,13 +84,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.json(listResponse(rows.map(toPublicWebhookEndpoint), hasMore));
   });
 
-  router.get('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
-    const row = await db.tenant(orgId, (trx) => findWebhookEndpoint(trx, orgId, id));
-    if (!row) throw notFound('webhook endpoint', id);
-    res.json(toPublicWebhookEndpoint(row));
-  });
+  router.get('/:id', serveTenantObject(db, WEBHOOK_ENDPOINT, findWebhookEndpoint, toPublicWebhookEndpoint));
 
   router.patch('/:id', async (req, res) => {
     const { orgId } = authOf(req);
@@ -102,11 +99,8 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
   });
 
   router.delete('/:id', async (req, res) => {
-    const { orgId } = authOf(req);
-    const id = pathId(req, 'webhookEndpoint', 'webhook endpoint');
-    const row = await db.tenant(orgId, (trx) => deleteWebhookEndpoint(trx, orgId, id));
-    if (!row) throw notFound('webhook endpoint', id);
-    res.json({ id, object: 'webhook_endpoint', deleted: true });
+    const deleted = await tenantObjectOr404(db, req, WEBHOOK_ENDPOINT, deleteWebhookEndpoint);
+    res.json({ id: deleted.id, object: 'webhook_endpoint', deleted: true });
   });
 
   router.post('/:id/rotate-secret', async (req, res) => {
