@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { newId } from '../../core/ids.ts';
 import { apiClient } from '../support/client.ts';
 import { noChromium, screenshot } from './support/browser.ts';
 import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
@@ -147,5 +148,28 @@ describe('test suites in the dashboard, in Chromium', { skip: noChromium }, () =
     await history.locator('tbody tr').nth(1).waitFor();
     assert.equal(await history.locator('tbody tr').count(), 2);
     assert.equal(await history.locator('tbody tr').first().getByText('unsaved changes').count(), 1);
+  });
+
+  it("keeps a scenario's recorded clips when the suite is saved, and drops a changed line's", async () => {
+    // As from-session leaves a spoken session's scenario: its line replays a clip the suite owns.
+    const clip = newId('callerClip');
+    const stored = (await call('GET', `/v1/test-suites/${suiteId}`)).body.scenarios;
+    stored[2].caller = { turns: ['I would like a refund please.'], turn_audio: [clip] };
+    await stack.db.system((trx) => trx('test_suites').where({ id: suiteId }).update({ scenarios: JSON.stringify(stored) }));
+
+    await page.goto(`/test-suites/${suiteId}`);
+    const scenario = page.getByTestId('scenario-2');
+    await scenario.getByLabel('Caller lines').fill('First line\nI would like a refund please.');
+    assert.equal(await page.getByTestId('scenario-2-recorded').innerText(), "1 of 2 lines replay the caller's recorded voice when spoken; a changed line is synthesised.");
+    await page.getByRole('button', { name: 'Save suite' }).first().click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const kept = (await call('GET', `/v1/test-suites/${suiteId}`)).body.scenarios[2].caller;
+    assert.deepEqual(kept, { turns: ['First line', 'I would like a refund please.'], turn_audio: [null, clip] });
+
+    await scenario.getByLabel('Caller lines').fill('I would like my money back.');
+    assert.equal(await page.getByTestId('scenario-2-recorded').innerText(), "0 of 1 lines replay the caller's recorded voice when spoken; a changed line is synthesised.");
+    await page.getByRole('button', { name: 'Save suite' }).first().click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    assert.deepEqual((await call('GET', `/v1/test-suites/${suiteId}`)).body.scenarios[2].caller, { turns: ['I would like my money back.'] });
   });
 });

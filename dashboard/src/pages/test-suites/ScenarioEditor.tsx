@@ -2,7 +2,7 @@ import { useFormContext, useWatch } from 'react-hook-form';
 import { Link } from 'react-router';
 import { Field } from '../../components/Field';
 import { CriteriaEditor } from '../evaluations/CriteriaEditor';
-import type { SuiteFormValues } from './suite-form';
+import { callerLines, clipsForLines, type SuiteFormValues } from './suite-form';
 
 /** One scenario of a suite: who calls (scripted lines or a persona with a goal), how (typed or spoken), and what must hold. */
 export function ScenarioEditor({ index, onRemove }: { index: number; onRemove: () => void }) {
@@ -10,6 +10,9 @@ export function ScenarioEditor({ index, onRemove }: { index: number; onRemove: (
   const prefix = `scenarios.${index}` as const;
   const kind = useWatch({ control, name: `${prefix}.caller.kind` });
   const sourceSessionId = useWatch({ control, name: `${prefix}.source_session_id` });
+  const lines = callerLines(useWatch({ control, name: `${prefix}.caller.turns` }) ?? '');
+  const recorded = useWatch({ control, name: `${prefix}.recorded` }) ?? [];
+  const replayed = clipsForLines(lines, recorded).filter(Boolean).length;
   return (
     <fieldset className="scenario" data-testid={`scenario-${index}`}>
       <legend>{kind === 'turns' ? 'Scripted caller' : 'Persona caller'}</legend>
@@ -30,9 +33,16 @@ export function ScenarioEditor({ index, onRemove }: { index: number; onRemove: (
         </Field>
       </div>
       {kind === 'turns' ? (
-        <Field name={`${prefix}.caller.turns`} label="Caller lines" hint="One per line, said in order, each after the assistant's turn ends.">
-          <textarea rows={4} {...register(`${prefix}.caller.turns`)} />
-        </Field>
+        <>
+          <Field name={`${prefix}.caller.turns`} label="Caller lines" hint="One per line, said in order, each after the assistant's turn ends.">
+            <textarea rows={4} {...register(`${prefix}.caller.turns`)} />
+          </Field>
+          {recorded.some((saved) => saved.clip) && (
+            <p className="hint" data-testid={`scenario-${index}-recorded`}>
+              {replayed} of {lines.length} lines replay the caller's recorded voice when spoken; a changed line is synthesised.
+            </p>
+          )}
+        </>
       ) : (
         <div className="grid two">
           <Field name={`${prefix}.caller.persona`} label="Persona" hint="Who the simulated caller is. The assistant's judge model plays it (an OpenAI key is needed).">

@@ -25,6 +25,13 @@ export interface ScenarioFormValues {
   caller: { kind: 'turns' | 'persona'; turns: string; persona: string; goal: string; max_turns: string };
   criteria: CriterionFormValues[];
   source_session_id: string | null;
+  /** The saved lines and the recorded clip each replays (none for a scenario without recorded audio). */
+  recorded: RecordedLine[];
+}
+
+export interface RecordedLine {
+  line: string;
+  clip: string | null;
 }
 
 const DEFAULT_TIMEOUT_S = 120;
@@ -39,12 +46,17 @@ export function newScenario(kind: ScenarioFormValues['caller']['kind']): Scenari
     caller: { kind, turns: '', persona: '', goal: '', max_turns: String(DEFAULT_MAX_TURNS) },
     criteria: [],
     source_session_id: null,
+    recorded: [],
   };
 }
 
 function toScenarioForm(scenario: Scenario): ScenarioFormValues {
   const form = newScenario('turns' in scenario.caller ? 'turns' : 'persona');
-  if ('turns' in scenario.caller) form.caller.turns = scenario.caller.turns.join('\n');
+  if ('turns' in scenario.caller) {
+    const { turns, turn_audio } = scenario.caller;
+    form.caller.turns = turns.join('\n');
+    form.recorded = turn_audio ? turns.map((line, index) => ({ line, clip: turn_audio[index] ?? null })) : [];
+  }
   else Object.assign(form.caller, { persona: scenario.caller.persona, goal: scenario.caller.goal, max_turns: String(scenario.caller.max_turns) });
   return {
     ...form,
@@ -61,10 +73,29 @@ export function toSuiteForm(suite: TestSuite): SuiteFormValues {
   return { name: suite.name, description: suite.description ?? '', scenarios: suite.scenarios.map(toScenarioForm) };
 }
 
+export function callerLines(turns: string): string[] {
+  return turns.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+/**
+ * The recorded clip each line replays: a line keeps the clip of a saved line with the same words (the first not
+ * already taken, so reordered lines keep theirs); an edited or new line has none and is synthesised. Sent back on
+ * every save, because a clip a save leaves out is deleted.
+ */
+export function clipsForLines(lines: string[], recorded: RecordedLine[]): Array<string | null> {
+  const unused = [...recorded];
+  return lines.map((line) => {
+    const index = unused.findIndex((saved) => saved.clip && saved.line === line);
+    return index < 0 ? null : unused.splice(index, 1)[0]!.clip;
+  });
+}
+
 function scenarioRequest(form: ScenarioFormValues): ScenarioInput {
+  const turns = callerLines(form.caller.turns);
+  const turnAudio = clipsForLines(turns, form.recorded);
   const caller: ScenarioInput['caller'] =
     form.caller.kind === 'turns'
-      ? { turns: form.caller.turns.split('\n').map((line) => line.trim()).filter(Boolean) }
+      ? { turns, ...(turnAudio.some(Boolean) ? { turn_audio: turnAudio } : {}) }
       : { persona: form.caller.persona.trim(), goal: form.caller.goal.trim(), max_turns: numberOr(form.caller.max_turns, DEFAULT_MAX_TURNS) };
   return {
     ...(form.saved_id ? { id: form.saved_id } : {}),
