@@ -1,17 +1,21 @@
 /**
  * Bounds the deliveries one worker holds. A delivery is held from claim until its outcome is known: at most `total`
  * at once, and per target (endpoint or server_url) at most `perTarget` running plus `perTarget` queued behind them.
- * A slow receiver therefore ties up at most 2 × perTarget holds, never the whole worker, while a busy fast receiver
- * always has its next deliveries at hand.
+ * A slow receiver therefore ties up at most 2 × perTarget holds, and never every hold of a small worker (one is always
+ * left to the other targets), while a busy fast receiver always has its next deliveries at hand.
  */
 export class AttemptSlots {
   private readonly targets = new Map<string, { held: number; running: number; queued: Array<() => void> }>();
   private heldTotal = 0;
+  /** The most holds one target may have. */
+  private readonly perTargetHolds: number;
 
   constructor(
     private readonly total: number,
     private readonly perTarget: number,
-  ) {}
+  ) {
+    this.perTargetHolds = Math.min(2 * perTarget, Math.max(1, total - 1));
+  }
 
   /** How many more deliveries this worker may claim. */
   free(): number {
@@ -20,13 +24,13 @@ export class AttemptSlots {
 
   /** Targets that can take no more deliveries now (claims skip them). */
   busyTargets(): string[] {
-    return [...this.targets].filter(([, target]) => target.held >= 2 * this.perTarget).map(([key]) => key);
+    return [...this.targets].filter(([, target]) => target.held >= this.perTargetHolds).map(([key]) => key);
   }
 
   /** Reserves a hold for one delivery to `key`, or says no. */
   hold(key: string): boolean {
     const target = this.targets.get(key) ?? { held: 0, running: 0, queued: [] };
-    if (this.heldTotal >= this.total || target.held >= 2 * this.perTarget) return false;
+    if (this.heldTotal >= this.total || target.held >= this.perTargetHolds) return false;
     target.held++;
     this.heldTotal++;
     this.targets.set(key, target);
