@@ -16,7 +16,9 @@ import type { MediaServices } from '../../core/media.ts';
 import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
 import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
+import { apiClient } from './client.ts';
 import { openTestDatabase } from './database.ts';
+import { forTheseTests } from './for-these-tests.ts';
 
 export interface TestApi {
   baseUrl: string;
@@ -30,8 +32,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real api on an ephemeral port over a fresh test database. `env` overrides configuration variables. */
-export async function startTestApi(options: { env?: Record<string, string>; withStreamGateway?: boolean } = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  /** Overrides of configuration variables. */
+  env?: Record<string, string>;
+  /** Runs WebSocket sessions on the api's own HTTP server, as `echosphere start` does. */
+  withStreamGateway?: boolean;
+}
+
+/** The real api on an ephemeral port over a fresh test database. */
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const config = parseConfig({
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
@@ -86,6 +95,67 @@ export async function startTestApi(options: { env?: Record<string, string>; with
       rmSync(mediaDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface UseTestApiOptions extends TestApiOptions {
+  organizationName?: string;
+  /** An assistant for the organization to create before the tests, as the body of POST /v1/assistants. */
+  assistant?: Record<string, unknown>;
+}
+
+/** The api as one organization sees it, for the tests of the enclosing describe (or file). */
+export interface TestApiAsOrganization {
+  api: TestApi;
+  organization: { readonly orgId: string; readonly secretKey: string };
+  /** The assistant asked for in the options. */
+  assistant: { readonly id: string };
+  /** The organization's JSON client, speaking with its secret key. */
+  call: ReturnType<typeof apiClient>;
+}
+
+/**
+ * Starts the api, one organization and, if asked, its assistant before the tests of the enclosing describe (or file)
+ * and closes the api after them. The parts may be destructured at once; like any fixture they can be read only once
+ * the tests run. Everything is started in one hook because Node runs a file's top-level `before` hooks side by side:
+ * a hook of the file's own cannot wait for the api, so what the file's tests share is made here.
+ */
+export function useTestApi(options: UseTestApiOptions = {}): TestApiAsOrganization {
+  let ready: { orgId: string; secretKey: string; assistantId?: string } | undefined;
+  const api = forTheseTests(
+    async () => {
+      const started = await startTestApi(options);
+      const organization = await started.createOrganization(options.organizationName);
+      ready = { ...organization, assistantId: options.assistant && (await createAssistant(started, organization.secretKey, options.assistant)) };
+      return started;
+    },
+    (started) => started.close(),
+  );
+  const readyPart = (key: keyof NonNullable<typeof ready>) => {
+    const value = ready?.[key];
+    if (value === undefined) throw new Error(`"${key}" was read before the api started, or was not asked for.`);
+    return value;
+  };
+  const organization = {
+    get orgId() {
+      return readyPart('orgId');
+    },
+    get secretKey() {
+      return readyPart('secretKey');
+    },
+  };
+  const assistant = {
+    get id() {
+      return readyPart('assistantId');
+    },
+  };
+  const call: TestApiAsOrganization['call'] = (method, path, body, headers) => apiClient(api.baseUrl, organization.secretKey)(method, path, body, headers);
+  return { api, organization, assistant, call };
+}
+
+async function createAssistant(api: TestApi, secretKey: string, body: Record<string, unknown>): Promise<string> {
+  const created = await apiClient(api.baseUrl, secretKey)('POST', '/v1/assistants', body);
+  if (created.status !== 201) throw new Error(`The test assistant was refused: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.id;
 }
 
 /**
