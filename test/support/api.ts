@@ -113,6 +113,20 @@ export interface TestApiAsOrganization {
   call: ReturnType<typeof apiClient>;
 }
 
+/** The api, one organization and, if asked, its assistant. */
+export async function startTestApiAsOrganization(options: UseTestApiOptions = {}) {
+  const api = await startTestApi(options);
+  const organization = await api.createOrganization(options.organizationName);
+  const call = apiClient(api.baseUrl, organization.secretKey);
+  let assistantId: string | undefined;
+  if (options.assistant) {
+    const created = await call('POST', '/v1/assistants', options.assistant);
+    if (created.status !== 201) throw new Error(`The test assistant was refused: ${created.status} ${JSON.stringify(created.body)}`);
+    assistantId = created.body.id;
+  }
+  return { api, ...organization, call, assistantId };
+}
+
 /**
  * Starts the api, one organization and, if asked, its assistant before the tests of the enclosing describe (or file)
  * and closes the api after them. The parts may be destructured at once; like any fixture they can be read only once
@@ -120,17 +134,15 @@ export interface TestApiAsOrganization {
  * a hook of the file's own cannot wait for the api, so what the file's tests share is made here.
  */
 export function useTestApi(options: UseTestApiOptions = {}): TestApiAsOrganization {
-  let ready: { orgId: string; secretKey: string; assistantId?: string } | undefined;
+  let ready: Awaited<ReturnType<typeof startTestApiAsOrganization>> | undefined;
   const api = forTheseTests(
     async () => {
-      const started = await startTestApi(options);
-      const organization = await started.createOrganization(options.organizationName);
-      ready = { ...organization, assistantId: options.assistant && (await createAssistant(started, organization.secretKey, options.assistant)) };
-      return started;
+      ready = await startTestApiAsOrganization(options);
+      return ready.api;
     },
     (started) => started.close(),
   );
-  const readyPart = (key: keyof NonNullable<typeof ready>) => {
+  const readyPart = (key: 'orgId' | 'secretKey' | 'assistantId') => {
     const value = ready?.[key];
     if (value === undefined) throw new Error(`"${key}" was read before the api started, or was not asked for.`);
     return value;
@@ -150,12 +162,6 @@ export function useTestApi(options: UseTestApiOptions = {}): TestApiAsOrganizati
   };
   const call: TestApiAsOrganization['call'] = (method, path, body, headers) => apiClient(api.baseUrl, organization.secretKey)(method, path, body, headers);
   return { api, organization, assistant, call };
-}
-
-async function createAssistant(api: TestApi, secretKey: string, body: Record<string, unknown>): Promise<string> {
-  const created = await apiClient(api.baseUrl, secretKey)('POST', '/v1/assistants', body);
-  if (created.status !== 201) throw new Error(`The test assistant was refused: ${created.status} ${JSON.stringify(created.body)}`);
-  return created.body.id;
 }
 
 /**
