@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
 import { apiClient } from './client.ts';
 import { openTestDatabase } from './database.ts';
 import { forTheseTests } from './for-these-tests.ts';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
 
 export interface TestApi {
   baseUrl: string;
@@ -73,8 +73,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     : undefined;
   if (gateway) deps.liveSessions = gateway;
   server.on('request', createApiApp(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     server,
@@ -89,8 +88,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     async close() {
       await gateway?.shutdownAll(2000);
       await media.queue.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await db.close();
       rmSync(mediaDir, { recursive: true, force: true });
     },
@@ -172,9 +170,9 @@ export async function startSecondStreamGateway(api: TestApi): Promise<{ baseUrl:
   const server = http.createServer();
   const { secretBox, logger } = api.deps;
   const gateway = attachStreamGateway(server, { db: api.db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl: `ws://127.0.0.1:${port}`,
     gateway,
     async close() {
       await gateway.shutdownAll(2000);

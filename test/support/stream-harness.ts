@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { dispose } from '@livekit/rtc-node';
@@ -13,6 +12,7 @@ import { attachStreamGateway, type StreamGateway } from '../../agent-runtime/str
 import { SessionClient } from '../../sdk/session-client.ts';
 import { openTestDatabase } from './database.ts';
 import { forTheseTests } from './for-these-tests.ts';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
 
 export interface StreamHarness {
   db: Database;
@@ -58,8 +58,7 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: options.allowPrivateProviderUrls ?? true, env: options.env ?? {}, billing: options.billing });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   const clients: SessionClient[] = [];
 
   return {
@@ -97,8 +96,7 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
     async close() {
       for (const client of clients) client.close();
       await gateway.shutdownAll(5000);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await db.close();
     },
   };
