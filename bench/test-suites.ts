@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { dispose } from '@livekit/rtc-node';
 import { startDeepgramFake } from '../test/fakes/deepgram-fake.ts';
+import { bookingsAssistant } from '../test/test-suites/bookings-assistant.ts';
 import { runSuite, startSuitesApi } from '../test/test-suites/support.ts';
 
 const SCENARIOS = Number(process.env.BENCH_SCENARIOS ?? 8);
@@ -17,14 +18,15 @@ const suites = await startSuitesApi('Bench', { deepgram: 'dg-test-key' });
 const { call } = suites;
 const deepgram = await startDeepgramFake({ apiKey: 'dg-test-key', defaultTranscript: LINES[0] });
 await call('PATCH', '/v1/organization', { settings: { max_concurrent_sessions: 100 } });
-const assistant = await call('POST', '/v1/assistants', {
-  name: 'Bookings',
-  first_message: 'Hello, Bella Pasta.',
-  model: { provider: 'scripted', script: { rules: [{ pattern: 'table|book', reply: 'Booked: a table for four on Friday.' }], default_reply: 'Goodbye!' } },
-  voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 300 },
-  transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
-  recording_enabled: false,
-});
+const assistant = await call(
+  'POST',
+  '/v1/assistants',
+  bookingsAssistant({
+    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 300 },
+    transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
+    recording_enabled: false,
+  }),
+);
 
 const rows: string[] = [];
 for (const input of ['text', 'speech'] as const) {

@@ -49,9 +49,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('tells only the token holder that a session is live or over (4009); anyone else gets 4001', async () => {
-    const session = await harness.createSession(assistant());
-    const first = harness.connect(session);
-    await first.waitFor('session.started', { includePast: true });
+    const { session, client: first } = await harness.startSession(assistant());
     assert.deepEqual(await harness.connect({ id: session.id, token: 'st_nope' }).closed, { code: 4001, reason: 'bad token' });
     assert.equal((await harness.connect(session).closed).code, 4009);
     first.end();
@@ -61,9 +59,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('refuses a second connection (4009) and ends on client disconnect with client-disconnected', async () => {
-    const session = await harness.createSession(assistant());
-    const first = harness.connect(session);
-    await first.waitFor('session.started', { includePast: true });
+    const { session, client: first } = await harness.startSession(assistant());
     const second = harness.connect(session);
     assert.equal((await second.closed).code, 4009);
     // The database runs on this machine, on this clock: the end is stamped between the close and the moment the row
@@ -79,9 +75,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('answers bad JSON and unknown message types with error events, and pings with pong', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { client } = await harness.startSession(assistant());
     client.sendRaw('{not json');
     assert.equal((await client.waitFor('error', { includePast: true })).code, 'invalid_json');
     client.sendRaw(JSON.stringify({ type: 'dance' }));
@@ -95,9 +89,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('closes with 1009 on an audio frame longer than 100 ms', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await harness.startSession(assistant());
     client.sendAudio(new Uint8Array(16000 * 2 * 0.2));
     assert.equal((await client.closed).code, 1009);
     const row = await waitForSessionEnd(harness.db, session.id);
@@ -105,9 +97,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('ends with client-protocol-error and 1009 on a message over 64 KiB', async () => {
-    const session = await harness.createSession(assistant());
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await harness.startSession(assistant());
     client.sendRaw(JSON.stringify({ type: 'user.text', text: 'a'.repeat(65 * 1024) }));
     assert.equal((await client.closed).code, 1009);
     const row = await waitForSessionEnd(harness.db, session.id);
@@ -126,9 +116,7 @@ describe('session lifecycle and malformed input over the WebSocket', () => {
   });
 
   it('ends with assistant-ended after the assistant says an end-call phrase', async () => {
-    const session = await harness.createSession(assistant({ end_call_phrases: ['goodbye'] }));
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await harness.startSession(assistant({ end_call_phrases: ['goodbye'] }));
     client.sendText('bye now');
     const ended = await client.waitFor('session.ended', { includePast: true });
     assert.equal(ended.reason, 'assistant-ended');

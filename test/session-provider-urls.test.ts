@@ -120,9 +120,7 @@ describe('the server-wide provider key and endpoints the organization chose', ()
     await harness.db.system((trx) =>
       trx('provider_credentials').where({ org_id: harness.orgId, provider: 'openai' }).update({ sealed_api_key: harness.secretBox.seal('sk-revoked') }),
     );
-    const session = await harness.createSession(assistant({ model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl } }));
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await harness.startSession(assistant({ model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl } }));
     client.sendText('When do you open?');
     const error = await client.waitFor('error', { includePast: true });
     assert.equal(error.code, 'provider_error');

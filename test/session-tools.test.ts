@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { startOpenAiFake } from './fakes/openai-fake.ts';
 import { sessionMessages, useStreamHarness, waitForSessionEnd } from './support/stream-harness.ts';
 import { forTheseTests } from './support/for-these-tests.ts';
+import { closeServer, listenOnLoopback } from './support/loopback-server.ts';
+import { weatherTool } from './support/weather-tool.ts';
 
 describe('tool calls through the OpenAI plugin to a customer server', () => {
   const harness = useStreamHarness({ providerCredentials: { openai: { apiKey: 'sk-test' } } });
@@ -37,33 +38,21 @@ describe('tool calls through the OpenAI plugin to a customer server', () => {
         res.writeHead(401).end();
       }
     });
-    await new Promise<void>((resolve) => customer.listen(0, '127.0.0.1', resolve));
-    customerUrl = `http://127.0.0.1:${(customer.address() as AddressInfo).port}/tools`;
+    customerUrl = `http://127.0.0.1:${await listenOnLoopback(customer)}/tools`;
   });
   after(async () => {
-    customer.closeAllConnections();
-    await new Promise<void>((resolve) => customer.close(() => resolve()));
+    await closeServer(customer);
   });
 
   it('calls the tool with a verifiable signature and speaks the answer built from its result', async () => {
-    const session = await harness.createSession({
+    const { session, client } = await harness.startSession({
       name: 'Weather',
       system_prompt: 'You tell the weather.',
       model: { provider: 'openai', model: 'gpt-4o-mini', base_url: openai.baseUrl },
       voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 260 },
       transcriber: { provider: 'none' },
-      tools: [
-        {
-          type: 'function',
-          name: 'get_weather',
-          description: 'Weather for a city',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          server: { url: customerUrl, timeout_ms: 3000 },
-        },
-      ],
+      tools: [weatherTool(customerUrl)],
     });
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
     client.sendText('What is the weather like?');
     const call = await client.waitFor('tool.call', { includePast: true });
     assert.equal(call.name, 'get_weather');

@@ -16,9 +16,7 @@ describe('typed session with no keys at all (scripted LLM, local TTS, no STT)', 
   const harness = useStreamHarness();
 
   it('answers typed input with real audio and persists the transcript', async () => {
-    const session = await harness.createSession(offlineAssistant);
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await harness.startSession(offlineAssistant);
     await client.waitFor('assistant.audio.done', { includePast: true });
     const bytesAfterGreeting = client.audioBytes;
     assert.ok(bytesAfterGreeting > 16000, 'the first message is spoken');

@@ -24,9 +24,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('a spoken turn gets speech events, a final transcript, assistant audio, metrics and stored offsets', async () => {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     const microphone = openMicrophone(client);
     try {
       stack.deepgram.nextUtterance(OPENING_HOURS);
@@ -72,9 +70,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   it('the ElevenLabs socket is opened while the session starts, before any reply needs it', async () => {
     const connectionsBefore = stack.elevenlabs.connections.length;
     const contextsBefore = stack.elevenlabs.contexts.length;
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { client } = await stack.harness.startSession(stack.assistant());
     await waitFor(() => stack.elevenlabs.connections.length > connectionsBefore, 'the ElevenLabs socket', 5000);
     assert.equal(stack.elevenlabs.connections.length, connectionsBefore + 1, 'one connection, opened without a turn');
     assert.equal(stack.elevenlabs.contexts.length, contextsBefore, 'no text was sent on it');
@@ -83,9 +79,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('barge-in clears the assistant audio and stores the reply as interrupted, cut at what was heard', async () => {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     const microphone = openMicrophone(client);
     try {
       client.sendText('Tell me about your services.');
@@ -114,9 +108,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('speaking over the first message keeps only what was heard of it, before the caller, and without turn metrics', async () => {
-    const session = await stack.harness.createSession(stack.assistant({ first_message: LONG_REPLY }));
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant({ first_message: LONG_REPLY }));
     const microphone = openMicrophone(client);
     try {
       await client.waitFor('assistant.audio.started', { includePast: true });
@@ -145,9 +137,7 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('with interruptions switched off by the client, speech during a reply does not clear it', async () => {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     client.setInterruptions(false);
     const microphone = openMicrophone(client);
     try {
@@ -169,14 +159,12 @@ describe('spoken sessions through the Deepgram, OpenAI and ElevenLabs plugins', 
   });
 
   it('OpenAI transcription (non-realtime) and OpenAI speech carry a spoken turn', async () => {
-    const session = await stack.harness.createSession(
+    const { session, client } = await stack.harness.startSession(
       stack.assistant({
         transcriber: { provider: 'openai', model: 'gpt-4o-mini-transcribe', base_url: stack.openai.baseUrl },
         voice: { provider: 'openai', voice_id: 'alloy', base_url: stack.openai.baseUrl },
       }),
     );
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
       stack.openai.nextTranscript(OPENING_HOURS);

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { test } from 'node:test';
+import { startTestApi, useTestApi } from '../../test/support/api.ts';
 import { apiClient } from '../../test/support/client.ts';
 import { assertMatchesContract } from '../../test/support/contract.ts';
 
 const APP = 'https://app.example.com';
 const FOREIGN = 'https://elsewhere.example';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-let assistantId: string;
-
-before(async () => {
-  api = await startTestApi();
-  const { secretKey } = await api.createOrganization();
-  call = apiClient(api.baseUrl, secretKey);
-  assistantId = (await call('POST', '/v1/assistants', { name: 'Web', system_prompt: '' })).body.id;
-});
-after(() => api.close());
+const { api, call, assistant: webAssistant } = useTestApi({ assistant: { name: 'Web', system_prompt: '' } });
 
 /** A fresh key per test: each has its own rate-limit bucket. */
 async function createKey(body: Record<string, unknown>): Promise<string> {
@@ -25,7 +15,7 @@ async function createKey(body: Record<string, unknown>): Promise<string> {
   assert.equal(created.status, 201);
   return created.body.key;
 }
-const publicKey = (origins: string[]) => createKey({ type: 'public', allowed_assistant_ids: [assistantId], allowed_origins: origins });
+const publicKey = (origins: string[]) => createKey({ type: 'public', allowed_assistant_ids: [webAssistant.id], allowed_origins: origins });
 
 /** What a browser sends before a cross-origin POST with a bearer key: no key, the method and headers it wants. */
 async function preflight(path: string, origin: string) {
@@ -64,7 +54,7 @@ test('preflights of every other route get no allowance and need no key', async (
 
 test('a public key from an allowed origin: the page may read the session and the headers the SDK needs', async () => {
   const browser = apiClient(api.baseUrl, await publicKey([APP]), { origin: APP });
-  const created = await browser('POST', '/v1/sessions', { assistant_id: assistantId });
+  const created = await browser('POST', '/v1/sessions', { assistant_id: webAssistant.id });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get('access-control-allow-origin'), APP);
   assert.ok(varyList(created.headers).includes('origin'));
@@ -74,7 +64,7 @@ test('a public key from an allowed origin: the page may read the session and the
 
 test('a public key that allows any origin answers each origin with its own', async () => {
   const browser = apiClient(api.baseUrl, await publicKey(['*']));
-  const created = await browser('POST', '/v1/sessions', { assistant_id: assistantId }, { origin: FOREIGN });
+  const created = await browser('POST', '/v1/sessions', { assistant_id: webAssistant.id }, { origin: FOREIGN });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get('access-control-allow-origin'), FOREIGN);
 });
@@ -82,7 +72,7 @@ test('a public key that allows any origin answers each origin with its own', asy
 test('a public key from an origin it does not allow: 403 origin_not_allowed, and no allowance', async () => {
   const browser = apiClient(api.baseUrl, await publicKey([APP]), { origin: FOREIGN });
   for (const [method, path] of [['POST', '/v1/sessions'], ['GET', '/v1/assistants']] as const) {
-    const refused = await browser(method, path, method === 'POST' ? { assistant_id: assistantId } : undefined);
+    const refused = await browser(method, path, method === 'POST' ? { assistant_id: webAssistant.id } : undefined);
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.type, 'permission');
     assert.equal(refused.body.error.code, 'origin_not_allowed');
@@ -90,7 +80,7 @@ test('a public key from an origin it does not allow: 403 origin_not_allowed, and
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
     assert.ok(varyList(refused.headers).includes('origin'));
   }
-  const noOrigin = await apiClient(api.baseUrl, await publicKey([APP]))('POST', '/v1/sessions', { assistant_id: assistantId });
+  const noOrigin = await apiClient(api.baseUrl, await publicKey([APP]))('POST', '/v1/sessions', { assistant_id: webAssistant.id });
   assert.equal(noOrigin.body.error.code, 'origin_not_allowed', 'without "*", a request with no Origin is refused');
 });
 
@@ -104,7 +94,7 @@ test('a secret key from a browser origin gets no CORS allowance, whatever the or
     assert.equal(listed.headers.get('access-control-expose-headers'), null);
     assert.ok(varyList(listed.headers).includes('origin'));
   }
-  const created = await apiClient(api.baseUrl, secret, { origin: APP })('POST', '/v1/sessions', { assistant_id: assistantId });
+  const created = await apiClient(api.baseUrl, secret, { origin: APP })('POST', '/v1/sessions', { assistant_id: webAssistant.id });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get('access-control-allow-origin'), null, 'the page cannot read what a secret key created');
 });

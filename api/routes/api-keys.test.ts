@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { test } from 'node:test';
+import { useTestApi } from '../../test/support/api.ts';
 import { apiClient } from '../../test/support/client.ts';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-let assistantId: string;
-
-before(async () => {
-  api = await startTestApi({ env: { ECHOSPHERE_API_KEY_CACHE_TTL_S: '30' } });
-  const { secretKey } = await api.createOrganization();
-  call = apiClient(api.baseUrl, secretKey);
-  assistantId = (await call('POST', '/v1/assistants', { name: 'Web', system_prompt: '' })).body.id;
-});
-after(() => api.close());
+const { api, call, assistant: webAssistant } = useTestApi({ env: { ECHOSPHERE_API_KEY_CACHE_TTL_S: '30' }, assistant: { name: 'Web', system_prompt: '' } });
 
 test('a secret key is shown once, stored hashed and revocable at once', async () => {
   const created = await call('POST', '/v1/api-keys', { name: 'backend' });
@@ -46,19 +36,19 @@ test('last_used_at is recorded', async () => {
 test('a public key creates sessions only, for its assistants, from its origins', async () => {
   const created = await call('POST', '/v1/api-keys', {
     type: 'public',
-    allowed_assistant_ids: [assistantId],
+    allowed_assistant_ids: [webAssistant.id],
     allowed_origins: ['https://app.example.com'],
   });
   assert.equal(created.status, 201);
   assert.match(created.body.key, /^pk_/);
   const browser = apiClient(api.baseUrl, created.body.key, { origin: 'https://app.example.com' });
 
-  assert.equal((await browser('POST', '/v1/sessions', { assistant_id: assistantId })).status, 201);
+  assert.equal((await browser('POST', '/v1/sessions', { assistant_id: webAssistant.id })).status, 201);
   const otherAssistant = (await call('POST', '/v1/assistants', { name: 'Private', system_prompt: '' })).body.id;
   const wrongAssistant = await browser('POST', '/v1/sessions', { assistant_id: otherAssistant });
   assert.equal(wrongAssistant.status, 403);
   assert.equal(wrongAssistant.body.error.code, 'assistant_not_allowed');
-  const wrongOrigin = await browser('POST', '/v1/sessions', { assistant_id: assistantId }, { origin: 'https://evil.example' });
+  const wrongOrigin = await browser('POST', '/v1/sessions', { assistant_id: webAssistant.id }, { origin: 'https://evil.example' });
   assert.equal(wrongOrigin.body.error.code, 'origin_not_allowed');
   const otherRoute = await browser('GET', '/v1/assistants');
   assert.equal(otherRoute.status, 403);

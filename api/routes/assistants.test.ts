@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { test } from 'node:test';
+import { startTestApi, useTestApi } from '../../test/support/api.ts';
 import { apiClient } from '../../test/support/client.ts';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-let secretKey: string;
-
-before(async () => {
-  api = await startTestApi();
-  secretKey = (await api.createOrganization()).secretKey;
-  call = apiClient(api.baseUrl, secretKey);
-});
-after(() => api.close());
+const { api, call, organization } = useTestApi();
 
 test('an assistant is created with defaults, read, patched and deleted', async () => {
   const created = await call('POST', '/v1/assistants', { name: 'Receptionist', system_prompt: 'Be brief.' });
@@ -132,7 +123,7 @@ test('tool parameter schemas are bounded in depth as well as size', async () => 
   const abyss = `{"type":"object","properties":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
   const response = await fetch(`${api.baseUrl}/v1/assistants`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${organization.secretKey}`, 'content-type': 'application/json' },
     body: `{"name":"x","system_prompt":"y","tools":[{"type":"function","name":"lookup","description":"Look up","server":{"url":"https://127.0.0.1/tool"},"parameters":${abyss}}]}`,
   });
   assert.equal(response.status, 400);

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { test } from 'node:test';
+import { startTestApi, useTestApi } from '../../test/support/api.ts';
 import { apiClient } from '../../test/support/client.ts';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-
-before(async () => {
-  api = await startTestApi({ env: { ECHOSPHERE_RATE_LIMIT_REQUESTS: '5', ECHOSPHERE_RATE_LIMIT_WINDOW_S: '60' } });
-  const { secretKey } = await api.createOrganization('Acme');
-  call = apiClient(api.baseUrl, secretKey);
-});
-after(() => api.close());
+const { api, call } = useTestApi({ env: { ECHOSPHERE_RATE_LIMIT_REQUESTS: '5', ECHOSPHERE_RATE_LIMIT_WINDOW_S: '60' }, organizationName: 'Acme' });
 
 test('organization settings read and update with defaults', async () => {
   const current = await call('GET', '/v1/organization');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
-import { apiClient } from '../../test/support/client.ts';
+import { before, describe, test } from 'node:test';
+import { useTestApi } from '../../test/support/api.ts';
 
 /** Addresses inside our own network, written every way a URL parser accepts them. */
 const PRIVATE_TARGETS = [
@@ -20,8 +19,6 @@ const WEBSOCKET_TARGETS = ['wss://127.0.0.1/v1', 'wss://[::ffff:10.0.0.1]', 'ws:
 /** A public address literal: passes the address policy with no DNS lookup. */
 const PUBLIC_BASE_URL = 'https://93.184.215.14/v1';
 
-type Call = ReturnType<typeof apiClient>;
-
 function assertRefused(response: { status: number; body: any }, param: string, code = 'invalid_url') {
   assert.equal(response.status, 400, JSON.stringify(response.body));
   assert.equal(response.body.error.type, 'invalid_request');
@@ -33,18 +30,14 @@ function assertRefused(response: { status: number; body: any }, param: string, c
 const assistantWith = (providers: object) => ({ name: 'Front desk', system_prompt: 'Be brief.', ...providers });
 
 describe('provider base_urls on a server that allows no private addresses (the default)', () => {
-  let api: TestApi;
-  let call: Call;
+  const { call } = useTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_URLS: 'false', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'false' } });
   before(async () => {
-    api = await startTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_URLS: 'false', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'false' } });
-    call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
     // The organization has its own keys, so what is refused below is the address alone.
     for (const provider of ['openai', 'deepgram', 'elevenlabs']) {
       const stored = await call('PUT', `/v1/provider-credentials/${provider}`, { api_key: `${provider}-own-key-0001` });
       assert.equal(stored.status, 200, JSON.stringify(stored.body));
     }
   });
-  after(() => api.close());
 
   test('an assistant whose model, voice or transcriber base_url is not a public address is refused, on create and on patch', async () => {
     const loopback = await call('POST', '/v1/assistants', assistantWith({ model: { provider: 'openai', base_url: 'http://127.0.0.1:11434/v1' } }));
@@ -81,13 +74,7 @@ describe('provider base_urls on a server that allows no private addresses (the d
 });
 
 describe('provider base_urls on a server that allows private provider URLs', () => {
-  let api: TestApi;
-  let call: Call;
-  before(async () => {
-    api = await startTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_URLS: 'false', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' } });
-    call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-  });
-  after(() => api.close());
+  const { call } = useTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_URLS: 'false', ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' } });
 
   test('a base_url needs the organization own key for that provider: the server-wide key is never sent to it', async () => {
     const withModelUrl = assistantWith({ model: { provider: 'openai', base_url: 'http://127.0.0.1:11434/v1' } });

@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { test } from 'node:test';
+import { useTestApi } from '../../test/support/api.ts';
 import { apiClient } from '../../test/support/client.ts';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-let assistantId: string;
-
-before(async () => {
-  api = await startTestApi();
-  const { secretKey } = await api.createOrganization();
-  call = apiClient(api.baseUrl, secretKey);
-  assistantId = (await call('POST', '/v1/assistants', { name: 'Support', system_prompt: 'Help.' })).body.id;
-});
-after(() => api.close());
+const { api, call, assistant: supportAssistant } = useTestApi({ assistant: { name: 'Support', system_prompt: 'Help.' } });
 
 test('creating a session snapshots the assistant, hands out a stream token and records session.created', async () => {
-  const created = await call('POST', '/v1/sessions', { assistant_id: assistantId, metadata: { customer: '42' } });
+  const created = await call('POST', '/v1/sessions', { assistant_id: supportAssistant.id, metadata: { customer: '42' } });
   assert.equal(created.status, 201);
   assert.equal(created.body.status, 'created');
-  assert.equal(created.body.assistant.id, assistantId);
+  assert.equal(created.body.assistant.id, supportAssistant.id);
   assert.deepEqual(created.body.audio, { encoding: 'pcm_s16le', sample_rate_hz: 16000 });
   assert.match(created.body.websocket.url, new RegExp(`/v1/sessions/${created.body.id}/stream$`));
   assert.match(created.body.websocket.token, /^st_/);
 
-  await call('PATCH', `/v1/assistants/${assistantId}`, { name: 'Renamed' });
+  await call('PATCH', `/v1/assistants/${supportAssistant.id}`, { name: 'Renamed' });
   const fetched = await call('GET', `/v1/sessions/${created.body.id}`);
   assert.equal(fetched.body.assistant.name, 'Support', 'the snapshot does not follow later edits');
   assert.equal(fetched.body.websocket, undefined, 'the token is shown on creation only');
@@ -113,7 +103,7 @@ test('a slot is freed when a session ends, and when a created session lets its t
 });
 
 test('the livekit transport on a server without LiveKit is a 409 naming the missing settings', async () => {
-  const response = await call('POST', '/v1/sessions', { assistant_id: assistantId, transport: 'livekit' });
+  const response = await call('POST', '/v1/sessions', { assistant_id: supportAssistant.id, transport: 'livekit' });
   assert.equal(response.status, 409);
   assert.equal(response.body.error.code, 'transport_unavailable');
   assert.equal(response.body.error.param, 'transport');

@@ -1,32 +1,25 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
-import { startElevenLabsFake, type ElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
-import { apiClient } from '../../test/support/client.ts';
+import { test } from 'node:test';
+import { startElevenLabsFake } from '../../test/fakes/elevenlabs-fake.ts';
+import { useTestApi } from '../../test/support/api.ts';
+import { forTheseTests } from '../../test/support/for-these-tests.ts';
 
 const ACCOUNT_KEY = 'el-account-key-0001';
-let api: TestApi;
-let elevenLabs: ElevenLabsFake;
-let call: ReturnType<typeof apiClient>;
-
-before(async () => {
-  elevenLabs = await startElevenLabsFake({
-    apiKey: ACCOUNT_KEY,
-    voices: [
-      { voice_id: 'JBFqnCBsd6RMkjVDRZzb', name: 'George', category: 'premade', description: 'Warm, captivating storyteller', labels: { accent: 'british', language: 'en' }, preview_url: 'https://storage.example/george.mp3' },
-      { voice_id: 'EXAVITQu4vr4xnSDxMaL', name: 'Sarah', category: 'premade', labels: {} },
-      { voice_id: 'cloned-voice-1', name: 'Front desk (cloned)', category: 'cloned', description: null, preview_url: null },
-    ],
-  });
-  api = await startTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' } });
-  call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-});
-after(async () => {
-  await api.close();
-  await elevenLabs.close();
-});
+const elevenLabs = forTheseTests(
+  () =>
+    startElevenLabsFake({
+      apiKey: ACCOUNT_KEY,
+      voices: [
+        { voice_id: 'JBFqnCBsd6RMkjVDRZzb', name: 'George', category: 'premade', description: 'Warm, captivating storyteller', labels: { accent: 'british', language: 'en' }, preview_url: 'https://storage.example/george.mp3' },
+        { voice_id: 'EXAVITQu4vr4xnSDxMaL', name: 'Sarah', category: 'premade', labels: {} },
+        { voice_id: 'cloned-voice-1', name: 'Front desk (cloned)', category: 'cloned', description: null, preview_url: null },
+      ],
+    }),
+  (fake) => fake.close(),
+);
+const { call } = useTestApi({ env: { ECHOSPHERE_ALLOW_PRIVATE_PROVIDER_URLS: 'true' } });
 
 test('the local voices are the eSpeak voices the runtime speaks with, searchable by name', async () => {
   const all = await call('GET', '/v1/voices?provider=local');

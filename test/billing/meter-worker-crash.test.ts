@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,17 +8,13 @@ import { startStripeRecordingProxy } from '../fakes/stripe-recording-proxy.ts';
 import { openTestDatabase } from '../support/database.ts';
 import { stripeMock } from '../support/services.ts';
 import { endChargedSession, insertOrganization, waitUntil } from './support.ts';
+import { startScriptProcess } from '../support/script-process.ts';
 
 const { service, skip } = stripeMock();
 const METER_EVENTS = '/v1/billing/meter_events';
 
 function startWorker(env: NodeJS.ProcessEnv, stripeUrl: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'meter-worker-process.ts'), stripeUrl], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited };
+  return startScriptProcess(path.join(import.meta.dirname, 'meter-worker-process.ts'), [stripeUrl], env);
 }
 
 test('killing the worker between session end and meter reporting loses no meter event and sends none twice', { skip }, async () => {

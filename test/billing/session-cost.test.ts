@@ -43,7 +43,7 @@ describe('a session through the provider fakes is charged from the price table a
   });
 
   it('stores a cost whose every line is its usage times its price, the usage records and the ended event agreeing', async () => {
-    const session = await harness.createSession({
+    const { session, client } = await harness.startSession({
       name: 'Shop',
       system_prompt: 'You answer questions about the shop.',
       first_message: null,
@@ -51,8 +51,6 @@ describe('a session through the provider fakes is charged from the price table a
       voice: { provider: 'elevenlabs', voice_id: 'fake-voice', model: 'eleven_turbo_v2_5', base_url: elevenlabs.baseUrl },
       transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl },
     });
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
     const microphone = openMicrophone(client);
     try {
       deepgram.nextUtterance('What are your opening hours?');

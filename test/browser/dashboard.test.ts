@@ -6,6 +6,7 @@ import { waitForSettled } from '../recordings/pipeline.ts';
 import { startReceiver } from '../webhooks/receiver.ts';
 import { noChromium, screenshot } from './support/browser.ts';
 import { closeDashboard, openDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { fillNewScriptedAssistant } from './support/assistant-form.ts';
 
 const SPOKEN = 'What are your opening hours on Saturday?';
 const HOURS_REPLY = 'We are open from nine to five.';
@@ -23,6 +24,15 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
   let pageErrors: string[] = [];
 
   const shot = (name: string) => screenshot(page, name, { fullPage: false });
+  /** A scripted assistant that waits for the caller, heard through the Deepgram fake, and answers about opening hours. */
+  const listeningAssistant = (fields: { name: string; systemPrompt: string; reply: string; defaultReply: string }) =>
+    stack.api<{ id: string }>('POST', '/v1/assistants', {
+      name: fields.name,
+      system_prompt: fields.systemPrompt,
+      first_message: null,
+      model: { provider: 'scripted', script: { rules: [{ pattern: 'opening hours', reply: fields.reply }], default_reply: fields.defaultReply } },
+      transcriber: { provider: 'deepgram', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
+    });
 
   before(async () => {
     deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
@@ -76,14 +86,14 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
   });
 
   it('builds an assistant through the form, showing the API validation error at its field', async () => {
-    await page.getByRole('link', { name: 'New assistant' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Front desk');
-    await page.getByLabel('System prompt').fill('You answer questions about the shop, briefly.');
-    await page.getByLabel('First message', { exact: true }).fill('Hello! Ask me about our opening hours.');
-    await page.getByRole('button', { name: 'Add rule' }).click();
-    await page.getByLabel('Pattern 1').fill('opening hours|open');
-    await page.getByLabel('Reply 1').fill(HOURS_REPLY);
-    await page.getByLabel('Default reply').fill('Sorry, I only know our opening hours.');
+    await fillNewScriptedAssistant(page, {
+      name: 'Front desk',
+      systemPrompt: 'You answer questions about the shop, briefly.',
+      firstMessage: 'Hello! Ask me about our opening hours.',
+      pattern: 'opening hours|open',
+      reply: HOURS_REPLY,
+      defaultReply: 'Sorry, I only know our opening hours.',
+    });
     await page.getByLabel('End of turn: minimum wait (ms)').fill('800');
     await page.getByLabel('End of turn: maximum wait (ms)').fill('300');
     await page.getByRole('button', { name: 'Create assistant' }).first().click();
@@ -143,13 +153,7 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
   it('holds a spoken turn through the fake microphone', async () => {
     // The fake is an endpoint the organization chose: only its own key goes there.
     await stack.api('PUT', '/v1/provider-credentials/deepgram', { api_key: DEEPGRAM_KEY });
-    const spoken = await stack.api<{ id: string }>('POST', '/v1/assistants', {
-      name: 'Voice line',
-      system_prompt: 'You answer questions about the shop.',
-      first_message: null,
-      model: { provider: 'scripted', script: { rules: [{ pattern: 'opening hours', reply: HOURS_REPLY }], default_reply: 'Could you repeat that?' } },
-      transcriber: { provider: 'deepgram', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
-    });
+    const spoken = await listeningAssistant({ name: 'Voice line', systemPrompt: 'You answer questions about the shop.', reply: HOURS_REPLY, defaultReply: 'Could you repeat that?' });
     deepgram.nextUtterance(SPOKEN);
     await page.goto(`/assistants/${spoken.id}/call`);
     assert.equal(await page.getByLabel('Use microphone').isChecked(), true);
@@ -166,13 +170,7 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
 
   it('drops the queued assistant audio at once when the caller barges in', async () => {
     const longReply = Array.from({ length: 4 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our opening hours.`).join(' ');
-    const assistant = await stack.api<{ id: string }>('POST', '/v1/assistants', {
-      name: 'Talkative line',
-      system_prompt: 'You talk a lot.',
-      first_message: null,
-      model: { provider: 'scripted', script: { rules: [{ pattern: 'opening hours', reply: longReply }], default_reply: 'Okay, go ahead.' } },
-      transcriber: { provider: 'deepgram', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
-    });
+    const assistant = await listeningAssistant({ name: 'Talkative line', systemPrompt: 'You talk a lot.', reply: longReply, defaultReply: 'Okay, go ahead.' });
     deepgram.nextUtterance(SPOKEN);
     await page.goto(`/assistants/${assistant.id}/call`);
     await page.getByRole('button', { name: 'Start call' }).click();

@@ -6,6 +6,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { finishedEvaluation, typedSession } from '../evaluations/support.ts';
 import { noChromium, screenshot } from './support/browser.ts';
 import { closeDashboard, openSignedInDashboard, startDashboardStack, type DashboardStack } from './support/dashboard-stack.ts';
+import { fillNewScriptedAssistant } from './support/assistant-form.ts';
 
 describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () => {
   let stack: DashboardStack;
@@ -23,14 +24,14 @@ describe('evaluations in the dashboard, in Chromium', { skip: noChromium }, () =
   after(() => closeDashboard({ browser, stack, pageErrors }));
 
   it('builds an analysis in the builder: summary, schema, and a scorecard of the three kinds, with errors at their fields', async () => {
-    await page.getByRole('link', { name: 'New assistant' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Bookings');
-    await page.getByLabel('System prompt').fill('You take table bookings.');
-    await page.getByLabel('First message', { exact: true }).fill('Hello, Bella Pasta.');
-    await page.getByRole('button', { name: 'Add rule' }).click();
-    await page.getByLabel('Pattern 1').fill('table|book');
-    await page.getByLabel('Reply 1').fill('Booked: a table for four on Friday.');
-    await page.getByLabel('Default reply').fill('Goodbye!');
+    await fillNewScriptedAssistant(page, {
+      name: 'Bookings',
+      systemPrompt: 'You take table bookings.',
+      firstMessage: 'Hello, Bella Pasta.',
+      pattern: 'table|book',
+      reply: 'Booked: a table for four on Friday.',
+      defaultReply: 'Goodbye!',
+    });
 
     await page.getByLabel('Write a summary of each session').check();
     await page.getByLabel('Structured data (JSON Schema)').fill('{"type": "object", "properties": {"party_size": {"type": "integer"}}}');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +13,10 @@ import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { insertPendingEvaluation } from '../../core/repositories/evaluations.ts';
 import { startOpenAiFake } from '../fakes/openai-fake.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { startScriptProcess } from '../support/script-process.ts';
 
 function startWorker(env: NodeJS.ProcessEnv, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'evaluation-worker-process.ts'), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited };
+  return startScriptProcess(path.join(import.meta.dirname, 'evaluation-worker-process.ts'), args, env);
 }
 
 /** An ended session with a short transcript, its organization holding an openai key for `judgeUrl`. */

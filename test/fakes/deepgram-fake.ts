@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { rms } from './tone-speech.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 export interface DeepgramFakeOptions {
   apiKey?: string;
@@ -193,8 +193,7 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
     ws.on('error', () => {});
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     baseUrl: `ws://127.0.0.1:${port}`,
     connections,
@@ -210,8 +209,7 @@ export async function startDeepgramFake(options: DeepgramFakeOptions = {}): Prom
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

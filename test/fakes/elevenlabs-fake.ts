@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { synthesizeToneSpeech } from './tone-speech.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 export interface ElevenLabsFakeOptions {
   apiKey?: string;
@@ -199,8 +199,7 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
     ws.on('error', () => {});
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     connections,
@@ -214,8 +213,7 @@ export async function startElevenLabsFake(options: ElevenLabsFakeOptions = {}): 
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

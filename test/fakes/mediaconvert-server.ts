@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runFfmpeg } from '../../workers/transcode/ffmpeg-binary.ts';
 import type { FakeS3 } from './s3-server.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 /**
  * AWS Elemental MediaConvert's REST/JSON API (restJson1, the lowerCamel wire names the SDK v3 client serialises),
@@ -255,8 +255,7 @@ export async function startFakeMediaConvert(options: { s3: FakeS3; ffmpeg: strin
       return send(500, { message: String(error) }, 'InternalServerErrorException');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const release = () => {
     state.hold = false;
     for (const resume of held.splice(0)) resume();
@@ -277,8 +276,7 @@ export async function startFakeMediaConvert(options: { s3: FakeS3; ffmpeg: strin
     async close() {
       release();
       await Promise.allSettled([...running]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseWav } from '../../agent-runtime/audio/wav.ts';
 import { sampleFor, strictSchemaError, type StructuredDecision } from './openai-structured-outputs.ts';
 import { rms, synthesizeToneSpeech } from './tone-speech.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 export type { StructuredDecision };
 
@@ -152,8 +152,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
     send({ ...base, choices: [], usage: { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49, prompt_tokens_details: { cached_tokens: 0 } } });
     if (!res.destroyed) res.end('data: [DONE]\n\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     authorizations,
@@ -165,8 +164,7 @@ export async function startOpenAiFake(decide: (body: Record<string, any>) => Cha
     dropChatAfter: (chunks) => void (faults.dropAfterChunks = chunks),
     recover: () => Object.assign(faults, { failing: 0, dropAfterChunks: Infinity }),
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

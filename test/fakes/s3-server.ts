@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 /**
  * An in-memory S3-compatible server speaking the REST protocol the AWS SDK uses (path-style addressing):
@@ -237,8 +237,7 @@ export async function startFakeS3(): Promise<FakeS3> {
     }
     return error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     objects,
@@ -252,8 +251,7 @@ export async function startFakeS3(): Promise<FakeS3> {
       failures.set(operation, { status, times });
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 /**
  * Amazon SQS over the AWS JSON 1.0 protocol the SDK v3 client speaks (`POST /`, `X-Amz-Target: AmazonSQS.<Action>`,
@@ -202,8 +202,8 @@ export async function startFakeSqs(): Promise<FakeSqs> {
       reply(status, { __type: `com.amazonaws.sqs#${code}`, message: (error as Error).message }, { 'x-amzn-query-error': `AWS.SimpleQueueService.${code};Sender` });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await listenOnLoopback(server);
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     queueUrl: (name) => `${endpoint}/111122223333/${name}`,
@@ -215,8 +215,7 @@ export async function startFakeSqs(): Promise<FakeSqs> {
     async close() {
       closed = true;
       for (const wake of [...open]) wake();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

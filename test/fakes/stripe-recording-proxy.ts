@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 /**
  * A pass-through in front of stripe-mock (Stripe's own API mock, which is stateless: it answers fixtures and keeps
@@ -68,17 +68,16 @@ export async function startStripeRecordingProxy(target: URL): Promise<StripeReco
     upstream.on('error', () => res.writeHead(502).end());
     upstream.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (path, count) => failures.set(path, count),
     hold: (path) => held.add(path),
     release: (path) => held.delete(path),
     async close() {
       for (const res of heldResponses) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadSpeech, openMicrophone } from '../support/microphone.ts';
 import { startProviderFakesStack, type ProviderFakesStack } from '../support/provider-fakes-stack.ts';
 import { sessionMessages, waitForSessionEnd } from '../support/stream-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { moved, snapshot } from './metric-reader.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
+import { weatherTool } from '../support/weather-tool.ts';
 
 const LONG_REPLY = Array.from({ length: 8 }, (_, i) => `This is sentence number ${i + 1} of a long answer about our many services.`).join(' ');
 const STOP = 'Wait, stop, I have a different question.';
@@ -27,33 +28,21 @@ describe('session metrics', () => {
       return { text: 'Okay.' };
     });
     customer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ forecast: 'sunny' })));
-    await new Promise<void>((resolve) => customer.listen(0, '127.0.0.1', resolve));
-    toolUrl = `http://127.0.0.1:${(customer.address() as AddressInfo).port}/tools`;
+    toolUrl = `http://127.0.0.1:${await listenOnLoopback(customer)}/tools`;
   });
   after(async () => {
-    customer.closeAllConnections();
-    await new Promise<void>((resolve) => customer.close(() => resolve()));
+    await closeServer(customer);
     await stack.close();
   });
 
   it('a session with a tool call and a barge-in moves the session, tool, interruption and turn-latency metrics by what happened', async () => {
     const { harness, deepgram } = stack;
     const before = await snapshot();
-    const session = await harness.createSession(
+    const { session, client } = await harness.startSession(
       stack.assistant({
-        tools: [
-          {
-            type: 'function',
-            name: 'get_weather',
-            description: 'Weather for a city',
-            parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-            server: { url: toolUrl, timeout_ms: 3000 },
-          },
-        ],
+        tools: [weatherTool(toolUrl)],
       }),
     );
-    const client = harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
     assert.equal(moved(before, await snapshot(), 'echosphere_live_sessions', { transport: 'websocket' }), 1, 'the session is live');
 
     client.sendText('What is the weather like?');

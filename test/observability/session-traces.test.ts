@@ -41,9 +41,7 @@ describe('OpenTelemetry traces to an OTLP collector', () => {
     it("a spoken session's turn arrives as a turn span with STT, LLM and TTS children under the session span, naming providers and models but no words", async () => {
       const { harness, deepgram } = stack;
       const before = await snapshot();
-      const session = await harness.createSession(stack.assistant());
-      const client = harness.connect(session);
-      await client.waitFor('session.started', { includePast: true });
+      const { session, client } = await harness.startSession(stack.assistant());
       const microphone = openMicrophone(client);
       try {
         deepgram.nextUtterance(OPENING_HOURS);

@@ -76,6 +76,19 @@ const s3Url = (key: string) => `${s3.endpoint}/${BUCKET}/${KEY_PREFIX}${key}`;
 const jobRecorded = (prefix: string) =>
   waitFor(async () => (await storage.get(workKeys(prefix).marker)) !== undefined, 'the MediaConvert job id to be stored');
 
+/**
+ * A recording whose first transcode attempt has submitted its MediaConvert job and stored the job's id, the job held
+ * unfinished (until `mediaConvert.release()`), so that a test can retry while it runs.
+ */
+async function firstAttemptWaitingOnItsJob() {
+  const prefix = await recordChunks(5);
+  mediaConvert.hold = true;
+  const requestsBefore = mediaConvert.createJobRequests;
+  const first = transcoder().finalize(prefix);
+  await jobRecorded(prefix);
+  return { prefix, requestsBefore, first };
+}
+
 test('a recording transcoded by MediaConvert through the transcode worker has the ffmpeg engine\'s ladder', async (t) => {
   const SECONDS = 13;
   const db = await openTestDatabase();
@@ -137,11 +150,7 @@ test('a recording transcoded by MediaConvert through the transcode worker has th
 });
 
 test('a retried transcode waits for the job already submitted (found by its stored id) instead of submitting another', async () => {
-  const prefix = await recordChunks(5);
-  mediaConvert.hold = true;
-  const requestsBefore = mediaConvert.createJobRequests;
-  const first = transcoder().finalize(prefix);
-  await jobRecorded(prefix);
+  const { prefix, requestsBefore, first } = await firstAttemptWaitingOnItsJob();
   const retry = transcoder().finalize(prefix);
   mediaConvert.release();
   const [a, b] = await Promise.all([first, retry]);
@@ -154,11 +163,7 @@ test('a retried transcode waits for the job already submitted (found by its stor
 });
 
 test('a job submitted by an attempt that died before recording its id is found with ListJobs by its metadata', async () => {
-  const prefix = await recordChunks(5);
-  mediaConvert.hold = true;
-  const requestsBefore = mediaConvert.createJobRequests;
-  const first = transcoder().finalize(prefix);
-  await jobRecorded(prefix);
+  const { prefix, requestsBefore, first } = await firstAttemptWaitingOnItsJob();
   await storage.deleteMany([workKeys(prefix).marker]);
   const retry = transcoder().finalize(prefix);
   // The retry records the job it found before waiting on it.

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startSessionRecording } from '../../agent-runtime/recording/session-recording.ts';
 import { ApiKeyCache } from '../../api/auth/api-key-cache.ts';
@@ -23,6 +22,7 @@ import type { Rendition } from '../../workers/transcode/ladder.ts';
 import { FfmpegTranscoder } from '../../workers/transcode/ffmpeg-transcoder.ts';
 import { startTranscodeWorker } from '../../workers/transcode/transcode-worker.ts';
 import { chirp, feed, insertSession } from './support.ts';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -42,8 +42,8 @@ export async function startRecordingStack(db: Database, storage: ObjectStorage) 
     media: { storage, urls },
   };
   const server = http.createServer(createApiApp(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await listenOnLoopback(server);
+  const baseUrl = `http://127.0.0.1:${port}`;
   const queue: JobQueue = new DatabaseQueue(db.knex, { pollIntervalMs: 50 });
   const transcoder = new FfmpegTranscoder({ ffmpeg: resolveFfmpeg(), storage });
   await startTranscodeWorker({ db, queue, transcoder, concurrency: 2 });
@@ -68,8 +68,7 @@ export async function startRecordingStack(db: Database, storage: ObjectStorage) 
     },
     async close() {
       await queue.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

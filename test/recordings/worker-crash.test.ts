@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,16 +12,12 @@ import { recordingKeys } from '../../core/storage/recording-layout.ts';
 import { LADDER } from '../../workers/transcode/ladder.ts';
 import { openTestDatabase } from '../support/database.ts';
 import { chirp, feed, insertEndedSessionRecording, temporaryFolder } from './support.ts';
+import { startScriptProcess } from '../support/script-process.ts';
 
 const SECONDS = 40;
 
 function startWorker(env: NodeJS.ProcessEnv, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'transcode-worker-process.ts'), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited };
+  return startScriptProcess(path.join(import.meta.dirname, 'transcode-worker-process.ts'), args, env);
 }
 
 test('a transcode whose worker is killed completes after restart, with no duplicate or missing objects', async () => {

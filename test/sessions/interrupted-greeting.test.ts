@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import WebSocket from 'ws';
 import { SessionClient } from '../../sdk/session-client.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { apiClient } from '../support/client.ts';
+import { useTestApi } from '../support/api.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const GREETING =
@@ -12,32 +11,22 @@ const GREETING =
 const QUESTION = 'When are you open?';
 const HOURS = 'We are open from nine to five.';
 
-let api: TestApi;
-let call: ReturnType<typeof apiClient>;
-let assistantId: string;
-
-before(async () => {
-  api = await startTestApi({ withStreamGateway: true });
-  call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-  assistantId = (
-    await call('POST', '/v1/assistants', {
-      name: 'Shop',
-      system_prompt: 'You help with opening hours.',
-      first_message: GREETING,
-      model: { provider: 'scripted', script: { rules: [{ pattern: 'open', reply: HOURS }], default_reply: 'Sorry?' } },
-      voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 180 },
-      transcriber: { provider: 'none' },
-    })
-  ).body.id;
+const { api, call, assistant: shop } = useTestApi({
+  withStreamGateway: true,
+  assistant: {
+    name: 'Shop',
+    system_prompt: 'You help with opening hours.',
+    first_message: GREETING,
+    model: { provider: 'scripted', script: { rules: [{ pattern: 'open', reply: HOURS }], default_reply: 'Sorry?' } },
+    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 180 },
+    transcriber: { provider: 'none' },
+  },
 });
 
-after(async () => {
-  await api.close();
-  await dispose();
-});
+after(() => dispose());
 
 test('a caller who talks over the greeting: spoken order, the heard part of the greeting, metrics on the real reply', async () => {
-  const created = await call('POST', '/v1/sessions', { assistant_id: assistantId });
+  const created = await call('POST', '/v1/sessions', { assistant_id: shop.id });
   const id = created.body.id as string;
   const client = new SessionClient({ baseUrl: api.baseUrl.replace('http', 'ws'), sessionId: id, token: created.body.websocket.token, WebSocketImpl: WebSocket as never });
   await client.waitFor('session.started', { timeoutMs: 30_000 });

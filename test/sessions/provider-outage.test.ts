@@ -23,9 +23,7 @@ describe('a provider outage in the middle of a session', () => {
    * `nextTurn` types (if any): the client is told what failed and the session ends as `provider-error:<provider>`.
    */
   async function expectProviderError(provider: string, breakProvider: () => void, nextTurn?: string): Promise<void> {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     // The caller's microphone streams (silence) the whole time, as a real one does.
     const microphone = openMicrophone(client);
     client.sendText('When do you open?');
@@ -66,9 +64,7 @@ describe('a provider outage in the middle of a session', () => {
     expectProviderError('openai', () => stack.openai.dropChatAfter(3), 'And on Sunday?'));
 
   it('one 503 from openai is retried by the library, and the caller gets the reply', async () => {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     const requestsBefore = stack.openai.chatRequests.length;
     stack.openai.failChat(503, 1);
     try {
@@ -84,9 +80,7 @@ describe('a provider outage in the middle of a session', () => {
   });
 
   it('a Deepgram stream dropped once is reconnected, and the caller is heard again', async () => {
-    const session = await stack.harness.createSession(stack.assistant());
-    const client = stack.harness.connect(session);
-    await client.waitFor('session.started', { includePast: true });
+    const { session, client } = await stack.harness.startSession(stack.assistant());
     const microphone = openMicrophone(client);
     try {
       await waitFor(() => stack.deepgram.connections.some((connection) => connection.audioBytes > 0), 'audio reaching Deepgram');

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,10 @@ import type { MediaServices } from '../../core/media.ts';
 import { DatabaseQueue } from '../../core/queue/database-queue.ts';
 import { LocalStorage } from '../../core/storage/local-storage.ts';
 import { MediaUrlSigner } from '../../core/storage/media-url-signer.ts';
+import { apiClient } from './client.ts';
 import { openTestDatabase } from './database.ts';
+import { forTheseTests } from './for-these-tests.ts';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
 
 export interface TestApi {
   baseUrl: string;
@@ -30,8 +32,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real api on an ephemeral port over a fresh test database. `env` overrides configuration variables. */
-export async function startTestApi(options: { env?: Record<string, string>; withStreamGateway?: boolean } = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  /** Overrides of configuration variables. */
+  env?: Record<string, string>;
+  /** Runs WebSocket sessions on the api's own HTTP server, as `echosphere start` does. */
+  withStreamGateway?: boolean;
+}
+
+/** The real api on an ephemeral port over a fresh test database. */
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const config = parseConfig({
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
@@ -64,8 +73,7 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     : undefined;
   if (gateway) deps.liveSessions = gateway;
   server.on('request', createApiApp(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     server,
@@ -80,12 +88,78 @@ export async function startTestApi(options: { env?: Record<string, string>; with
     async close() {
       await gateway?.shutdownAll(2000);
       await media.queue.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await db.close();
       rmSync(mediaDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface UseTestApiOptions extends TestApiOptions {
+  organizationName?: string;
+  /** An assistant for the organization to create before the tests, as the body of POST /v1/assistants. */
+  assistant?: Record<string, unknown>;
+}
+
+/** The api as one organization sees it, for the tests of the enclosing describe (or file). */
+export interface TestApiAsOrganization {
+  api: TestApi;
+  organization: { readonly orgId: string; readonly secretKey: string };
+  /** The assistant asked for in the options. */
+  assistant: { readonly id: string };
+  /** The organization's JSON client, speaking with its secret key. */
+  call: ReturnType<typeof apiClient>;
+}
+
+/** The api, one organization and, if asked, its assistant. */
+export async function startTestApiAsOrganization(options: UseTestApiOptions = {}) {
+  const api = await startTestApi(options);
+  const organization = await api.createOrganization(options.organizationName);
+  const call = apiClient(api.baseUrl, organization.secretKey);
+  let assistantId: string | undefined;
+  if (options.assistant) {
+    const created = await call('POST', '/v1/assistants', options.assistant);
+    if (created.status !== 201) throw new Error(`The test assistant was refused: ${created.status} ${JSON.stringify(created.body)}`);
+    assistantId = created.body.id;
+  }
+  return { api, ...organization, call, assistantId };
+}
+
+/**
+ * Starts the api, one organization and, if asked, its assistant before the tests of the enclosing describe (or file)
+ * and closes the api after them. The parts may be destructured at once; like any fixture they can be read only once
+ * the tests run. Everything is started in one hook because Node runs a file's top-level `before` hooks side by side:
+ * a hook of the file's own cannot wait for the api, so what the file's tests share is made here.
+ */
+export function useTestApi(options: UseTestApiOptions = {}): TestApiAsOrganization {
+  let ready: Awaited<ReturnType<typeof startTestApiAsOrganization>> | undefined;
+  const api = forTheseTests(
+    async () => {
+      ready = await startTestApiAsOrganization(options);
+      return ready.api;
+    },
+    (started) => started.close(),
+  );
+  const readyPart = (key: 'orgId' | 'secretKey' | 'assistantId') => {
+    const value = ready?.[key];
+    if (value === undefined) throw new Error(`"${key}" was read before the api started, or was not asked for.`);
+    return value;
+  };
+  const organization = {
+    get orgId() {
+      return readyPart('orgId');
+    },
+    get secretKey() {
+      return readyPart('secretKey');
+    },
+  };
+  const assistant = {
+    get id() {
+      return readyPart('assistantId');
+    },
+  };
+  const call: TestApiAsOrganization['call'] = (method, path, body, headers) => apiClient(api.baseUrl, organization.secretKey)(method, path, body, headers);
+  return { api, organization, assistant, call };
 }
 
 /**
@@ -96,9 +170,9 @@ export async function startSecondStreamGateway(api: TestApi): Promise<{ baseUrl:
   const server = http.createServer();
   const { secretBox, logger } = api.deps;
   const gateway = attachStreamGateway(server, { db: api.db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl: `ws://127.0.0.1:${port}`,
     gateway,
     async close() {
       await gateway.shutdownAll(2000);

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { dispose } from '@livekit/rtc-node';
@@ -13,6 +12,10 @@ import { attachStreamGateway, type StreamGateway } from '../../agent-runtime/str
 import { SessionClient } from '../../sdk/session-client.ts';
 import { openTestDatabase } from './database.ts';
 import { forTheseTests } from './for-these-tests.ts';
+import { closeServer, listenOnLoopback } from './loopback-server.ts';
+
+/** The session's audio format, and how long its stream token lasts. */
+type NewSessionOptions = { audio?: Record<string, unknown>; expiresInS?: number };
 
 export interface StreamHarness {
   db: Database;
@@ -21,8 +24,10 @@ export interface StreamHarness {
   baseUrl: string;
   orgId: string;
   toolSigningSecret: string;
-  createSession(assistant: Record<string, unknown>, options?: { audio?: Record<string, unknown>; expiresInS?: number }): Promise<{ id: string; token: string }>;
+  createSession(assistant: Record<string, unknown>, options?: NewSessionOptions): Promise<{ id: string; token: string }>;
   connect(session: { id: string; token: string }): SessionClient;
+  /** Creates a session, connects to it and waits until it has started. */
+  startSession(assistant: Record<string, unknown>, options?: NewSessionOptions): Promise<{ session: { id: string; token: string }; client: SessionClient }>;
   close(): Promise<void>;
 }
 
@@ -58,9 +63,35 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', format: 'json' });
   const gateway = attachStreamGateway(server, { db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: options.allowPrivateProviderUrls ?? true, env: options.env ?? {}, billing: options.billing });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   const clients: SessionClient[] = [];
+
+  async function createSession(assistant: Record<string, unknown>, sessionOptions: NewSessionOptions = {}) {
+    const token = generateToken('st_');
+    const assistantId = newId('assistant');
+    const id = newId('session');
+    await db.system(async (trx) => {
+      await trx('assistants').insert({ id: assistantId, org_id: orgId, name: 'Test assistant', config: JSON.stringify(assistant) });
+      await trx('sessions').insert({
+        id,
+        org_id: orgId,
+        assistant_id: assistantId,
+        assistant: JSON.stringify({ id: assistantId, ...assistant }),
+        transport: 'websocket',
+        status: 'created',
+        audio: JSON.stringify(sessionOptions.audio ?? { encoding: 'pcm_s16le', sample_rate_hz: 16000 }),
+        stream_token_hash: token.hash,
+        stream_token_expires_at: new Date(Date.now() + (sessionOptions.expiresInS ?? 600) * 1000),
+      });
+    });
+    return { id, token: token.plaintext };
+  }
+
+  function connect(session: { id: string; token: string }) {
+    const client = new SessionClient({ baseUrl: `ws://127.0.0.1:${port}`, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
+    clients.push(client);
+    return client;
+  }
 
   return {
     db,
@@ -69,36 +100,18 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
     baseUrl: `ws://127.0.0.1:${port}`,
     orgId,
     toolSigningSecret,
-    async createSession(assistant, sessionOptions = {}) {
-      const token = generateToken('st_');
-      const assistantId = newId('assistant');
-      const id = newId('session');
-      await db.system(async (trx) => {
-        await trx('assistants').insert({ id: assistantId, org_id: orgId, name: 'Test assistant', config: JSON.stringify(assistant) });
-        await trx('sessions').insert({
-          id,
-          org_id: orgId,
-          assistant_id: assistantId,
-          assistant: JSON.stringify({ id: assistantId, ...assistant }),
-          transport: 'websocket',
-          status: 'created',
-          audio: JSON.stringify(sessionOptions.audio ?? { encoding: 'pcm_s16le', sample_rate_hz: 16000 }),
-          stream_token_hash: token.hash,
-          stream_token_expires_at: new Date(Date.now() + (sessionOptions.expiresInS ?? 600) * 1000),
-        });
-      });
-      return { id, token: token.plaintext };
-    },
-    connect(session) {
-      const client = new SessionClient({ baseUrl: `ws://127.0.0.1:${port}`, sessionId: session.id, token: session.token, WebSocketImpl: WebSocket as never });
-      clients.push(client);
-      return client;
+    createSession,
+    connect,
+    async startSession(assistant, sessionOptions) {
+      const session = await createSession(assistant, sessionOptions);
+      const client = connect(session);
+      await client.waitFor('session.started', { includePast: true });
+      return { session, client };
     },
     async close() {
       for (const client of clients) client.close();
       await gateway.shutdownAll(5000);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await db.close();
     },
   };

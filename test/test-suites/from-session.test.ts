@@ -4,6 +4,7 @@ import { dispose } from '@livekit/rtc-node';
 import { typedSession } from '../evaluations/support.ts';
 import type { apiClient } from '../support/client.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { bookingScript, bookingsAssistant } from './bookings-assistant.ts';
 import { outcomes, runSuite, startSuitesApi } from './support.ts';
 
 /**
@@ -17,25 +18,23 @@ let call: ReturnType<typeof apiClient>;
 let assistantId: string;
 let sessionId: string;
 
-const script = (reply: string) => ({ provider: 'scripted', script: { rules: [{ pattern: 'table|book', reply }], default_reply: 'Goodbye!' } });
-
 before(async () => {
   suites = await startSuitesApi('Bella Pasta', {}, { withStreamGateway: true });
   call = suites.call;
-  const assistant = await call('POST', '/v1/assistants', {
-    name: 'Bookings',
-    first_message: 'Hello, Bella Pasta.',
-    model: script('Booked: a table for four on Friday.'),
-    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
-    analysis: {
-      scorecard: {
-        criteria: [
-          { kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern: 'booked' },
-          { kind: 'metric', name: 'Two caller turns', metric: 'user_turns', operator: 'eq', threshold: 2 },
-        ],
+  const assistant = await call(
+    'POST',
+    '/v1/assistants',
+    bookingsAssistant({
+      analysis: {
+        scorecard: {
+          criteria: [
+            { kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern: 'booked' },
+            { kind: 'metric', name: 'Two caller turns', metric: 'user_turns', operator: 'eq', threshold: 2 },
+          ],
+        },
       },
-    },
-  });
+    }),
+  );
   assistantId = assistant.body.id;
   sessionId = await typedSession(call, suites.api.baseUrl, assistantId, ['Can I book a table?', 'Thanks, bye']);
   // The client hears session.ended before the runtime has stored the end.
@@ -59,7 +58,7 @@ test('a session becomes a scenario that replays its caller and fails on the crit
   const passing = await runSuite(call, suite.id, { assistant_id: assistantId });
   assert.deepEqual(outcomes(passing)[made.body.name], { status: 'passed', error: null, failed: [] });
 
-  const broken = await runSuite(call, suite.id, { assistant_id: assistantId, assistant_patch: { model: script('Sorry, we are closed.') } });
+  const broken = await runSuite(call, suite.id, { assistant_id: assistantId, assistant_patch: { model: bookingScript('Sorry, we are closed.') } });
   assert.deepEqual(outcomes(broken)[made.body.name], { status: 'failed', error: null, failed: ['Confirms the booking'] });
   const [result] = broken.results;
   const transcript = await call('GET', `/v1/sessions/${result.session_id}/messages`);

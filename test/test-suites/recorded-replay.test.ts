@@ -9,6 +9,7 @@ import { rms, synthesizeToneSpeech, tonePitchHz } from '../fakes/tone-speech.ts'
 import type { apiClient } from '../support/client.ts';
 import { openMicrophone } from '../support/microphone.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { bookingScript, bookingsAssistant } from './bookings-assistant.ts';
 import { outcomes, runSuite, startSuitesApi } from './support.ts';
 
 /**
@@ -54,8 +55,6 @@ let deepgram: DeepgramFake;
 let assistantId: string;
 let sessionId: string;
 
-const script = (reply: string) => ({ provider: 'scripted', script: { rules: [{ pattern: 'table|book', reply }], default_reply: 'Goodbye!' } });
-
 /** A session of the assistant over the WebSocket transport in which the caller speaks each line's tone. */
 async function spokenSession(): Promise<string> {
   const created = await call('POST', '/v1/sessions', { assistant_id: assistantId, audio: { encoding: 'pcm_s16le', sample_rate_hz: 16000 } });
@@ -84,14 +83,14 @@ before(async () => {
   deepgram = await startDeepgramFake({ apiKey: 'dg-test-key', recognize: recognizeTone, defaultTranscript: 'mumble' });
   suites = await startSuitesApi('Bella Pasta', { deepgram: 'dg-test-key' }, { withStreamGateway: true });
   call = suites.call;
-  const assistant = await call('POST', '/v1/assistants', {
-    name: 'Bookings',
-    first_message: 'Hello, Bella Pasta.',
-    model: script('Booked: a table for four on Friday.'),
-    voice: { provider: 'local', voice_id: 'en-us', speed_wpm: 450 },
-    transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
-    analysis: { scorecard: { criteria: [{ kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern: 'booked' }] } },
-  });
+  const assistant = await call(
+    'POST',
+    '/v1/assistants',
+    bookingsAssistant({
+      transcriber: { provider: 'deepgram', model: 'nova-3', base_url: deepgram.baseUrl.replace(/^ws:/, 'http:') },
+      analysis: { scorecard: { criteria: [{ kind: 'match', name: 'Confirms the booking', mode: 'contains', pattern: 'booked' }] } },
+    }),
+  );
   assert.equal(assistant.status, 201, JSON.stringify(assistant.body));
   assistantId = assistant.body.id;
   sessionId = await spokenSession();
@@ -150,6 +149,6 @@ test('a spoken session replays its recorded caller, passes, fails a breaking pat
   const heard = (await call('GET', `/v1/sessions/${replayedSession}/messages`)).body.data.filter((message: { role: string }) => message.role === 'user');
   assert.deepEqual(heard.map((message: { text: string }) => message.text), LINES.map((line) => line.text));
 
-  const broken = await runSuite(call, suite.id, { assistant_id: assistantId, assistant_patch: { model: script('Sorry, we are closed.') }, concurrency: 1 });
+  const broken = await runSuite(call, suite.id, { assistant_id: assistantId, assistant_patch: { model: bookingScript('Sorry, we are closed.') }, concurrency: 1 });
   assert.deepEqual(outcomes(broken).Replayed, { status: 'failed', error: null, failed: ['Confirms the booking'] });
 });

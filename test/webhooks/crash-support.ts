@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SecretBox } from '../../core/crypto/secret-box.ts';
 import { Database } from '../../core/db/database.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { startScriptProcess } from '../support/script-process.ts';
 
 const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-worker.ts');
 
@@ -56,8 +56,7 @@ export type CrashDatabase = Awaited<ReturnType<typeof openCrashDatabase>>;
  * reported; `exited` settles when the process has ended, however.
  */
 export async function startCrashWorker(database: CrashDatabase, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], { env: { ...process.env, ...database.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, exited } = startScriptProcess(workerScript, [], { ...database.env, ...env });
   let statuses: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
     let pending = '';

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.ts';
 
 export interface ReceivedWebhook {
   path: string;
@@ -33,16 +33,14 @@ export async function startReceiver(reply: (request: ReceivedWebhook, countOnPat
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     received,
     on: (path: string) => received.filter((request) => request.path === path),
     hangingCount: () => [...hanging].filter((res) => !res.destroyed && !res.writableEnded).length,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

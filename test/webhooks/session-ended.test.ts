@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { runRetentionPass } from '../../workers/retention/retention-job.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { apiClient } from '../support/client.ts';
+import { useTestApi } from '../support/api.ts';
+import { forTheseTests } from '../support/for-these-tests.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { testDeliverer } from './fixtures.ts';
-import { startReceiver, type Receiver } from './receiver.ts';
+import { startReceiver } from './receiver.ts';
 
-let api: TestApi;
-let receiver: Receiver;
-let call: ReturnType<typeof apiClient>;
-
-before(async () => {
-  api = await startTestApi();
-  receiver = await startReceiver(() => ({ status: 200, body: 'ok' }));
-  call = apiClient(api.baseUrl, (await api.createOrganization()).secretKey);
-});
-after(async () => {
-  await receiver.close();
-  await api.close();
-});
+const { api, call } = useTestApi();
+const receiver = forTheseTests(
+  () => startReceiver(() => ({ status: 200, body: 'ok' })),
+  (started) => started.close(),
+);
 
 test('sessions that never connected reach session.ended subscribers, once each, signed', async () => {
   const deliverer = testDeliverer(api.db, api.deps.secretBox);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -34,6 +33,7 @@ import { liveKitEnv } from '../../livekit/support/livekit-env.ts';
 import { openTestDatabase } from '../../support/database.ts';
 import type { LiveKitTestServer } from '../../support/services.ts';
 import { launchChromium } from './browser.ts';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server.ts';
 
 const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
@@ -96,8 +96,8 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
         runtime: createRuntimeDeps({ db, secretBox, logger, allowPrivateUrls: true, allowPrivateProviderUrls: true, env: {}, media }),
       })
     : undefined;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await listenOnLoopback(server);
+  const baseUrl = `http://127.0.0.1:${port}`;
   const { org, secretKey } = await provisionOrganization(db, secretBox, 'Acme Support');
 
   return {
@@ -122,8 +122,7 @@ export async function startDashboardStack(options: { liveKit?: LiveKitTestServer
       stopEvaluationSweep();
       stopTestRunSweep();
       await queue.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await db.close();
       rmSync(mediaDir, { recursive: true, force: true });
     },
