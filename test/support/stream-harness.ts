@@ -117,13 +117,10 @@ export async function startStreamHarness(options: StreamHarnessOptions = {}): Pr
   };
 }
 
-/**
- * A harness for the tests of the enclosing describe (or file), closed with rtc-node's native side after them. Options
- * given as a function are read when the harness starts, after the hooks declared before this call have run.
- */
-export function useStreamHarness(options: StreamHarnessOptions | (() => StreamHarnessOptions) = {}): StreamHarness {
+/** A harness for the tests of the enclosing describe (or file), closed with rtc-node's native side after them. */
+export function useStreamHarness(options: StreamHarnessOptions = {}): StreamHarness {
   return forTheseTests(
-    () => startStreamHarness(typeof options === 'function' ? options() : options),
+    () => startStreamHarness(options),
     async (harness) => {
       await harness.close();
       await dispose();
