@@ -1,12 +1,11 @@
-import { useId, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { Card } from './Card';
 
-/** One titled card of a form; its heading names it for screen readers. */
+/** One titled card of a form. */
 export function FormSection({ title, children }: { title: string; children: ReactNode }) {
-  const headingId = useId();
   return (
-    <section className="card form-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>{title}</h2>
+    <Card title={title} className="form-section">
       {children}
-    </section>
+    </Card>
   );
 }

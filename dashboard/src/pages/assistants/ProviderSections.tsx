@@ -1,30 +1,9 @@
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { Field } from '../../components/Field';
 import { FormSection } from '../../components/FormSection';
-import { modelDefaults, PROVIDER_DEFAULTS, transcriberDefaults, voiceDefaults, type AssistantFormValues } from './assistant-form';
+import { PROVIDER_DEFAULTS, type AssistantFormValues } from './assistant-form';
+import { ProviderField } from './ProviderField';
 import { VoicePicker } from './VoicePicker';
-
-/**
- * Choosing another provider starts its section afresh (that provider's defaults), so nothing another provider needed,
- * such as an eSpeak voice id, is sent to the new one.
- */
-function useProviderSwitch() {
-  const { setValue, clearErrors } = useFormContext<AssistantFormValues>();
-  return {
-    model: (provider: AssistantFormValues['model']['provider']) => {
-      setValue('model', modelDefaults(provider), { shouldDirty: true });
-      clearErrors('model');
-    },
-    voice: (provider: AssistantFormValues['voice']['provider']) => {
-      setValue('voice', voiceDefaults(provider), { shouldDirty: true });
-      clearErrors('voice');
-    },
-    transcriber: (provider: AssistantFormValues['transcriber']['provider']) => {
-      setValue('transcriber', transcriberDefaults(provider), { shouldDirty: true });
-      clearErrors('transcriber');
-    },
-  };
-}
 
 const PROVIDER_NAMES = { openai: 'OpenAI', elevenlabs: 'ElevenLabs', deepgram: 'Deepgram' } as const;
 
@@ -38,15 +17,12 @@ export function ModelSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'model.provider' });
   const rules = useFieldArray({ control, name: 'model.script.rules' });
-  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Model">
-      <Field name="model.provider" label="Provider" hint="Scripted replies need no key and run offline; OpenAI takes a key from Providers or the server environment.">
-        <select {...register('model.provider', { onChange: (event) => switchProvider.model(event.target.value) })}>
-          <option value="scripted">Scripted (offline, deterministic)</option>
-          <option value="openai">OpenAI or compatible</option>
-        </select>
-      </Field>
+      <ProviderField section="model" hint="Scripted replies need no key and run offline; OpenAI takes a key from Providers or the server environment.">
+        <option value="scripted">Scripted (offline, deterministic)</option>
+        <option value="openai">OpenAI or compatible</option>
+      </ProviderField>
       {provider === 'openai' ? (
         <div className="grid two">
           <Field name="model.model" label="Model" hint={`Default ${PROVIDER_DEFAULTS.openaiModel}.`}>
@@ -93,16 +69,13 @@ export function ModelSection() {
 export function VoiceSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'voice.provider' });
-  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Voice">
-      <Field name="voice.provider" label="Provider" hint="The local eSpeak voice is robotic but needs no key and runs offline.">
-        <select {...register('voice.provider', { onChange: (event) => switchProvider.voice(event.target.value) })}>
-          <option value="local">Local eSpeak (offline)</option>
-          <option value="openai">OpenAI text-to-speech</option>
-          <option value="elevenlabs">ElevenLabs</option>
-        </select>
-      </Field>
+      <ProviderField section="voice" hint="The local eSpeak voice is robotic but needs no key and runs offline.">
+        <option value="local">Local eSpeak (offline)</option>
+        <option value="openai">OpenAI text-to-speech</option>
+        <option value="elevenlabs">ElevenLabs</option>
+      </ProviderField>
       <div className="grid two">
         <VoicePicker provider={provider} />
         {provider === 'local' && (
@@ -139,16 +112,13 @@ export function VoiceSection() {
 export function TranscriberSection() {
   const { register, control } = useFormContext<AssistantFormValues>();
   const provider = useWatch({ control, name: 'transcriber.provider' });
-  const switchProvider = useProviderSwitch();
   return (
     <FormSection title="Transcriber">
-      <Field name="transcriber.provider" label="Provider" hint="Without a transcriber the user types (user.text messages); test calls then have no microphone.">
-        <select {...register('transcriber.provider', { onChange: (event) => switchProvider.transcriber(event.target.value) })}>
-          <option value="none">None (typed input only)</option>
-          <option value="deepgram">Deepgram</option>
-          <option value="openai">OpenAI speech-to-text</option>
-        </select>
-      </Field>
+      <ProviderField section="transcriber" hint="Without a transcriber the user types (user.text messages); test calls then have no microphone.">
+        <option value="none">None (typed input only)</option>
+        <option value="deepgram">Deepgram</option>
+        <option value="openai">OpenAI speech-to-text</option>
+      </ProviderField>
       {provider !== 'none' && (
         <div className="grid three">
           <Field name="transcriber.model" label="Model" hint={`Default ${provider === 'deepgram' ? PROVIDER_DEFAULTS.deepgramModel : PROVIDER_DEFAULTS.openaiTranscriber}.`}>

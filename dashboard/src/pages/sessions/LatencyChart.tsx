@@ -1,5 +1,6 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Schemas } from '../../api/client';
+import { ChartFrame } from '../../components/ChartFrame';
 
 /**
  * Per assistant turn, the reply's delay split into its stages, stacked so the bar's height is the end-to-end time:
@@ -18,20 +19,18 @@ export default function LatencyChart({ messages }: { messages: Schemas['Message'
     });
   if (data.length === 0) return <p className="muted small">No assistant turns with latency measurements.</p>;
   return (
-    <div className="chart" role="img" aria-label="Latency per turn, stacked by stage">
-      <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />
-          <XAxis dataKey="turn" tick={{ fontSize: 12 }} />
-          <YAxis unit=" ms" width={64} tick={{ fontSize: 12 }} />
-          <Tooltip formatter={(value) => `${Math.round(Number(value))} ms`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="endOfTurn" name="End of turn" stackId="latency" fill="#a5b4fc" />
-          <Bar dataKey="llm" name="LLM first token" stackId="latency" fill="#6366f1" />
-          <Bar dataKey="tts" name="TTS first audio" stackId="latency" fill="#0ea5e9" />
-          <Bar dataKey="platform" name="Platform" stackId="latency" fill="#94a3b8" />
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartFrame label="Latency per turn, stacked by stage" height={220}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />
+        <XAxis dataKey="turn" tick={{ fontSize: 12 }} />
+        <YAxis unit=" ms" width={64} tick={{ fontSize: 12 }} />
+        <Tooltip formatter={(value) => `${Math.round(Number(value))} ms`} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Bar dataKey="endOfTurn" name="End of turn" stackId="latency" fill="#a5b4fc" />
+        <Bar dataKey="llm" name="LLM first token" stackId="latency" fill="#6366f1" />
+        <Bar dataKey="tts" name="TTS first audio" stackId="latency" fill="#0ea5e9" />
+        <Bar dataKey="platform" name="Platform" stackId="latency" fill="#94a3b8" />
+      </BarChart>
+    </ChartFrame>
   );
 }

@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { listAll } from '../../api/list-all';
+import { Card } from '../../components/Card';
 import { formatDateTime, formatDuration, formatMs } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { Stat } from '../../components/Stat';
@@ -66,8 +67,7 @@ export default function SessionPage() {
       </div>
 
       <div className="session-layout">
-        <section className="card" aria-labelledby="recording-heading">
-          <h2 id="recording-heading">Recording</h2>
+        <Card title="Recording">
           <Recording session={data} onTime={setPositionMs} seekRequest={seekRequest} />
           <h2 id="transcript-heading">Transcript</h2>
           {messages.isPending ? (
@@ -77,28 +77,24 @@ export default function SessionPage() {
           ) : (
             <SyncedTranscript messages={messages.data} positionMs={positionMs} onSeek={seek} assistantName={data.assistant.name} />
           )}
-        </section>
+        </Card>
         <div className="session-side">
           <EvaluationPanel session={data} onSeek={seek} />
           {(data.status === 'ended' || data.status === 'failed') && <AddToTestSuite sessionId={data.id} />}
-          <section className="card" aria-labelledby="latency-heading">
-            <h2 id="latency-heading">Latency per turn</h2>
+          <Card title="Latency per turn">
             <Suspense fallback={<Loading label="Loading chart…" />}>
               {messages.data && <LatencyChart messages={messages.data} />}
             </Suspense>
-          </section>
-          <section className="card" aria-labelledby="usage-heading">
-            <h2 id="usage-heading">Usage</h2>
+          </Card>
+          <Card title="Usage">
             <Usage usage={data.usage} />
-          </section>
-          <section className="card" aria-labelledby="cost-heading">
-            <h2 id="cost-heading">Cost</h2>
+          </Card>
+          <Card title="Cost">
             <CostBreakdown cost={data.cost} status={data.status} />
-          </section>
-          <section className="card" aria-labelledby="events-heading">
-            <h2 id="events-heading">Events</h2>
+          </Card>
+          <Card title="Events">
             <SessionEvents sessionId={data.id} />
-          </section>
+          </Card>
         </div>
       </div>
     </>

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { Card } from '../../components/Card';
 import { LabelledSelect } from '../../components/LabelledSelect';
 import { InlineError } from '../../components/States';
 import { testSuitesApi, type ScenarioInputMode } from './test-suites-api';
@@ -26,8 +27,7 @@ export function AddToTestSuite({ sessionId }: { sessionId: string }) {
   const addedTo = suites.data?.find((suite) => suite.id === add.variables);
 
   return (
-    <section className="card" aria-labelledby="add-to-suite-heading">
-      <h2 id="add-to-suite-heading">Test suites</h2>
+    <Card title="Test suites">
       {suites.data?.length === 0 ? (
         <p className="muted small">No test suites yet: <Link to="/test-suites">create one</Link>, then add this conversation to it.</p>
       ) : (
@@ -55,6 +55,6 @@ export function AddToTestSuite({ sessionId }: { sessionId: string }) {
         </p>
       )}
       <InlineError error={add.error} />
-    </section>
+    </Card>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
+import { Card } from '../../components/Card';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field } from '../../components/Field';
 import { LabelledSelect } from '../../components/LabelledSelect';
@@ -27,10 +28,9 @@ export default function TestSuitePage() {
     <>
       <SuiteForm key={suite.data.id} suite={suite.data} />
       <RunSuite suite={suite.data} />
-      <section className="card" aria-labelledby="runs-heading">
-        <h2 id="runs-heading">Runs</h2>
+      <Card title="Runs">
         <RunHistory filter={{ suite_id: suite.data.id }} />
-      </section>
+      </Card>
     </>
   );
 }
@@ -123,8 +123,7 @@ function RunSuite({ suite }: { suite: TestSuite }) {
   const start = useStartRun();
   const chosen = assistantId || assistants.data?.[0]?.id || '';
   return (
-    <section className="card" aria-labelledby="run-heading">
-      <h2 id="run-heading">Run</h2>
+    <Card title="Run">
       <p className="hint">Each scenario becomes a real session of the assistant (marked as a test: not billed, not in the session list by default), scored by its criteria.</p>
       <div className="row">
         <LabelledSelect label="Assistant" className="grow" value={chosen} onChange={setAssistantId} disabled={!assistants.data?.length}>
@@ -144,6 +143,6 @@ function RunSuite({ suite }: { suite: TestSuite }) {
       {suite.scenarios.length === 0 && <p className="muted small">Save at least one scenario to run the suite.</p>}
       {assistants.data?.length === 0 && <p className="muted small"><Link to="/assistants/new">Create an assistant</Link> to run the suite against.</p>}
       <InlineError error={start.error} />
-    </section>
+    </Card>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { CreateFormFooter } from '../../components/CreateFormFooter';
 import { Field } from '../../components/Field';
 import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -77,11 +78,7 @@ function CreateSuite({ onCancel }: { onCancel: () => void }) {
             <input {...form.register('description')} />
           </Field>
         </div>
-        {formError && <p className="inline-error" role="alert">{formError}</p>}
-        <div className="row">
-          <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>Create suite</button>
-          <button type="button" className="button ghost" onClick={onCancel}>Cancel</button>
-        </div>
+        <CreateFormFooter error={formError} submitLabel="Create suite" onCancel={onCancel} />
       </form>
     </FormProvider>
   );

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { Card } from '../../components/Card';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/States';
 import { formatUsd } from './usd';
@@ -38,15 +39,14 @@ export default function UsagePage() {
     <>
       <PageHeader title="Usage" description="What sessions used and cost, from the prices in force when each ended. Days are UTC." />
       <MonthSoFar billing={billing.data} month={byProvider.data.total} />
-      <section className="card" aria-labelledby="usage-days-heading">
-        <h2 id="usage-days-heading">Last 30 days</h2>
+      <Card title="Last 30 days">
         <p className="muted small">
           {days.data.total.sessions} sessions · {days.data.total.minutes} minutes · <span data-testid="usage-30-day-cost">{formatUsd(days.data.total.cost_usd)}</span>
         </p>
         <Suspense fallback={<Loading label="Loading chart…" />}>
           <UsageChart days={days.data.data} />
         </Suspense>
-      </section>
+      </Card>
       <div className="usage-groups">
         <GroupTable title="This month by assistant" label="Usage by assistant" summary={byAssistant.data} keyLabel="Assistant" renderKey={(id) => (id ? <Link to={`/assistants/${id}`}>{names.get(id) ?? id}</Link> : '—')} />
         <GroupTable title="This month by provider" label="Usage by provider" summary={byProvider.data} keyLabel="Provider" renderKey={(provider) => provider ?? '—'} />

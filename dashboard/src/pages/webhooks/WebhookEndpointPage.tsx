@@ -4,6 +4,7 @@ import { FormProvider, useForm } from 'react-hook-form';
 import { useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/api-error';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { Card } from '../../components/Card';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -117,10 +118,9 @@ function Endpoint({ endpoint }: { endpoint: Schemas['WebhookEndpoint'] }) {
         </form>
       </FormProvider>
 
-      <section className="card" aria-labelledby="deliveries-heading">
-        <h2 id="deliveries-heading">Deliveries</h2>
+      <Card title="Deliveries">
         <DeliveryLog endpointId={endpoint.id} />
-      </section>
+      </Card>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { CreateFormFooter } from '../../components/CreateFormFooter';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretReveal } from '../../components/SecretReveal';
 import { unplacedErrorLine } from '../../components/server-errors';
@@ -76,11 +77,7 @@ function CreateEndpoint({ onCancel, onCreated }: { onCancel: () => void; onCreat
       <form className="card form-section" onSubmit={submit} noValidate aria-label="New webhook endpoint">
         <h2>New endpoint</h2>
         <EndpointFields />
-        {formError && <p className="inline-error" role="alert">{formError}</p>}
-        <div className="row">
-          <button type="submit" className="button primary" disabled={form.formState.isSubmitting}>Create endpoint</button>
-          <button type="button" className="button ghost" onClick={onCancel}>Cancel</button>
-        </div>
+        <CreateFormFooter error={formError} submitLabel="Create endpoint" onCancel={onCancel} />
       </form>
     </FormProvider>
   );
