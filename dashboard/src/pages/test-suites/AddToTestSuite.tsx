@@ -41,7 +41,7 @@ export function AddToTestSuite({ sessionId }: { sessionId: string }) {
             </LabelledSelect>
             <LabelledSelect label="The caller" value={input} onChange={(value) => setInput(value as ScenarioInputMode)}>
               <option value="text">types its turns</option>
-              <option value="speech">speaks its turns</option>
+              <option value="speech">speaks its turns in its recorded voice</option>
             </LabelledSelect>
           </div>
           <button type="button" className="button" disabled={!chosen || add.isPending} onClick={() => add.mutate(chosen)}>

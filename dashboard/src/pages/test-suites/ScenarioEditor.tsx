@@ -25,7 +25,7 @@ export function ScenarioEditor({ index, onRemove }: { index: number; onRemove: (
         <Field name={`${prefix}.name`} label="Scenario name">
           <input {...register(`${prefix}.name`)} />
         </Field>
-        <Field name={`${prefix}.input`} label="The caller" hint="Spoken lines are synthesised and streamed through the assistant's transcriber.">
+        <Field name={`${prefix}.input`} label="The caller" hint="Spoken lines are streamed through the assistant's transcriber: the caller's recorded voice where the scenario has it, else synthesised.">
           <select {...register(`${prefix}.input`)}>
             <option value="text">types</option>
             <option value="speech">speaks</option>
