@@ -8,25 +8,18 @@ export interface TurnSpan {
 }
 
 /**
- * Speech detection marks a turn a little after its first sound and before its last has faded: the clip ends this much
- * later (never into the caller's next turn).
+ * Speech detection marks a turn a little after its first sound and before its last has faded: the clip starts this
+ * much earlier and ends this much later (never into the caller's turn before or after it).
  */
 const MARGIN_MS = 300;
-/**
- * A turn's span is stamped when speech detection decides, which on a busy machine runs behind the audio by up to
- * seconds: the clip reaches this much further back (never into the caller's turn before), so the speech is in it
- * however late it was detected. Replaying it costs at most this much silence before the line.
- */
-const LEAD_MS = 2000;
 /** A span whose loudest sample stays below this (1 % of full scale) holds no speech: a typed line, or a muted caller. */
 const SILENT_PEAK = 328;
 const CALLER_CHANNEL = 0;
 
 /**
  * The caller's own audio for each turn, cut from a session's stored recording chunks (`recordingPrefix`): the left
- * channel only, mono at the recording's rate, each span widened by LEAD_MS before and MARGIN_MS after. A turn without
- * a span (null) or without speech in it gets null (its line is synthesised instead). Chunks are read once each, as
- * the turns come to them.
+ * channel only, mono at the recording's rate, each span widened by MARGIN_MS. A turn without a span (null) or without
+ * speech in it gets null (its line is synthesised instead). Chunks are read once each, as the turns come to them.
  */
 export async function cutCallerClips(storage: ObjectStorage, recordingPrefix: string, turns: Array<TurnSpan | null>): Promise<Array<Int16Array | null>> {
   const chunks = new Map<number, Promise<Buffer | undefined>>();
@@ -40,7 +33,7 @@ export async function cutCallerClips(storage: ObjectStorage, recordingPrefix: st
       clips.push(null);
       continue;
     }
-    const fromMs = Math.max(turn.startMs - LEAD_MS, turns[index - 1]?.endMs ?? 0, 0);
+    const fromMs = Math.max(turn.startMs - MARGIN_MS, turns[index - 1]?.endMs ?? 0, 0);
     const toMs = Math.min(turn.endMs + MARGIN_MS, turns[index + 1]?.startMs ?? Infinity);
     const from = Math.round((fromMs / 1000) * RECORDING_SAMPLE_RATE_HZ);
     const to = Math.round((toMs / 1000) * RECORDING_SAMPLE_RATE_HZ);
