@@ -6,6 +6,7 @@ import { getSession } from '../../core/repositories/sessions.ts';
 import {
   deleteTestSuite,
   getTestSuite,
+  type TestSuiteRow,
   insertTestSuite,
   listTestSuites,
   lockTestSuite,
@@ -13,8 +14,8 @@ import {
 } from '../../core/repositories/test-suites.ts';
 import { deleteCallerClips, deleteSuiteClips } from '../../core/test-suites/caller-clips.ts';
 import { assertClipsOwned, droppedClips } from '../../core/test-suites/clip-ownership.ts';
-import { clipsOf, MAX_SCENARIOS, scenarioList, withScenarioIds, type Scenario } from '../../core/test-suites/scenario-config.ts';
-import { scenarioFromSession } from '../../core/test-suites/scenario-from-session.ts';
+import { clipsOf, MAX_SCENARIOS, scenarioList, withScenarioIds } from '../../core/test-suites/scenario-config.ts';
+import { replayOfSession, withRecordedClips } from '../../core/test-suites/scenario-from-session.ts';
 import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import type { ApiDeps } from '../deps.ts';
 import { toPublicScenario, toPublicTestSuite } from '../presenters/test-suite.ts';
@@ -46,6 +47,12 @@ export const scenarioFromSessionBody = z.strictObject({
   input: z.enum(['text', 'speech']).default('text'),
   name: fields.name.optional(),
 });
+
+function assertRoomForScenario(suite: TestSuiteRow): void {
+  if (suite.scenarios.length >= MAX_SCENARIOS) {
+    throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${suite.id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
+  }
+}
 
 /** `/v1/test-suites`: suites of scenarios that simulated callers play against an assistant (docs/test-suites.md). */
 export function testSuiteRoutes({ db, media }: ApiDeps): Router {
@@ -104,24 +111,29 @@ export function testSuiteRoutes({ db, media }: ApiDeps): Router {
     const { orgId } = authOf(req);
     const id = pathId(req, 'testSuite', 'test suite');
     const body = parseBody(scenarioFromSessionBody, req);
-    let made: Scenario | undefined;
-    const scenario = await db.tenant(orgId, async (trx) => {
-      const suite = await lockTestSuite(trx, orgId, id);
+    // Read, then copy the recorded clips with no transaction open, then append under the suite's lock.
+    const replay = await db.tenant(orgId, async (trx) => {
+      const suite = await getTestSuite(trx, orgId, id);
       if (!suite) throw notFound('test suite', id);
       const session = await getSession(trx, orgId, body.session_id);
       if (!session) throw notFound('session', body.session_id, 'session_id');
-      if (suite.scenarios.length >= MAX_SCENARIOS) {
-        throw new PlatformError('conflict', 'too_many_scenarios', `Test suite "${id}" already has ${MAX_SCENARIOS} scenarios, the most a suite holds.`);
-      }
-      made = await scenarioFromSession(trx, storage, { orgId, suiteId: id }, session, { input: body.input, name: body.name });
-      await assertSuitePatterns([...suite.scenarios, made], id);
-      await updateTestSuite(trx, orgId, id, { scenarios: [...suite.scenarios, made] });
-      return made;
-    }).catch(async (error: unknown) => {
-      // The clips were copied before the scenario could be saved: without it nothing names them.
-      if (storage && made) await deleteCallerClips(storage, { orgId, suiteId: id }, clipsOf(made));
-      throw error;
+      assertRoomForScenario(suite);
+      return replayOfSession(trx, session, { input: body.input, name: body.name });
     });
+    const scenario = storage ? await withRecordedClips(storage, { orgId, suiteId: id }, replay) : replay.scenario;
+    await db
+      .tenant(orgId, async (trx) => {
+        const suite = await lockTestSuite(trx, orgId, id);
+        if (!suite) throw notFound('test suite', id);
+        assertRoomForScenario(suite);
+        await assertSuitePatterns([...suite.scenarios, scenario], id);
+        await updateTestSuite(trx, orgId, id, { scenarios: [...suite.scenarios, scenario] });
+      })
+      .catch(async (error: unknown) => {
+        // Nothing names the clips of a scenario that was not saved.
+        if (storage) await deleteCallerClips(storage, { orgId, suiteId: id }, clipsOf(scenario));
+        throw error;
+      });
     res.status(201).json(toPublicScenario(scenario));
   });
 
