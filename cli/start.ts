@@ -12,6 +12,7 @@ import { startLiveKitAgentHost, type LiveKitAgentHost } from '../agent-runtime/l
 import { startAgentStreamServer } from '../agent-runtime/stream/agent-stream-server.ts';
 import { attachStreamProxy } from '../api/stream/stream-proxy.ts';
 import { createRuntimeDeps } from '../agent-runtime/session/create-runtime-deps.ts';
+import { startProcessPresence, type ProcessPresence } from '../agent-runtime/session/process-presence.ts';
 import { loadSessionBilling } from '../core/billing/price-file.ts';
 import { createStripeClient } from '../core/billing/stripe/stripe-client.ts';
 import { SessionRooms } from '../core/livekit/session-rooms.ts';
@@ -134,6 +135,10 @@ export async function startServer(config: Config, options: { logToStderr?: boole
     roles.push({ name: 'tracing', stop: await startTracing(config.tracing) });
     const media = openMediaServices(config, platform.db, logger);
     roles.push({ name: 'job queue', stop: () => media.queue.stop() });
+    // Stopped after the roles that run sessions: if one of theirs outlives them, the others end it.
+    const runsSessions = (config.roles.includes('agent') && !supervising) || (config.roles.includes('workers') && !serverProcess);
+    const presence = runsSessions ? await startProcessPresence({ db: platform.db, logger, billing: loadSessionBilling(config.billing) }) : undefined;
+    if (presence) roles.push({ name: 'presence', stop: () => presence.stop() });
     if (supervising) {
       const processes = startServerProcesses(config.processes, logger);
       roles.push({ name: 'server processes', stop: () => processes.stop(config.shutdownGraceS * 1000) });
@@ -146,15 +151,15 @@ export async function startServer(config: Config, options: { logToStderr?: boole
       const liveKit = runsAgent ? await startLiveKitAgent(platform, media) : undefined;
       if (liveKit) roles.push(liveKit);
       // Without the api role here, WebSocket sessions come from api processes elsewhere, to a port of this process.
-      if (runsAgent && !config.roles.includes('api')) roles.push(await startAgentStreams(platform, media));
+      if (runsAgent && !config.roles.includes('api')) roles.push(await startAgentStreams(platform, media, presence!));
       if (config.roles.includes('api')) {
         signInCodes = new DashboardSignInCodes();
-        const api = await startApi(platform, media, signInCodes, { runsAgent, liveKit: liveKit?.host });
+        const api = await startApi(platform, media, signInCodes, { runsAgent, liveKit: liveKit?.host, presence });
         roles.push(api);
         baseUrl = api.baseUrl;
       }
     }
-    if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media));
+    if (config.roles.includes('workers') && !serverProcess) roles.push(await startWorkers(platform, media, presence));
     // A process without the api role answers health checks and metric scrapes on a port of its own.
     if (!config.roles.includes('api')) roles.push(await startHealth(platform));
   } catch (error) {
@@ -186,9 +191,9 @@ async function startLiveKitAgent(platform: Platform, media: MediaServices): Prom
 }
 
 /** The agent role's WebSocket sessions on a machine without the api role: served to api processes on ECHOSPHERE_AGENT_PORT. */
-async function startAgentStreams(platform: Platform, media: MediaServices): Promise<RunningRole> {
+async function startAgentStreams(platform: Platform, media: MediaServices, presence: ProcessPresence): Promise<RunningRole> {
   const { config, logger } = platform;
-  const streams = await startAgentStreamServer(runtimeOptions(platform, media), { port: config.agentPort, host: config.host, advertisedUrl: config.agentUrl }).catch(
+  const streams = await startAgentStreamServer(runtimeOptions(platform, media), { port: config.agentPort, host: config.host, advertisedUrl: config.agentUrl }, presence).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new CliError(`Cannot start: the agent port ${config.agentPort} on ${config.host} is already in use. Choose another with ECHOSPHERE_AGENT_PORT.`);
       throw error;
@@ -209,10 +214,19 @@ async function startHealth(platform: Platform): Promise<RunningRole> {
   return { name: 'health', stop: () => health.stop() };
 }
 
-/** What the session runtime needs, wherever it runs. */
-function runtimeOptions(platform: Platform, media: MediaServices) {
+/** What the session runtime needs, wherever it runs; with the process's presence, its sessions carry its id. */
+function runtimeOptions(platform: Platform, media: MediaServices, presence?: ProcessPresence) {
   const { config, logger, db, secretBox } = platform;
-  return { db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls, allowPrivateProviderUrls: config.allowPrivateProviderUrls, media, billing: loadSessionBilling(config.billing) };
+  return {
+    db,
+    secretBox,
+    logger,
+    allowPrivateUrls: config.allowPrivateUrls,
+    allowPrivateProviderUrls: config.allowPrivateProviderUrls,
+    media,
+    billing: loadSessionBilling(config.billing),
+    ...(presence ? { agentProcessId: presence.id } : {}),
+  };
 }
 
 /**
@@ -223,12 +237,12 @@ async function startApi(
   platform: Platform,
   media: MediaServices,
   signInCodes: DashboardSignInCodes,
-  agent: { runsAgent: boolean; liveKit?: LiveKitAgentHost },
+  agent: { runsAgent: boolean; liveKit?: LiveKitAgentHost | undefined; presence?: ProcessPresence | undefined },
 ): Promise<RunningRole & { baseUrl: string }> {
   const { config, logger, db, secretBox } = platform;
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
-  const gateway = agent.runsAgent ? attachStreamGateway(server, runtimeOptions(platform, media)) : undefined;
+  const gateway = agent.runsAgent ? attachStreamGateway(server, runtimeOptions(platform, media, agent.presence)) : undefined;
   const proxy = gateway ? undefined : attachStreamProxy(server, { db, logger });
   const apiKeyCache = new ApiKeyCache(config.apiKeyCacheTtlS * 1000);
   const dashboard = { distDir: DASHBOARD_DIST, signInCodes };
@@ -270,7 +284,7 @@ function publicBaseUrl(config: Config, port: number): string {
 }
 
 /** Durable background work: webhook delivery from the outbox, recording transcoding, session evaluations, retention, Stripe meter events. */
-async function startWorkers(platform: Platform, media: MediaServices): Promise<RunningRole> {
+async function startWorkers(platform: Platform, media: MediaServices, presence: ProcessPresence | undefined): Promise<RunningRole> {
   const { config, logger, db, secretBox } = platform;
   const deliverer = new WebhookDeliverer({ db, secretBox, logger, allowPrivateUrls: config.allowPrivateUrls });
   await deliverer.start();
@@ -292,7 +306,7 @@ async function startWorkers(platform: Platform, media: MediaServices): Promise<R
   };
   const stopEvaluationSweep = await startEvaluationWorker(evaluations);
   // Test runs play their scenarios as sessions of the shared runtime in this process.
-  const runtime = createRuntimeDeps(runtimeOptions(platform, media));
+  const runtime = createRuntimeDeps(runtimeOptions(platform, media, presence));
   const stopTestRunSweep = await startTestRunWorker({ runtime, evaluations, queue: media.queue, logger, defaultMaxConcurrentSessions: config.defaultMaxConcurrentSessions });
   const stopRetention = scheduleRetention(
     { db, storage: media.storage, queue: media.queue, onError: (error) => logger.error('retention pass failed', { error: String(error) }) },

@@ -16,13 +16,11 @@ import {
   waitingLiveKitSessions,
   type OrphanedSession,
 } from '../../core/repositories/agent-processes.ts';
+import { AGENT_UNAVAILABLE } from '../../core/domain/session.ts';
 import { finishOrphanedSession } from '../../core/repositories/orphaned-session-end.ts';
 import { LiveSessions } from '../session/live-sessions.ts';
 import type { RuntimeDeps, SessionOutcome } from '../session/runtime-deps.ts';
 import { runRoomSession } from './room-session.ts';
-
-/** Why a session ends when the agent process running it stops beating. */
-const AGENT_UNAVAILABLE = 'agent-unavailable';
 
 export interface AgentHostTiming {
   /** How often a process records that it is alive, and checks on the others. */
@@ -119,7 +117,7 @@ export async function startLiveKitAgentHost(deps: AgentHostDeps): Promise<LiveKi
         // Taken for dead (a long stall): come back under the same id, the sessions still running here go on.
         await registerAgentProcess(deps.db, { id, host: os.hostname(), pid: process.pid });
       }
-      for (const orphan of await orphanedSessions(deps.db, timing.staleMs)) {
+      for (const orphan of await orphanedSessions(deps.db, timing.staleMs, 'livekit')) {
         if (orphan.agent_process_id !== id) await endOrphan(orphan);
       }
       await forgetDeadAgentProcesses(deps.db, timing.staleMs);

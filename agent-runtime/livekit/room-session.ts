@@ -34,7 +34,7 @@ export async function runRoomSession(session: ClaimedLiveKitSession, deps: RoomS
       await deps.runtime.db.tenantBatch(session.org_id, () => [expireUnconnectedSessions({ orgId: session.org_id, sessionId: session.id })]);
     }
     if (wait !== 'joined') return;
-    const claim = await claimSessionForStream(deps.runtime.db, session.org_id, session.id, 'livekit');
+    const claim = await claimSessionForStream(deps.runtime.db, session.org_id, session.id, { transport: 'livekit' });
     // Ended (over the API) while the customer was joining.
     if (!claim) return;
     const transport = await LiveKitRoomTransport.open(room);

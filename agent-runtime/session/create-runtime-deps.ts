@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   media?: RecordingMedia;
   /** How ending sessions are charged; the default prices without it. */
   billing?: SessionBilling;
+  /** This process's presence id (process-presence.ts); without it, its sessions outlive it as `active` if it dies. */
+  agentProcessId?: string;
 }
 
 export function createRuntimeDeps(options: RuntimeOptions): RuntimeDeps {
@@ -39,5 +41,6 @@ export function createRuntimeDeps(options: RuntimeOptions): RuntimeDeps {
     env: options.env ?? process.env,
     ...(options.media ? { media: { storage: options.media.storage, queue: options.media.queue } } : {}),
     ...(options.billing ? { billing: options.billing } : {}),
+    ...(options.agentProcessId ? { agentProcessId: options.agentProcessId } : {}),
   };
 }

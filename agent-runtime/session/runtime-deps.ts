@@ -27,6 +27,8 @@ export interface RuntimeDeps {
   media?: RecordingMedia;
   /** How ending sessions are charged (prices, Stripe meter events); the default prices without it. */
   billing?: SessionBilling;
+  /** The process's presence id, marked on each WebSocket session it runs, so others end them if it dies. */
+  agentProcessId?: string;
 }
 
 export interface RecordingMedia {

@@ -1,20 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import {
-  beatAgentProcess,
-  forgetDeadAgentProcesses,
-  registerAgentProcess,
-  removeAgentProcess,
-} from '../../core/repositories/agent-processes.ts';
+import type { ProcessPresence } from '../session/process-presence.ts';
 import type { SessionOutcome } from '../session/runtime-deps.ts';
 import { attachStreamGateway, type StreamGatewayDeps } from './stream-gateway.ts';
-
-/** How often a stream-serving agent process records that it is alive and how many sessions it runs. */
-const HEARTBEAT_MS = 1000;
-/** An agent process silent this long gets no new connections from api processes. */
-export const STREAM_AGENT_STALE_MS = 4000;
 
 export interface AgentStreamServerOptions {
   port: number;
@@ -36,12 +25,12 @@ export interface AgentStreamServer {
 
 /**
  * The agent role's WebSocket sessions when the api runs elsewhere: the session stream gateway on a port of its own,
- * which api processes forward customers' connections to. The process registers the address in `agent_processes` and
- * keeps a heartbeat there with its session count, so api processes pick a live, little-loaded agent.
+ * which api processes forward customers' connections to. The process's presence advertises the address, and its
+ * heartbeat the session count, so api processes pick a live, little-loaded agent.
  */
-export async function startAgentStreamServer(deps: StreamGatewayDeps, options: AgentStreamServerOptions): Promise<AgentStreamServer> {
+export async function startAgentStreamServer(deps: StreamGatewayDeps, options: AgentStreamServerOptions, presence: ProcessPresence): Promise<AgentStreamServer> {
   const server = http.createServer((_request, response) => response.writeHead(404).end());
-  const gateway = attachStreamGateway(server, deps);
+  const gateway = attachStreamGateway(server, { ...deps, agentProcessId: presence.id });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -54,28 +43,16 @@ export async function startAgentStreamServer(deps: StreamGatewayDeps, options: A
   const port = (server.address() as AddressInfo).port;
   const reachableHost = options.host === '0.0.0.0' || options.host === '::' ? os.hostname() : options.host;
   const url = options.advertisedUrl ?? `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${port}`;
-  const id = `agent_${randomBytes(10).toString('hex')}`;
-  const log = deps.logger.child({ component: 'agent-stream-server', agent_process_id: id });
-  const register = () => registerAgentProcess(deps.db, { id, host: os.hostname(), pid: process.pid, stream_url: url });
-  await register();
-
-  const heartbeat = setInterval(() => {
-    void (async () => {
-      // Taken for dead (a long stall): come back under the same id, the sessions still running here go on.
-      if (!(await beatAgentProcess(deps.db, id, gateway.liveSessionCount()))) await register();
-      await forgetDeadAgentProcesses(deps.db, STREAM_AGENT_STALE_MS);
-    })().catch((error: unknown) => log.warn('heartbeat failed', { error: String(error) }));
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-  log.info('agent stream server started', { url });
+  const withdraw = await presence.serveStreams(url, () => gateway.liveSessionCount());
+  deps.logger.info('agent stream server started', { url, agent_process_id: presence.id });
 
   return {
     url,
     liveSessionCount: () => gateway.liveSessionCount(),
     endSession: (sessionId, reason) => gateway.endSession(sessionId, reason),
     async stop(graceMs) {
-      clearInterval(heartbeat);
-      await removeAgentProcess(deps.db, id);
+      // Api processes stop handing connections here first.
+      await withdraw();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const outcomes = await gateway.shutdownAll(graceMs);
       server.closeAllConnections();

@@ -80,7 +80,7 @@ export function attachStreamGateway(server: http.Server, deps: StreamGatewayDeps
     if (row.status !== 'created' || live.has(sessionId)) {
       return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
     }
-    const claim = await claimSessionForStream(deps.db, row.org_id, sessionId);
+    const claim = await claimSessionForStream(deps.db, row.org_id, sessionId, { agentProcessId: runtime.agentProcessId });
     if (!claim) return closeWith(ws, CLOSE_CODES.alreadyConnected, 'session already connected or ended');
     const transport = new WebSocketTransport(ws, parseAudioFormat(row.audio));
     const run = runSession(

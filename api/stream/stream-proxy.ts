@@ -2,7 +2,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { STREAM_AGENT_STALE_MS } from '../../agent-runtime/stream/agent-stream-server.ts';
+import { STREAM_AGENT_STALE_MS } from '../../agent-runtime/session/process-presence.ts';
 import { STREAM_PATH } from '../../agent-runtime/stream/stream-gateway.ts';
 import { CLOSE_CODES } from '../../agent-runtime/transport/protocol.ts';
 import type { Database } from '../../core/db/database.ts';

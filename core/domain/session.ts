@@ -62,6 +62,9 @@ export interface SessionRow {
 /** Why a created session ended without ever connecting: its stream token expired unused. */
 export const NEVER_CONNECTED = 'never-connected';
 
+/** Why a session ends when the process running it stops beating (killed, out of memory, its machine gone). */
+export const AGENT_UNAVAILABLE = 'agent-unavailable';
+
 /** The usage and latency of a session that ended before it connected: nothing was heard, said or computed. */
 export const NO_USAGE: SessionUsage = {
   audio_in_ms: 0,

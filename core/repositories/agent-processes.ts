@@ -1,8 +1,10 @@
 import type { Database } from '../db/database.ts';
+import type { Transport } from '../domain/session.ts';
 
 /**
- * The agent processes that run LiveKit sessions, and which session each one holds (migration 012). Cross-tenant by
- * nature (a process serves every organization), so all of it runs as the system role.
+ * The processes that run sessions, and which session each one holds (migration 012): LiveKit agent hosts, and the
+ * processes that run WebSocket sessions (process-presence.ts). Cross-tenant by nature (a process serves every
+ * organization), so all of it runs as the system role.
  */
 
 export interface ClaimedLiveKitSession {
@@ -25,6 +27,11 @@ export interface OrphanedSession {
 /** A process serving WebSocket session streams to api processes registers where (`stream_url`). */
 export async function registerAgentProcess(db: Database, process: { id: string; host: string; pid: number; stream_url?: string }): Promise<void> {
   await db.system((trx) => trx('agent_processes').insert(process));
+}
+
+/** From now on api processes may hand the process customers' connections, at `streamUrl` (null: no more). */
+export async function advertiseAgentStreams(db: Database, id: string, streamUrl: string | null): Promise<void> {
+  await db.system((trx) => trx('agent_processes').where({ id }).update({ stream_url: streamUrl }));
 }
 
 /**
@@ -77,10 +84,11 @@ export async function waitingLiveKitSessions(db: Database, limit: number): Promi
   return rows.map((row: { id: string }) => row.id);
 }
 
-/** Live sessions held by processes whose heartbeat is older than `staleMs` (or whose row is gone). */
-export async function orphanedSessions(db: Database, staleMs: number): Promise<OrphanedSession[]> {
+/** Live sessions of `transport` held by processes whose heartbeat is older than `staleMs` (or whose row is gone). */
+export async function orphanedSessions(db: Database, staleMs: number, transport: Transport): Promise<OrphanedSession[]> {
   return db.system((trx) =>
     trx('sessions')
+      .where({ transport })
       .whereIn('status', ['created', 'active'])
       .whereNotNull('agent_process_id')
       .whereNotIn(

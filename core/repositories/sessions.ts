@@ -199,13 +199,20 @@ export async function findSessionForStream(db: Database, sessionId: string): Pro
 /**
  * created → active, exactly once: the conditional update is the lock, so of two racing connections one wins and the
  * other sees `undefined` (4009). That makes the token single-use; its hash stays, so the gateway can still tell the
- * token's holder (who may learn that the session is live or over) from anyone else (who may not).
+ * token's holder (who may learn that the session is live or over) from anyone else (who may not). `agentProcessId`
+ * marks the process that runs it, so the others end it if that process dies (process-presence.ts).
  */
-export async function claimSessionForStream(db: Database, orgId: string, sessionId: string, transport: Transport = 'websocket'): Promise<{ startedAt: Date } | undefined> {
+export async function claimSessionForStream(
+  db: Database,
+  orgId: string,
+  sessionId: string,
+  options: { transport?: Transport; agentProcessId?: string | undefined } = {},
+): Promise<{ startedAt: Date } | undefined> {
+  const transport = options.transport ?? 'websocket';
   return db.tenant(orgId, async (trx) => {
     const [row] = await trx('sessions')
       .where({ org_id: orgId, id: sessionId, status: 'created' })
-      .update({ status: 'active', started_at: trx.fn.now() })
+      .update({ status: 'active', started_at: trx.fn.now(), ...(options.agentProcessId ? { agent_process_id: options.agentProcessId } : {}) })
       .returning(['id', 'assistant_id', 'started_at']);
     if (!row) return undefined;
     const startedAt = row.started_at as Date;

@@ -79,7 +79,7 @@ export async function playScenario(deps: ScenarioPlayDeps, play: ScenarioPlay): 
   if (!session) {
     return result({ error: 'The organization is at its max_concurrent_sessions, so the scenario could not start a session; lower the run\'s concurrency or raise the limit.' });
   }
-  const claim = await claimSessionForStream(deps.runtime.db, play.orgId, session.id);
+  const claim = await claimSessionForStream(deps.runtime.db, play.orgId, session.id, { agentProcessId: deps.runtime.agentProcessId });
   if (!claim) return result({ session_id: session.id, error: 'The scenario\'s session ended before it could start.' });
 
   const watch = new ConversationWatch();
