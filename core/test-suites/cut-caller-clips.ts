@@ -112,24 +112,19 @@ function spokenPart(window: Int16Array, ownedFrom: number): Int16Array | null {
 
 /** Caller samples [from, to) of the recording (`to` may be Infinity); what lies past its last stored chunk is left out. */
 async function callerChannel(chunk: (seq: number) => Promise<Buffer | undefined>, from: number, to: number): Promise<Int16Array> {
-  const pieces: Int16Array[] = [];
+  const pieces: Array<{ body: Buffer; chunkStart: number; first: number; last: number }> = [];
   for (let seq = Math.floor(from / SEGMENT_SAMPLES); seq * SEGMENT_SAMPLES < to; seq++) {
     const body = await chunk(seq);
     if (!body) break;
     const chunkStart = seq * SEGMENT_SAMPLES;
-    const first = Math.max(from, chunkStart) - chunkStart;
-    const last = Math.min(to - chunkStart, chunkFrames(body.length));
-    const piece = new Int16Array(Math.max(0, last - first));
-    for (let frame = first; frame < last; frame++) {
-      piece[frame - first] = body.readInt16LE(WAV_HEADER_BYTES + (frame * RECORDING_CHANNELS + CALLER_CHANNEL) * 2);
-    }
-    pieces.push(piece);
+    pieces.push({ body, chunkStart, first: Math.max(from, chunkStart) - chunkStart, last: Math.min(to - chunkStart, chunkFrames(body.length)) });
   }
-  const out = new Int16Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
+  const end = pieces.reduce((length, piece) => Math.max(length, piece.chunkStart + piece.last - from), 0);
+  const out = new Int16Array(end);
+  for (const { body, chunkStart, first, last } of pieces) {
+    for (let frame = first; frame < last; frame++) {
+      out[chunkStart + frame - from] = body.readInt16LE(WAV_HEADER_BYTES + (frame * RECORDING_CHANNELS + CALLER_CHANNEL) * 2);
+    }
   }
   return out;
 }
