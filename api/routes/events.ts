@@ -11,8 +11,8 @@ import { toPublicWebhookDelivery } from '../presenters/webhook-delivery.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { serveTenantObject } from '../http/tenant-object.ts';
-import { parse, parseBody } from '../http/validation.ts';
+import { serveTenantList, serveTenantObject } from '../http/tenant-object.ts';
+import { parseBody } from '../http/validation.ts';
 
 const eventsQuery = paginationQuery('event').extend({
   type: z.enum(EVENT_TYPES).optional(),
@@ -27,12 +27,7 @@ export const redeliverBody = z.strictObject({
 export function eventRoutes({ db }: ApiDeps): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
-    const { orgId } = authOf(req);
-    const query = parse(eventsQuery, req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => listEvents(trx, orgId, { type: query.type, sessionId: query.session_id }, query));
-    res.json(listResponse(rows.map(toPublicEvent), hasMore));
-  });
+  router.get('/', serveTenantList(db, eventsQuery, (trx, orgId, query) => listEvents(trx, orgId, { type: query.type, sessionId: query.session_id }, query), toPublicEvent));
 
   router.get('/:id', serveTenantObject(db, { kind: 'event', resource: 'event' }, findEvent, toPublicEvent));
 

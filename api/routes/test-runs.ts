@@ -9,11 +9,11 @@ import { getTestSuite } from '../../core/repositories/test-suites.ts';
 import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import { enqueueTestRun } from '../../core/test-suites/test-run-jobs.ts';
 import type { ApiDeps } from '../deps.ts';
-import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { serveTenantObject } from '../http/tenant-object.ts';
-import { parse, parseBody } from '../http/validation.ts';
+import { serveTenantList, serveTenantObject } from '../http/tenant-object.ts';
+import { parseBody } from '../http/validation.ts';
 import { checkAssistantPatch } from './assistant-patch.ts';
 import { assistantUrlChecks } from './assistant-urls.ts';
 
@@ -79,12 +79,10 @@ export function suiteRunRoutes({ db, config, media }: ApiDeps): Router {
 export function testRunRoutes({ db }: ApiDeps): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
-    const { orgId } = authOf(req);
-    const query = parse(listTestRunsQuery, req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => listTestRuns(trx, orgId, { suiteId: query.suite_id, assistantId: query.assistant_id }, query));
-    res.json(listResponse(rows.map(toPublicTestRun), hasMore));
-  });
+  router.get(
+    '/',
+    serveTenantList(db, listTestRunsQuery, (trx, orgId, query) => listTestRuns(trx, orgId, { suiteId: query.suite_id, assistantId: query.assistant_id }, query), toPublicTestRun),
+  );
 
   router.get('/:id', serveTenantObject(db, { kind: 'testRun', resource: 'test run' }, getTestRun, toPublicTestRun));
 

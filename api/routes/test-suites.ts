@@ -19,11 +19,11 @@ import { replayOfSession, withRecordedClips } from '../../core/test-suites/scena
 import { assertSuitePatterns } from '../../core/test-suites/suite-patterns.ts';
 import type { ApiDeps } from '../deps.ts';
 import { toPublicScenario, toPublicTestSuite } from '../presenters/test-suite.ts';
-import { listResponse, paginationQuery } from '../http/pagination.ts';
+import { paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { serveTenantObject } from '../http/tenant-object.ts';
-import { parse, parseBody, parseBodyAsync } from '../http/validation.ts';
+import { serveTenantList, serveTenantObject } from '../http/tenant-object.ts';
+import { parseBody, parseBodyAsync } from '../http/validation.ts';
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -69,12 +69,7 @@ export function testSuiteRoutes({ db, media }: ApiDeps): Router {
     res.status(201).json(toPublicTestSuite(row));
   });
 
-  router.get('/', async (req, res) => {
-    const { orgId } = authOf(req);
-    const page = parse(paginationQuery('testSuite'), req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => listTestSuites(trx, orgId, page));
-    res.json(listResponse(rows.map(toPublicTestSuite), hasMore));
-  });
+  router.get('/', serveTenantList(db, paginationQuery('testSuite'), listTestSuites, toPublicTestSuite));
 
   router.get('/:id', serveTenantObject(db, { kind: 'testSuite', resource: 'test suite' }, getTestSuite, toPublicTestSuite));
 

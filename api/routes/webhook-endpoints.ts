@@ -18,7 +18,7 @@ import { toPublicWebhookEndpoint } from '../presenters/webhook-endpoint.ts';
 import { listResponse, paginationQuery } from '../http/pagination.ts';
 import { authOf } from '../http/request-context.ts';
 import { pathId } from '../http/route-helpers.ts';
-import { serveTenantObject, tenantObjectOr404, type PathObject } from '../http/tenant-object.ts';
+import { serveTenantList, serveTenantObject, tenantObjectOr404, type PathObject } from '../http/tenant-object.ts';
 import { assertSavedUrl, callbackUrlPolicy } from '../http/url-validation.ts';
 import { parse, parseBody } from '../http/validation.ts';
 
@@ -77,12 +77,7 @@ export function webhookEndpointRoutes({ db, config, secretBox }: ApiDeps): Route
     res.status(201).json({ ...toPublicWebhookEndpoint(row), secret });
   });
 
-  router.get('/', async (req, res) => {
-    const { orgId } = authOf(req);
-    const page = parse(paginationQuery('webhookEndpoint'), req.query, 'query');
-    const { rows, hasMore } = await db.tenant(orgId, (trx) => listWebhookEndpoints(trx, orgId, page));
-    res.json(listResponse(rows.map(toPublicWebhookEndpoint), hasMore));
-  });
+  router.get('/', serveTenantList(db, paginationQuery('webhookEndpoint'), listWebhookEndpoints, toPublicWebhookEndpoint));
 
   router.get('/:id', serveTenantObject(db, WEBHOOK_ENDPOINT, findWebhookEndpoint, toPublicWebhookEndpoint));
 
