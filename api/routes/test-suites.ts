@@ -6,11 +6,11 @@ import { getSession } from '../../core/repositories/sessions.ts';
 import {
   deleteTestSuite,
   getTestSuite,
-  type TestSuiteRow,
   insertTestSuite,
   listTestSuites,
   lockTestSuite,
   updateTestSuite,
+  type TestSuiteRow,
 } from '../../core/repositories/test-suites.ts';
 import { deleteCallerClips, deleteSuiteClips } from '../../core/test-suites/caller-clips.ts';
 import { assertClipsOwned, droppedClips } from '../../core/test-suites/clip-ownership.ts';
